@@ -1,0 +1,76 @@
+# hdsready: `make run` starts the app with demo data, `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# A Python >= 3.12: $(PYTHON) if given, else the pyenv 3.13 of .python-version, else python3.13/3.12/3.
+PYTHON ?= $(shell for c in "$$(pyenv root 2>/dev/null)/versions/$$(cat .python-version 2>/dev/null)/bin/python3" python3.13 python3.12 python3; do \
+	if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo "$$c"; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hdsready
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help python install run test lint types checks pytest messages bench clean
+
+help:
+	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)"
+	@echo "make test   lint, types, migration check, compose check, then the whole pytest suite"
+
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: hdsready needs Python >= 3.12 (Django 6). Install one (e.g. pyenv install 3.13) or run: make PYTHON=/path/to/python3.13 ..." >&2; \
+		exit 1; fi
+
+$(BIN)/.installed: pyproject.toml | python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	@mkdir -p var
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input -v0
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo --force
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+		echo "Serving on http://127.0.0.1:$(PORT) with a Celery worker and beat ($$CELERY_BROKER_URL)"; \
+		DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \
+	else \
+		echo "Serving on http://127.0.0.1:$(PORT) (tasks run in-process: no CELERY_BROKER_URL)"; \
+		DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
+	fi
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+types: install
+	DEBUG=true $(BIN)/mypy .
+
+checks: install
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py check
+	DEBUG=false SECRET_KEY=check-deploy-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOMxxxxxxxxxxxxxxxxxxxxxxxx ALLOWED_HOSTS=hds.example.org \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+	@if command -v docker-compose >/dev/null 2>&1; then \
+		SECRET_KEY=x POSTGRES_PASSWORD=x docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"; \
+	else echo "docker-compose not installed: compose file not validated" >&2; exit 1; fi
+
+# Tests run with DEBUG=true settings (dev static storage, no HTTPS-only cookies for the live
+# server); the test runner itself turns DEBUG off at run time. `check --deploy` above covers the
+# production settings.
+pytest: install
+	DEBUG=true CELERY_TASK_ALWAYS_EAGER=true DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint types checks pytest
+
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location
+	DEBUG=true $(BIN)/python manage.py compilemessages -l fr
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,68 @@
+"""Request-wide rules: the client address for the trail, and MFA before anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+
+from hdsready.http import user_is_verified
+from hdsready.request_context import client_ip
+from hdsready.services.mfa import user_has_confirmed_device
+
+# URL names a logged-in user may reach before passing the second factor.
+MFA_EXEMPT_URL_NAMES = frozenset(
+    {
+        "hdsready:login",
+        "hdsready:logout",
+        "hdsready:mfa-verify",
+        "hdsready:mfa-enrol",
+        "hdsready:invitation-accept",
+        "hdsready:language-set",
+    }
+)
+
+
+def request_ip(request: HttpRequest) -> str | None:
+    if settings.TRAIL_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = client_ip.set(request_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            client_ip.reset(token)
+
+
+class RequireMFAMiddleware:
+    """A logged-in user reaches nothing but enrolment or verification until MFA is passed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user_is_verified(user):
+            if request.path.startswith(settings.STATIC_URL):
+                return self.get_response(request)
+            try:
+                url_name = resolve(request.path_info).view_name
+            except Resolver404:
+                url_name = ""
+            if url_name not in MFA_EXEMPT_URL_NAMES:
+                if user_has_confirmed_device(user=user):
+                    return redirect("hdsready:mfa-verify")
+                return redirect("hdsready:mfa-enrol")
+        return self.get_response(request)

@@ -1,0 +1,110 @@
+"""Permission-scoped reads of the core. The only module that asks django-guardian.
+
+A selector that finds nothing the user may see raises Http404, never 403: an outsider learns
+nothing about which ids exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from hdsready.models import Invitation, InvitationStatus, Membership, Organisation, TrailEvent, User
+
+
+def organisations_for_user(
+    *, user: User, perm: str = "view_organisation"
+) -> QuerySet[Organisation]:
+    # with_superuser=False: a platform superuser sees an organisation only as its member.
+    return get_objects_for_user(
+        user,
+        f"hdsready.{perm}",
+        klass=Organisation,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def organisation_get_for_user(*, user: User, slug: str, perm: str) -> Organisation:
+    organisation = organisations_for_user(user=user, perm=perm).filter(slug=slug).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def user_can(*, user: User, organisation: Organisation, perm: str) -> bool:
+    return user.has_perm(f"hdsready.{perm}", organisation)
+
+
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def memberships_of_organisation(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def membership_get_in_organisation(*, organisation: Organisation, pk: int) -> Membership:
+    membership = (
+        Membership.objects.select_related("user", "organisation")
+        .filter(organisation=organisation, pk=pk)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def pending_invitations_of_organisation(*, organisation: Organisation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organisation=organisation, status=InvitationStatus.PENDING
+    ).select_related("invited_by")
+
+
+def invitation_get_in_organisation(*, organisation: Organisation, pk: int) -> Invitation:
+    invitation = Invitation.objects.filter(organisation=organisation, pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def trail_events_of_organisation(
+    *,
+    organisation: Organisation,
+    kind: str = "",
+    actor: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[TrailEvent]:
+    events = TrailEvent.objects.filter(organisation=organisation)
+    if kind:
+        events = events.filter(kind__startswith=kind)
+    if actor:
+        events = events.filter(actor_label__icontains=actor)
+    tz = timezone.get_current_timezone()
+    if since:
+        events = events.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=tz))
+    if until:
+        events = events.filter(created_at__lte=datetime.combine(until, time.max, tzinfo=tz))
+    return events.order_by("-seq")
+
+
+def trail_kinds_of_organisation(*, organisation: Organisation) -> list[str]:
+    return list(
+        TrailEvent.objects.filter(organisation=organisation)
+        .order_by("kind")
+        .values_list("kind", flat=True)
+        .distinct()
+    )

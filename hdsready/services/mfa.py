@@ -1,0 +1,105 @@
+"""Second factor for every user (django-otp): TOTP enrolment, backup codes, reset by an officer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hdsready.models import Membership, User
+from hdsready.services import CoreError
+from hdsready.trail import trail_record
+
+TOTP_DEVICE_NAME = "authenticator"
+BACKUP_DEVICE_NAME = "backup codes"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    device: Device | None
+    throttled: bool
+
+
+def user_has_confirmed_device(*, user: User) -> bool:
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def totp_enrolment_start(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator the user is enrolling (one at a time)."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+            trail_record(kind="mfa.enrolment_started", actor=user, target=user)
+        return device
+
+
+def _new_backup_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.MFA_BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def totp_enrolment_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str]:
+    """Confirm the authenticator with a first code; returns single-use backup codes."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        if device.confirmed:
+            raise CoreError(_("This authenticator is already confirmed."))
+        if not device.verify_token(token.strip()):
+            raise CoreError(_("The code is not valid. Check your device's clock and try again."))
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        # Any older authenticator goes: one confirmed TOTP device per user.
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        codes = _new_backup_codes(user)
+        trail_record(kind="mfa.enrolled", actor=user, target=user)
+        return codes
+
+
+def backup_codes_regenerate(*, user: User) -> list[str]:
+    with transaction.atomic():
+        codes = _new_backup_codes(user)
+        trail_record(kind="mfa.backup_codes_regenerated", actor=user, target=user)
+        return codes
+
+
+def mfa_check_code(*, user: User, token: str) -> CodeCheck:
+    """Check a TOTP or backup code. A backup code works once (django-otp deletes it)."""
+    token = token.strip().replace(" ", "")
+    throttled = False
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            allowed, _info = device.verify_is_allowed()
+            if not allowed:
+                throttled = True
+                continue
+            if device.verify_token(token):
+                kind = "mfa.backup_code_used" if isinstance(device, StaticDevice) else "mfa.passed"
+                trail_record(kind=kind, actor=user, target=user)
+                return CodeCheck(device=device, throttled=False)
+        trail_record(kind="mfa.failed", actor=user, target=user, data={"throttled": throttled})
+    return CodeCheck(device=None, throttled=throttled)
+
+
+def mfa_reset(*, membership: Membership, actor: User) -> None:
+    """An officer removes a member's devices (lost phone); the member enrols again at login."""
+    with transaction.atomic():
+        user = membership.user
+        removed = TOTPDevice.objects.filter(user=user).delete()[0]
+        removed += StaticDevice.objects.filter(user=user).delete()[0]
+        trail_record(
+            kind="mfa.reset",
+            actor=actor,
+            organisation=membership.organisation,
+            target=user,
+            data={"user": user.email, "devices_removed": removed},
+        )

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from hdsready.views import auth, organisations
+
+core_patterns = [
+    path("", organisations.home, name="home"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("mfa/verify/", auth.mfa_verify, name="mfa-verify"),
+    path("mfa/enrol/", auth.mfa_enrol, name="mfa-enrol"),
+    path("mfa/backup-codes/", auth.mfa_backup_codes, name="mfa-backup-codes"),
+    path("language/", auth.language_set, name="language-set"),
+    path("invitations/<str:token>/", organisations.invitation_accept, name="invitation-accept"),
+    path("o/<slug:slug>/", organisations.organisation_home, name="organisation-home"),
+    path("o/<slug:slug>/members/", organisations.member_list, name="member-list"),
+    path("o/<slug:slug>/members/invite/", organisations.member_invite, name="member-invite"),
+    path("o/<slug:slug>/members/<int:pk>/role/", organisations.member_role, name="member-role"),
+    path(
+        "o/<slug:slug>/members/<int:pk>/remove/", organisations.member_remove, name="member-remove"
+    ),
+    path(
+        "o/<slug:slug>/members/<int:pk>/mfa-reset/",
+        organisations.member_mfa_reset,
+        name="member-mfa-reset",
+    ),
+    path(
+        "o/<slug:slug>/invitations/<int:pk>/revoke/",
+        organisations.invitation_revoke_view,
+        name="invitation-revoke",
+    ),
+    path("o/<slug:slug>/trail/", organisations.trail_list, name="trail-list"),
+]
+
+urlpatterns = [
+    path("", include((core_patterns, "hdsready"))),
+    path("admin/", admin.site.urls),
+]

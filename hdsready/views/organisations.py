@@ -1,0 +1,248 @@
+"""Organisation pages: home, members and invitations, the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.decorators import otp_required
+
+from hdsready import roles
+from hdsready.forms import AcceptInvitationForm, InviteForm, RoleForm, TrailFilterForm
+from hdsready.http import AuthedHttpRequest, user_is_verified
+from hdsready.models import User
+from hdsready.selectors import (
+    invitation_get_in_organisation,
+    membership_get_in_organisation,
+    memberships_for_user,
+    memberships_of_organisation,
+    organisation_get_for_user,
+    pending_invitations_of_organisation,
+    trail_events_of_organisation,
+    trail_kinds_of_organisation,
+    user_can,
+)
+from hdsready.services import CoreError
+from hdsready.services.invitations import (
+    invitation_accept_existing_user,
+    invitation_accept_new_user,
+    invitation_find_usable,
+    invitation_revoke,
+    invitation_send,
+)
+from hdsready.services.mfa import mfa_reset
+from hdsready.services.organisations import membership_change_role, membership_remove
+
+verified = otp_required(login_url="hdsready:login")
+TRAIL_PAGE_SIZE = 50
+
+
+@require_GET
+@verified
+def home(request: AuthedHttpRequest) -> HttpResponse:
+    memberships = list(memberships_for_user(user=request.user))
+    last = request.session.get("organisation")
+    slugs = [m.organisation.slug for m in memberships]
+    if last in slugs:
+        return redirect("hdsready:organisation-home", slug=last)
+    if len(memberships) == 1:
+        return redirect("hdsready:organisation-home", slug=slugs[0])
+    return render(request, "hdsready/home.html", {"memberships": memberships})
+
+
+@require_GET
+@verified
+def organisation_home(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    request.session["organisation"] = organisation.slug
+    can_manage = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
+    return render(
+        request,
+        "hdsready/organisation_home.html",
+        {
+            "organisation": organisation,
+            "can_manage": can_manage,
+            "member_count": memberships_of_organisation(organisation=organisation).count(),
+        },
+    )
+
+
+@require_GET
+@verified
+def member_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    return render(
+        request,
+        "hdsready/member_list.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships_of_organisation(organisation=organisation),
+            "invitations": pending_invitations_of_organisation(organisation=organisation),
+            "invite_form": InviteForm(),
+            "role_form": RoleForm(),
+        },
+    )
+
+
+@require_POST
+@verified
+def member_invite(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid e-mail address and a role."))
+        return redirect("hdsready:member-list", slug=slug)
+    try:
+        invitation_send(
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            actor=request.user,
+        )
+    except CoreError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+        )
+    return redirect("hdsready:member-list", slug=slug)
+
+
+@require_POST
+@verified
+def invitation_revoke_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    invitation = invitation_get_in_organisation(organisation=organisation, pk=pk)
+    try:
+        invitation_revoke(invitation=invitation, actor=request.user)
+    except CoreError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Invitation revoked."))
+    return redirect("hdsready:member-list", slug=slug)
+
+
+@require_POST
+@verified
+def member_role(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    membership = membership_get_in_organisation(organisation=organisation, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown role."))
+        return redirect("hdsready:member-list", slug=slug)
+    try:
+        membership_change_role(
+            membership=membership,
+            role=form.cleaned_data["role"],
+            actor=request.user,
+        )
+    except CoreError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Role changed."))
+    return redirect("hdsready:member-list", slug=slug)
+
+
+@require_POST
+@verified
+def member_remove(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    membership = membership_get_in_organisation(organisation=organisation, pk=pk)
+    try:
+        membership_remove(membership=membership, actor=request.user)
+    except CoreError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Member removed."))
+    return redirect("hdsready:member-list", slug=slug)
+
+
+@require_POST
+@verified
+def member_mfa_reset(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    membership = membership_get_in_organisation(organisation=organisation, pk=pk)
+    mfa_reset(membership=membership, actor=request.user)
+    messages.success(
+        request,
+        _("Second factor reset for %(email)s: they will enrol again at their next login.")
+        % {"email": membership.user.email},
+    )
+    return redirect("hdsready:member-list", slug=slug)
+
+
+@require_GET
+@verified
+def trail_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW_TRAIL)
+    form = TrailFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = trail_events_of_organisation(
+        organisation=organisation,
+        kind=filters.get("kind") or "",
+        actor=filters.get("actor") or "",
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    page = Paginator(events, TRAIL_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "hdsready/trail_list.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "page": page,
+            "kinds": trail_kinds_of_organisation(organisation=organisation),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_find_usable(raw_token=token, now=timezone.now())
+    if invitation is None:
+        return render(request, "hdsready/invitation_invalid.html", status=404)
+    existing = User.objects.filter(email=invitation.email).exists()
+    context: dict[str, object] = {"invitation": invitation, "existing": existing}
+    if existing:
+        user = request.user
+        if request.method == "POST" and isinstance(user, User) and user_is_verified(user):
+            try:
+                invitation_accept_existing_user(invitation=invitation, user=user)
+            except CoreError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, _("You joined %(name)s.") % {"name": invitation.organisation}
+                )
+                return redirect("hdsready:organisation-home", slug=invitation.organisation.slug)
+        return render(request, "hdsready/invitation_accept.html", context)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_user = invitation_accept_new_user(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except CoreError as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Welcome! Now set up your second factor to reach %(name)s.")
+                % {"name": invitation.organisation},
+            )
+            return redirect("hdsready:mfa-enrol")
+    context["form"] = form
+    return render(request, "hdsready/invitation_accept.html", context)
