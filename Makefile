@@ -52,7 +52,7 @@ types: install
 checks: install
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/python manage.py check
-	DEBUG=false SECRET_KEY=check-deploy-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOMxxxxxxxxxxxxxxxxxxxxxxxx ALLOWED_HOSTS=hds.example.org \
+	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=hds.example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	@if command -v docker-compose >/dev/null 2>&1; then \
 		SECRET_KEY=x POSTGRES_PASSWORD=x docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"; \

@@ -16,6 +16,12 @@ from hdsready.models import Organisation, Role, User
 from tests.factories import OrganisationFactory, make_member
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2's deliberate slowness is for attackers, not for the test suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def organisation(db: None) -> Organisation:
     return OrganisationFactory(name="Clinicloud", slug="clinicloud")

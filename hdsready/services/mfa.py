@@ -94,8 +94,9 @@ def mfa_reset(*, membership: Membership, actor: User) -> None:
     """An officer removes a member's devices (lost phone); the member enrols again at login."""
     with transaction.atomic():
         user = membership.user
-        removed = TOTPDevice.objects.filter(user=user).delete()[0]
-        removed += StaticDevice.objects.filter(user=user).delete()[0]
+        removed = 0
+        for model in (TOTPDevice, StaticDevice):
+            removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
         trail_record(
             kind="mfa.reset",
             actor=actor,

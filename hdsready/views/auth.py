@@ -14,7 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
@@ -56,7 +56,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         step = "mfa-verify" if user_has_confirmed_device(user=user) else "mfa-enrol"
         url = reverse(f"hdsready:{step}")
         nxt = request.POST.get("next")
-        return redirect(f"{url}?next={nxt}" if nxt else url)
+        return redirect(f"{url}?{urlencode({'next': nxt})}" if nxt else url)
     return render(
         request, "hdsready/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
