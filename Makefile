@@ -70,7 +70,7 @@ test: lint types checks pytest
 
 messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location
-	DEBUG=true $(BIN)/python manage.py compilemessages -l fr
+	DEBUG=true $(BIN)/python manage.py compilemessages -l fr --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -216,7 +216,10 @@ class TrailEvent(models.Model):
         verbose_name = _("audit trail event")
         verbose_name_plural = _("audit trail")
         ordering = ("-seq",)
-        indexes = (models.Index(fields=("organisation", "-seq"), name="trail_org_seq"),)
+        indexes = (
+            models.Index(fields=("organisation", "-seq"), name="trail_org_seq"),
+            models.Index(fields=("object_type", "object_id"), name="trail_object"),
+        )
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind} by {self.actor_label or '-'}"

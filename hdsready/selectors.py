@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
@@ -108,3 +108,12 @@ def trail_kinds_of_organisation(*, organisation: Organisation) -> list[str]:
         .values_list("kind", flat=True)
         .distinct()
     )
+
+
+def trail_events_for_object(*, organisation: Organisation, target: Model) -> QuerySet[TrailEvent]:
+    """The history of one object, newest first ("who changed what, when")."""
+    return TrailEvent.objects.filter(
+        organisation=organisation,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+    ).order_by("-seq")

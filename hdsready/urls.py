@@ -34,5 +34,6 @@ core_patterns = [
 
 urlpatterns = [
     path("", include((core_patterns, "hdsready"))),
+    path("", include("scopes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,1 +1,370 @@
-"""Models of this app arrive with their issue."""
+"""The référentiel catalog, the host's scope, its ISO 27001 prerequisite, SoA and readiness."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from hdsready.models import Organisation
+from scopes.activities import ACTIVITIES
+from scopes.catalog import AppliesWhen
+
+
+def _localised(obj: Any, field: str) -> str:
+    french: str = getattr(obj, f"{field}_fr")
+    english: str = getattr(obj, f"{field}_en")
+    if (get_language() or "fr").startswith("en"):
+        return english or french
+    return french or english
+
+
+class FrameworkSource(models.TextChoices):
+    BUILTIN = "builtin", _("Built in")
+    IMPORTED = "imported", _("Imported")
+
+
+class Framework(models.Model):
+    """A versioned requirement framework: HDS v2, ISO/IEC 27001:2022, or an imported library.
+
+    Built-in frameworks (no organisation) are shared; an imported one belongs to the organisation
+    that imported it, so one tenant never changes another's catalog.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="frameworks"
+    )
+    code = models.SlugField(_("code"), max_length=80)
+    version = models.CharField(_("version"), max_length=40)
+    urn = models.CharField(_("URN"), max_length=255)
+    name_fr = models.CharField(_("name (French)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    provider = models.CharField(_("provider"), max_length=255, blank=True)
+    published = models.DateField(_("published"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=FrameworkSource.choices, default=FrameworkSource.BUILTIN
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        ordering = ("code", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("urn", "version"),
+                condition=models.Q(organisation__isnull=True),
+                name="framework_builtin_urn_version",
+            ),
+            models.UniqueConstraint(
+                fields=("organisation", "urn", "version"),
+                condition=models.Q(organisation__isnull=False),
+                name="framework_imported_urn_version",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+    @property
+    def description(self) -> str:
+        return _localised(self, "description")
+
+
+class Requirement(models.Model):
+    """One node of a framework: a group (chapter, theme) or an assessable requirement."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="nodes")
+    urn = models.CharField(_("URN"), max_length=255)
+    ref_id = models.CharField(_("reference"), max_length=60, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    depth = models.PositiveSmallIntegerField(default=1)
+    order = models.PositiveIntegerField(default=0)
+    assessable = models.BooleanField(_("assessable"), default=True)
+    group = models.CharField(_("group"), max_length=20, blank=True, db_index=True)
+    name_fr = models.TextField(_("name (French)"), blank=True)
+    name_en = models.TextField(_("name (English)"), blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    applies_when = models.CharField(
+        _("applies when"),
+        max_length=20,
+        choices=[(value.value, value.value) for value in AppliesWhen],
+        default=AppliesWhen.ALWAYS.value,
+    )
+
+    class Meta:
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        ordering = ("framework", "order")
+        constraints = (
+            models.UniqueConstraint(fields=("framework", "urn"), name="requirement_framework_urn"),
+        )
+        indexes = (models.Index(fields=("framework", "order"), name="requirement_order"),)
+
+    def __str__(self) -> str:
+        return f"{self.ref_id} {self.name}".strip()
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+    @property
+    def description(self) -> str:
+        return _localised(self, "description")
+
+
+class HostProfile(models.Model):
+    """The host's situations that decide which conditional HDS requirements apply."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="host_profile"
+    )
+    stores_health_data = models.BooleanField(_("stores health data (EXI 28)"), default=True)
+    non_eea_access = models.BooleanField(
+        _("remote access from outside the EEA (EXI 29)"), default=False
+    )
+    non_eu_law_exposure = models.BooleanField(_("exposed to non-EU laws (EXI 30)"), default=False)
+    next_audit_on = models.DateField(_("next planned audit"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("host profile")
+
+    def __str__(self) -> str:
+        return f"profile of {self.organisation}"
+
+
+class Subcontractor(models.Model):
+    """A company the host relies on for some activities (e.g. a colocation datacenter)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="subcontractors"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=20, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("subcontractor")
+        verbose_name_plural = _("subcontractors")
+        ordering = ("name",)
+        constraints = (
+            models.UniqueConstraint(fields=("organisation", "name"), name="subcontractor_name"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivityMode(models.TextChoices):
+    IN_HOUSE = "in_house", _("Performed in-house")
+    SUBCONTRACTED = "subcontracted", _("Relied on a subcontractor")
+
+
+class ScopeActivity(models.Model):
+    """An HDS activity (art. R.1111-9 CSP) in the organisation's scope, and who performs it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="scope_activities"
+    )
+    activity = models.PositiveSmallIntegerField(
+        _("activity"), choices=[(a.number, str(a.number)) for a in ACTIVITIES]
+    )
+    mode = models.CharField(_("performed"), max_length=16, choices=ActivityMode.choices)
+    subcontractor = models.ForeignKey(
+        Subcontractor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("subcontractor"),
+    )
+
+    class Meta:
+        verbose_name = _("activity in scope")
+        verbose_name_plural = _("activities in scope")
+        ordering = ("activity",)
+        constraints = (
+            models.UniqueConstraint(fields=("organisation", "activity"), name="scope_activity"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(mode=ActivityMode.IN_HOUSE, subcontractor__isnull=True)
+                    | models.Q(mode=ActivityMode.SUBCONTRACTED, subcontractor__isnull=False)
+                ),
+                name="scope_activity_subcontractor_iff_subcontracted",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: activity {self.activity} ({self.mode})"
+
+
+class CertificateKind(models.TextChoices):
+    HDS = "hds", _("HDS")
+    ISO27001 = "iso27001", _("ISO/IEC 27001")
+
+
+class Certificate(models.Model):
+    """An HDS or ISO 27001 certificate, of the host itself (no subcontractor) or of a
+    subcontractor. Its activities are the HDS activities its scope names or covers."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="certificates"
+    )
+    subcontractor = models.ForeignKey(
+        Subcontractor,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="certificates",
+        verbose_name=_("subcontractor"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CertificateKind.choices)
+    number = models.CharField(_("certificate number"), max_length=100)
+    certification_body = models.CharField(_("certification body"), max_length=200)
+    accreditation = models.CharField(_("accreditation (COFRAC or EU)"), max_length=100, blank=True)
+    standard_version = models.CharField(
+        _("référentiel or edition"), max_length=60, help_text=_("e.g. HDS v2, ISO/IEC 27001:2022")
+    )
+    activities = models.JSONField(_("activities covered"), default=list)
+    scope_statement = models.TextField(_("scope statement"), blank=True)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ("expires_on",)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("issued_on")),
+                name="certificate_expires_after_issue",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.issued_on <= day < self.expires_on
+
+
+class ImplementationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    PLANNED = "planned", _("Planned")
+    PARTIAL = "partial", _("Partially implemented")
+    IMPLEMENTED = "implemented", _("Implemented")
+
+
+class SoAEntry(models.Model):
+    """One line of the Statement of Applicability (déclaration d'applicabilité) for an Annex A
+    control. HDS v2 EXI 08: the SoA is available in French for the auditors."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="soa")
+    control = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    applicable = models.BooleanField(_("applicable"), default=True)
+    justification = models.TextField(_("justification"), blank=True)
+    implementation = models.CharField(
+        _("implementation"),
+        max_length=16,
+        choices=ImplementationStatus.choices,
+        default=ImplementationStatus.NOT_STARTED,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SoA line")
+        verbose_name_plural = _("Statement of Applicability")
+        constraints = (
+            models.UniqueConstraint(fields=("organisation", "control"), name="soa_control"),
+            models.CheckConstraint(
+                condition=models.Q(applicable=True) | ~models.Q(justification=""),
+                name="soa_not_applicable_needs_justification",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"SoA {self.control_id} of {self.organisation_id}"
+
+
+class ReadinessStatus(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
+    NOT_COMPLIANT = "not_compliant", _("Not compliant")
+    PARTIAL = "partial", _("Partially compliant")
+    COMPLIANT = "compliant", _("Compliant")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class ReadinessEntry(models.Model):
+    """The host's own assessment of one requirement. No row means "not assessed"."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="readiness"
+    )
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ReadinessStatus.choices,
+        default=ReadinessStatus.NOT_ASSESSED,
+    )
+    justification = models.TextField(_("justification"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True, db_index=True)
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("readiness entry")
+        verbose_name_plural = _("readiness")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("organisation", "requirement"), name="readiness_requirement"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="not_applicable") | ~models.Q(justification=""),
+                name="readiness_not_applicable_needs_justification",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"readiness {self.requirement_id} of {self.organisation_id}: {self.status}"
+
+    def is_overdue(self, *, today: date) -> bool:
+        done = self.status in {ReadinessStatus.COMPLIANT, ReadinessStatus.NOT_APPLICABLE}
+        return bool(self.target_date and not done and self.target_date < today)

@@ -1,0 +1,133 @@
+"""The six HDS hosting activities and the two certificate types they lead to. Pure data, no ORM.
+
+Source: art. R.1111-9 of the Code de la santé publique, as summarized in /work/shared/DOMAIN.md.
+The numbering is the one printed on real HDS certificates (DOMAIN.md): some secondary sources swap
+activities 3 (virtual infrastructure) and 4 (application hosting platform); we do not.
+Activities 1-2 lead to the "hébergeur d'infrastructure physique" certificate, activities 3-6 to the
+"hébergeur infogéreur" certificate; a scope with both sets needs both certificates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CertificateType(StrEnum):
+    """The two HDS certificate types (DOMAIN.md)."""
+
+    PHYSICAL = "physical"
+    MANAGED = "managed"
+
+    @property
+    def label_fr(self) -> str:
+        return CERTIFICATE_TYPE_LABELS_FR[self]
+
+    @property
+    def label_en(self) -> str:
+        return CERTIFICATE_TYPE_LABELS_EN[self]
+
+
+CERTIFICATE_TYPE_LABELS_FR: dict[CertificateType, str] = {
+    CertificateType.PHYSICAL: "hébergeur d'infrastructure physique",
+    CertificateType.MANAGED: "hébergeur infogéreur",
+}
+
+CERTIFICATE_TYPE_LABELS_EN: dict[CertificateType, str] = {
+    CertificateType.PHYSICAL: "physical infrastructure host",
+    CertificateType.MANAGED: "managed-services host",
+}
+
+# Activities 1 and 2 are physical hosting; 3 to 6 are managed services (DOMAIN.md).
+_PHYSICAL_ACTIVITIES = frozenset({1, 2})
+_MANAGED_ACTIVITIES = frozenset({3, 4, 5, 6})
+
+
+def certificate_type_of(number: int) -> CertificateType:
+    """The certificate type that covers hosting activity `number` (1-6)."""
+    if number in _PHYSICAL_ACTIVITIES:
+        return CertificateType.PHYSICAL
+    if number in _MANAGED_ACTIVITIES:
+        return CertificateType.MANAGED
+    raise ValueError(f"Unknown HDS hosting activity: {number!r} (expected 1 to 6).")
+
+
+def certificate_types_for(numbers: Iterable[int]) -> list[CertificateType]:
+    """The certificate types a scope of activities needs: sorted (physical first), no duplicates."""
+    needed = {certificate_type_of(number) for number in numbers}
+    return [certificate_type for certificate_type in CertificateType if certificate_type in needed]
+
+
+@dataclass(frozen=True)
+class Activity:
+    number: int
+    wording_fr: str  # the wording used on certificates ("MCO" spelled out)
+    name_en: str
+
+    @property
+    def certificate_type(self) -> CertificateType:
+        return certificate_type_of(self.number)
+
+
+# Art. R.1111-9 Code de la santé publique; wording and numbering as on certificates (DOMAIN.md).
+ACTIVITIES: tuple[Activity, ...] = (
+    Activity(
+        number=1,
+        wording_fr=(
+            "Mise à disposition et maintien en condition opérationnelle des sites physiques "
+            "permettant d'héberger l'infrastructure matérielle du système d'information"
+        ),
+        name_en=(
+            "Provision and operational maintenance of the physical sites housing the information "
+            "system's hardware infrastructure"
+        ),
+    ),
+    Activity(
+        number=2,
+        wording_fr=(
+            "Mise à disposition et maintien en condition opérationnelle de l'infrastructure "
+            "matérielle du système d'information"
+        ),
+        name_en=(
+            "Provision and operational maintenance of the information system's hardware "
+            "infrastructure"
+        ),
+    ),
+    Activity(
+        number=3,
+        wording_fr=(
+            "Mise à disposition et maintien en condition opérationnelle de l'infrastructure "
+            "virtuelle du système d'information"
+        ),
+        name_en=(
+            "Provision and operational maintenance of the information system's virtual "
+            "infrastructure"
+        ),
+    ),
+    Activity(
+        number=4,
+        wording_fr=(
+            "Mise à disposition et maintien en condition opérationnelle de la plateforme "
+            "d'hébergement d'applications du système d'information"
+        ),
+        name_en=(
+            "Provision and operational maintenance of the information system's application "
+            "hosting platform"
+        ),
+    ),
+    Activity(
+        number=5,
+        wording_fr=(
+            "Administration et exploitation du système d'information contenant les données de santé"
+        ),
+        name_en="Administration and operation of the information system containing the health data",
+    ),
+    Activity(
+        number=6,
+        wording_fr="Sauvegarde externalisée des données de santé",
+        name_en="Off-site backup of health data",
+    ),
+)
+
+ACTIVITIES_BY_NUMBER: dict[int, Activity] = {activity.number: activity for activity in ACTIVITIES}

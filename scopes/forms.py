@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hdsready.models import Organisation, User
+from scopes.activities import ACTIVITIES
+from scopes.models import (
+    CertificateKind,
+    Framework,
+    HostProfile,
+    ReadinessStatus,
+    Requirement,
+    Subcontractor,
+)
+from scopes.selectors import members_of
+from scopes.services.assessment import ReadinessData
+from scopes.services.scope import CertificateData
+
+ACTIVITY_CHOICES = [(a.number, f"{a.number}. {a.wording_fr}") for a in ACTIVITIES]
+
+
+class HostProfileForm(forms.ModelForm):
+    class Meta:
+        model = HostProfile
+        fields = ("stores_health_data", "non_eea_access", "non_eu_law_exposure", "next_audit_on")
+        widgets = {"next_audit_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class SubcontractorForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CertificateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CertificateKind.choices)
+    number = forms.CharField(label=_("Certificate number"), max_length=100)
+    certification_body = forms.CharField(label=_("Certification body"), max_length=200)
+    accreditation = forms.CharField(
+        label=_("Accreditation (COFRAC or EU)"), max_length=100, required=False
+    )
+    standard_version = forms.CharField(
+        label=_("Référentiel or edition"),
+        max_length=60,
+        help_text=_("e.g. HDS v2, ISO/IEC 27001:2022"),
+    )
+    activities = forms.TypedMultipleChoiceField(
+        label=_("Activities covered"),
+        choices=ACTIVITY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    scope_statement = forms.CharField(
+        label=_("Scope statement"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    issued_on = forms.DateField(
+        label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def to_data(self) -> CertificateData:
+        d: dict[str, Any] = self.cleaned_data
+        return CertificateData(
+            kind=d["kind"],
+            number=d["number"].strip(),
+            certification_body=d["certification_body"].strip(),
+            accreditation=d.get("accreditation") or "",
+            standard_version=d["standard_version"].strip(),
+            activities=list(d.get("activities") or []),
+            scope_statement=d.get("scope_statement") or "",
+            issued_on=d["issued_on"],
+            expires_on=d["expires_on"],
+        )
+
+
+def subcontractor_choices(subcontractors: list[Subcontractor]) -> list[tuple[str, str]]:
+    return [("", "—"), *[(str(s.pk), s.name) for s in subcontractors]]
+
+
+class ScopeActivitiesForm(forms.Form):
+    """One row per activity: not in scope, in-house, or a subcontractor."""
+
+    def __init__(self, *args: Any, subcontractors: list[Subcontractor], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.subcontractors = {str(s.pk): s for s in subcontractors}
+        mode_choices = [
+            ("", _("Not in scope")),
+            ("in_house", _("Performed in-house")),
+            ("subcontracted", _("Relied on a subcontractor")),
+        ]
+        for activity in ACTIVITIES:
+            self.fields[f"mode_{activity.number}"] = forms.ChoiceField(
+                label=f"{activity.number}", choices=mode_choices, required=False
+            )
+            self.fields[f"subcontractor_{activity.number}"] = forms.ChoiceField(
+                label=_("Subcontractor"),
+                choices=subcontractor_choices(subcontractors),
+                required=False,
+            )
+
+    def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [
+            (a, self[f"mode_{a.number}"], self[f"subcontractor_{a.number}"]) for a in ACTIVITIES
+        ]
+
+    def choices(self) -> dict[int, tuple[str, Subcontractor | None]]:
+        chosen = {}
+        for activity in ACTIVITIES:
+            mode = self.cleaned_data.get(f"mode_{activity.number}")
+            if mode:
+                key = self.cleaned_data.get(f"subcontractor_{activity.number}") or ""
+                chosen[activity.number] = (mode, self.subcontractors.get(key))
+        return chosen
+
+
+class ReadinessFilterForm(forms.Form):
+    chapter = forms.CharField(required=False)
+    status = forms.ChoiceField(required=False, choices=[("", _("All")), *ReadinessStatus.choices])
+    owner = forms.CharField(required=False)
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+
+
+class ReadinessForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ReadinessStatus.choices)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    target_date = forms.DateField(
+        label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the requirement does not apply."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = members_of(organisation=organisation)
+
+    def to_data(self) -> ReadinessData:
+        data = self.cleaned_data
+        return ReadinessData(
+            status=data["status"],
+            justification=data.get("justification") or "",
+            owner=data.get("owner"),
+            target_date=data.get("target_date"),
+            notes=data.get("notes") or "",
+        )
+
+
+class BulkReadinessForm(ReadinessForm):
+    """The same assessment for several requirements; notes stay per requirement."""
+
+    requirements = forms.ModelMultipleChoiceField(queryset=Requirement.objects.none())
+
+    def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["notes"]
+        requirements = cast(forms.ModelMultipleChoiceField, self.fields["requirements"])
+        requirements.queryset = Requirement.objects.filter(framework=framework, assessable=True)
+
+    def kept_fields(self) -> frozenset[str]:
+        """What the bulk edit leaves as it is on each requirement: notes, and whatever the
+        user left empty."""
+        data = self.cleaned_data
+        kept = {"notes"}
+        kept.update(
+            name for name in ("owner", "target_date", "justification") if not data.get(name)
+        )
+        return frozenset(kept)

@@ -1,0 +1,224 @@
+"""Permission-scoped reads of the scopes app. Organisation access is checked by the core
+selectors (django-guardian); here every object is looked up inside that organisation, so an id
+from elsewhere is a 404."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from hdsready.models import Membership, Organisation, User
+from scopes.chain import ActivityCover, CertificateFacts, Performer, hosting_chain
+from scopes.models import (
+    ActivityMode,
+    Certificate,
+    CertificateKind,
+    Framework,
+    HostProfile,
+    ReadinessEntry,
+    Requirement,
+    ScopeActivity,
+    SoAEntry,
+    Subcontractor,
+)
+from scopes.prerequisite import IsoCheck, IsoFacts, iso_prerequisite_check
+from scopes.readiness import Situation, requirement_applies
+
+HDS_CODE = "hds"
+ISO_CODE = "iso27001"
+
+
+def frameworks_visible(*, organisation: Organisation) -> QuerySet[Framework]:
+    return Framework.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+
+
+def framework_get(*, organisation: Organisation, pk: int) -> Framework:
+    framework = frameworks_visible(organisation=organisation).filter(pk=pk).first()
+    if framework is None:
+        raise Http404
+    return framework
+
+
+def builtin_framework(*, code: str) -> Framework:
+    framework = (
+        Framework.objects.filter(organisation__isnull=True, code=code).order_by("-version").first()
+    )
+    if framework is None:
+        raise Http404
+    return framework
+
+
+def requirement_get(*, organisation: Organisation, pk: int) -> Requirement:
+    requirement = (
+        Requirement.objects.select_related("framework")
+        .filter(pk=pk, framework__in=frameworks_visible(organisation=organisation))
+        .first()
+    )
+    if requirement is None:
+        raise Http404
+    return requirement
+
+
+def host_profile_of(*, organisation: Organisation) -> HostProfile:
+    profile = HostProfile.objects.filter(organisation=organisation).first()
+    return profile or HostProfile(organisation=organisation)
+
+
+def scope_of(*, organisation: Organisation) -> list[ScopeActivity]:
+    return list(
+        ScopeActivity.objects.filter(organisation=organisation).select_related("subcontractor")
+    )
+
+
+def situation_of(*, organisation: Organisation) -> Situation:
+    profile = host_profile_of(organisation=organisation)
+    return Situation(
+        subcontracting=ScopeActivity.objects.filter(
+            organisation=organisation, mode=ActivityMode.SUBCONTRACTED
+        ).exists(),
+        storage=profile.stores_health_data,
+        non_eea_access=profile.non_eea_access,
+        non_eu_law=profile.non_eu_law_exposure,
+    )
+
+
+def members_of(*, organisation: Organisation) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=Membership.objects.filter(organisation=organisation).values("user")
+    ).order_by("email")
+
+
+def subcontractors_of(*, organisation: Organisation) -> QuerySet[Subcontractor]:
+    return Subcontractor.objects.filter(organisation=organisation).prefetch_related(
+        Prefetch("certificates", queryset=Certificate.objects.order_by("-expires_on"))
+    )
+
+
+def subcontractor_get(*, organisation: Organisation, pk: int) -> Subcontractor:
+    subcontractor = subcontractors_of(organisation=organisation).filter(pk=pk).first()
+    if subcontractor is None:
+        raise Http404
+    return subcontractor
+
+
+def certificate_get(*, organisation: Organisation, pk: int) -> Certificate:
+    certificate = (
+        Certificate.objects.select_related("subcontractor")
+        .filter(organisation=organisation, pk=pk)
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
+def own_certificates(*, organisation: Organisation, kind: str) -> list[Certificate]:
+    return list(
+        Certificate.objects.filter(
+            organisation=organisation, subcontractor__isnull=True, kind=kind
+        ).order_by("-expires_on")
+    )
+
+
+def _facts(certificate: Certificate, holder: str) -> CertificateFacts:
+    return CertificateFacts(
+        holder=holder,
+        number=certificate.number,
+        activities=frozenset(certificate.activities),
+        issued_on=certificate.issued_on,
+        expires_on=certificate.expires_on,
+    )
+
+
+def hosting_chain_of(*, organisation: Organisation, on: date) -> list[ActivityCover]:
+    """The chain for a day, in a fixed number of queries whatever the number of
+    subcontractors and certificates."""
+    scope = {
+        row.activity: Performer(subcontractor=row.subcontractor.name if row.subcontractor else None)
+        for row in scope_of(organisation=organisation)
+    }
+    hds = Certificate.objects.filter(organisation=organisation, kind=CertificateKind.HDS)
+    own: list[CertificateFacts] = []
+    by_subcontractor: dict[str, list[CertificateFacts]] = {}
+    for certificate in hds.select_related("subcontractor"):
+        if certificate.subcontractor is None:
+            own.append(_facts(certificate, organisation.name))
+        else:
+            name = certificate.subcontractor.name
+            by_subcontractor.setdefault(name, []).append(_facts(certificate, name))
+    return hosting_chain(
+        scope=scope, own_certificates=own, subcontractor_certificates=by_subcontractor, on=on
+    )
+
+
+def iso_check_of(*, organisation: Organisation, today: date) -> tuple[Certificate | None, IsoCheck]:
+    isos = own_certificates(organisation=organisation, kind=CertificateKind.ISO27001)
+    iso = isos[0] if isos else None
+    hds = own_certificates(organisation=organisation, kind=CertificateKind.HDS)
+    profile = host_profile_of(organisation=organisation)
+    facts = (
+        IsoFacts(
+            edition=iso.standard_version,
+            activities=frozenset(iso.activities),
+            issued_on=iso.issued_on,
+            expires_on=iso.expires_on,
+        )
+        if iso
+        else None
+    )
+    check = iso_prerequisite_check(
+        iso=facts,
+        hds_activities=[row.activity for row in scope_of(organisation=organisation)],
+        today=today,
+        hds_certificate_expires_on=hds[0].expires_on if hds else None,
+        next_audit_on=profile.next_audit_on,
+    )
+    return iso, check
+
+
+def soa_controls(*, organisation: Organisation) -> list[tuple[Requirement, SoAEntry | None]]:
+    iso = builtin_framework(code=ISO_CODE)
+    entries = {
+        e.control_id: e
+        for e in SoAEntry.objects.filter(organisation=organisation).select_related("owner")
+    }
+    controls = Requirement.objects.filter(
+        framework=iso, assessable=True, ref_id__startswith="A."
+    ).order_by("order")
+    return [(control, entries.get(control.pk)) for control in controls]
+
+
+def not_applicable_controls(*, organisation: Organisation) -> set[int]:
+    return set(
+        SoAEntry.objects.filter(organisation=organisation, applicable=False).values_list(
+            "control_id", flat=True
+        )
+    )
+
+
+def readiness_rows(
+    *, organisation: Organisation, framework: Framework
+) -> list[tuple[Requirement, ReadinessEntry | None, bool]]:
+    """Every assessable requirement of the framework with its entry and whether it applies."""
+    situation = situation_of(organisation=organisation)
+    excluded = not_applicable_controls(organisation=organisation)
+    entries = {
+        e.requirement_id: e
+        for e in ReadinessEntry.objects.filter(
+            organisation=organisation, requirement__framework=framework
+        ).select_related("owner")
+    }
+    rows = []
+    requirements = (
+        Requirement.objects.filter(framework=framework, assessable=True)
+        .select_related("parent")
+        .order_by("order")
+    )
+    for requirement in requirements:
+        applies = requirement.pk not in excluded and requirement_applies(
+            applies_when=requirement.applies_when, situation=situation
+        )
+        rows.append((requirement, entries.get(requirement.pk), applies))
+    return rows

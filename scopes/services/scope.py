@@ -1,0 +1,231 @@
+"""The host's scope: activities, who performs them, subcontractors and certificates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hdsready.models import Organisation, User
+from hdsready.trail import trail_record
+from scopes.activities import ACTIVITIES
+from scopes.models import (
+    ActivityMode,
+    Certificate,
+    CertificateKind,
+    HostProfile,
+    ScopeActivity,
+    Subcontractor,
+)
+from scopes.services import ScopeError
+
+ACTIVITY_NUMBERS = frozenset(a.number for a in ACTIVITIES)
+
+
+@dataclass(frozen=True)
+class ActivityChoice:
+    mode: str
+    subcontractor: Subcontractor | None = None
+
+
+def scope_set_activities(
+    *, organisation: Organisation, choices: Mapping[int, ActivityChoice], actor: User
+) -> list[ScopeActivity]:
+    """Declare the activities the organisation performs (art. R.1111-9 CSP), each in-house or
+    relied on a subcontractor. Replaces the previous declaration as a whole."""
+    for number, choice in choices.items():
+        if number not in ACTIVITY_NUMBERS:
+            raise ScopeError(_("Unknown activity %(number)s.") % {"number": number})
+        if choice.mode not in ActivityMode.values:
+            raise ScopeError(_("Unknown mode for activity %(number)s.") % {"number": number})
+        if (choice.mode == ActivityMode.SUBCONTRACTED) != (choice.subcontractor is not None):
+            raise ScopeError(
+                _("Activity %(number)s: choose a subcontractor only when it is subcontracted.")
+                % {"number": number}
+            )
+        if choice.subcontractor and choice.subcontractor.organisation_id != organisation.pk:
+            raise ScopeError(_("Unknown subcontractor."))
+    with transaction.atomic():
+        before = {
+            row.activity: (row.mode, row.subcontractor_id)
+            for row in ScopeActivity.objects.select_for_update().filter(organisation=organisation)
+        }
+        ScopeActivity.objects.filter(organisation=organisation).delete()
+        rows = ScopeActivity.objects.bulk_create(
+            ScopeActivity(
+                organisation=organisation,
+                activity=number,
+                mode=choice.mode,
+                subcontractor=choice.subcontractor,
+            )
+            for number, choice in sorted(choices.items())
+        )
+        after = {
+            number: (choice.mode, choice.subcontractor.pk if choice.subcontractor else None)
+            for number, choice in choices.items()
+        }
+        if before != after:
+            trail_record(
+                kind="scope.activities_set",
+                actor=actor,
+                organisation=organisation,
+                target=organisation,
+                data={
+                    "activities": {
+                        str(number): {
+                            "mode": choice.mode,
+                            "subcontractor": str(choice.subcontractor or ""),
+                        }
+                        for number, choice in sorted(choices.items())
+                    }
+                },
+            )
+        return rows
+
+
+def host_profile_update(
+    *,
+    organisation: Organisation,
+    stores_health_data: bool,
+    non_eea_access: bool,
+    non_eu_law_exposure: bool,
+    next_audit_on: date | None,
+    actor: User,
+) -> HostProfile:
+    with transaction.atomic():
+        profile, _created = HostProfile.objects.select_for_update().get_or_create(
+            organisation=organisation
+        )
+        changes = {
+            "stores_health_data": stores_health_data,
+            "non_eea_access": non_eea_access,
+            "non_eu_law_exposure": non_eu_law_exposure,
+            "next_audit_on": next_audit_on,
+        }
+        changed = {k: v for k, v in changes.items() if getattr(profile, k) != v}
+        if changed:
+            for key, value in changed.items():
+                setattr(profile, key, value)
+            profile.save()
+            trail_record(
+                kind="scope.profile_updated",
+                actor=actor,
+                organisation=organisation,
+                target=profile,
+                data=changed,
+            )
+        return profile
+
+
+def subcontractor_save(
+    *,
+    organisation: Organisation,
+    name: str,
+    siren: str = "",
+    contact: str = "",
+    notes: str = "",
+    actor: User,
+    subcontractor: Subcontractor | None = None,
+) -> Subcontractor:
+    name = name.strip()
+    if not name:
+        raise ScopeError(_("A subcontractor needs a name."))
+    with transaction.atomic():
+        clash = Subcontractor.objects.filter(organisation=organisation, name__iexact=name)
+        if subcontractor is not None:
+            clash = clash.exclude(pk=subcontractor.pk)
+        if clash.exists():
+            raise ScopeError(_("A subcontractor with this name already exists."))
+        created = subcontractor is None
+        if subcontractor is None:
+            subcontractor = Subcontractor(organisation=organisation)
+        subcontractor.name, subcontractor.siren = name, siren.strip()
+        subcontractor.contact, subcontractor.notes = contact.strip(), notes
+        subcontractor.save()
+        trail_record(
+            kind="subcontractor.created" if created else "subcontractor.updated",
+            actor=actor,
+            organisation=organisation,
+            target=subcontractor,
+            data={"name": name, "siren": siren},
+        )
+        return subcontractor
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    kind: str
+    number: str
+    certification_body: str
+    accreditation: str
+    standard_version: str
+    activities: list[int]
+    scope_statement: str
+    issued_on: date
+    expires_on: date
+
+
+def _check_certificate(data: CertificateData) -> None:
+    if data.kind not in CertificateKind.values:
+        raise ScopeError(_("Unknown certificate kind."))
+    if not data.number.strip() or not data.certification_body.strip():
+        raise ScopeError(_("A certificate needs its number and its certification body."))
+    if data.expires_on <= data.issued_on:
+        raise ScopeError(_("A certificate must expire after it is issued."))
+    if not set(data.activities) <= ACTIVITY_NUMBERS:
+        raise ScopeError(_("Activities are numbered 1 to 6."))
+    if data.kind == CertificateKind.HDS and not data.activities:
+        raise ScopeError(_("An HDS certificate names the activities it covers."))
+
+
+def certificate_save(
+    *,
+    organisation: Organisation,
+    subcontractor: Subcontractor | None,
+    data: CertificateData,
+    actor: User,
+    certificate: Certificate | None = None,
+) -> Certificate:
+    """Record a certificate of the host (subcontractor None) or of one of its subcontractors."""
+    _check_certificate(data)
+    if subcontractor is not None and subcontractor.organisation_id != organisation.pk:
+        raise ScopeError(_("Unknown subcontractor."))
+    with transaction.atomic():
+        created = certificate is None
+        if certificate is None:
+            certificate = Certificate(organisation=organisation, subcontractor=subcontractor)
+        elif certificate.organisation_id != organisation.pk:
+            raise ScopeError(_("Unknown certificate."))
+        for field, value in data.__dict__.items():
+            setattr(certificate, field, sorted(set(value)) if field == "activities" else value)
+        certificate.save()
+        trail_record(
+            kind="certificate.created" if created else "certificate.updated",
+            actor=actor,
+            organisation=organisation,
+            target=certificate,
+            data={
+                "holder": str(subcontractor or organisation),
+                "kind": data.kind,
+                "number": data.number,
+                "activities": sorted(set(data.activities)),
+                "issued_on": data.issued_on,
+                "expires_on": data.expires_on,
+            },
+        )
+        return certificate
+
+
+def certificate_delete(*, certificate: Certificate, actor: User) -> None:
+    with transaction.atomic():
+        trail_record(
+            kind="certificate.deleted",
+            actor=actor,
+            organisation=certificate.organisation,
+            target=certificate,
+            data={"number": certificate.number, "kind": certificate.kind},
+        )
+        certificate.delete()

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from scopes.views import readiness, scope
+
+app_name = "scopes"
+
+urlpatterns = [
+    path("o/<slug:slug>/scope/", scope.scope_edit, name="scope-edit"),
+    path("o/<slug:slug>/scope/profile/", scope.profile_edit, name="profile-edit"),
+    path("o/<slug:slug>/subcontractors/", scope.subcontractor_list, name="subcontractor-list"),
+    path(
+        "o/<slug:slug>/subcontractors/<int:pk>/",
+        scope.subcontractor_detail,
+        name="subcontractor-detail",
+    ),
+    path("o/<slug:slug>/certificates/new/", scope.certificate_create, name="certificate-create"),
+    path(
+        "o/<slug:slug>/certificates/<int:pk>/edit/",
+        scope.certificate_edit,
+        name="certificate-edit",
+    ),
+    path(
+        "o/<slug:slug>/certificates/<int:pk>/delete/",
+        scope.certificate_remove,
+        name="certificate-delete",
+    ),
+    path("o/<slug:slug>/chain/", scope.chain_view, name="chain-view"),
+    path("o/<slug:slug>/iso27001/", scope.iso_view, name="iso-view"),
+    path("o/<slug:slug>/readiness/<slug:code>/", readiness.readiness_list, name="readiness-list"),
+    path(
+        "o/<slug:slug>/readiness/<slug:code>/bulk/",
+        readiness.readiness_bulk,
+        name="readiness-bulk",
+    ),
+    path(
+        "o/<slug:slug>/requirements/<int:pk>/readiness/",
+        readiness.readiness_edit,
+        name="readiness-edit",
+    ),
+]
