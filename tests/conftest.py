@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hdsready.models import Organisation, Role, User
@@ -20,6 +21,13 @@ from tests.factories import OrganisationFactory, make_member
 def _fast_password_hashing(settings) -> None:
     # PBKDF2's deliberate slowness is for attackers, not for the test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    """Service error messages are gettext strings: compare them in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from hdsready.services.organisations import (
 )
 from tests.factories import UserFactory, membership_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def totp_now(device: TOTPDevice) -> str:

@@ -1,0 +1,84 @@
+"""Headless Chromium through Playwright, against pytest-django's live server.
+
+The browser is Debian's /usr/bin/chromium (Playwright's own download is not used). Nothing here
+skips: without Chromium, or if it does not start, every browser test fails with the reason.
+On failure, a screenshot and the page's HTML go to test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+# Playwright's sync API runs an event loop in the test thread: Django would refuse ORM calls
+# made from the test itself (the Makefile sets this too).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Generator[Playwright]:
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Generator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: browser tests need it (apt install chromium)"
+        )
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(
+    browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Generator[Page]:
+    """A fresh context per test (no cookies carried over), in French, aimed at the live server."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and not page.is_closed():
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        (ARTIFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Keep the call report on the item so the page fixture knows whether the test failed.
+    report = yield
+    if report.when == "call":
+        item.rep_call = report
+    return report
