@@ -94,7 +94,7 @@ def readiness_bulk_update(
     with transaction.atomic():
         existing = {
             e.requirement_id: e
-            for e in ReadinessEntry.objects.select_for_update()
+            for e in ReadinessEntry.objects.select_for_update(of=("self",))
             .select_related("owner")
             .filter(organisation=organisation, requirement__in=requirements)
         }
@@ -153,7 +153,7 @@ def soa_update(
         raise ScopeError(_("The SoA lists Annex A controls only."))
     with transaction.atomic():
         entry = (
-            SoAEntry.objects.select_for_update()
+            SoAEntry.objects.select_for_update(of=("self",))
             .select_related("owner")
             .filter(organisation=organisation, control=control)
             .first()
