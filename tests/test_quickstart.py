@@ -104,6 +104,9 @@ def test_quickstart_on_sqlite_without_a_broker(tmp_path: Path) -> None:
         assert "password:" in line
         assert "TOTP secret:" in line
 
+    scoped = _ok(_manage(env, "seed_demo_scope", "--force"))
+    assert "Demo scope" in scoped
+
     verified = _ok(_manage(env, "trail_verify"))
     assert "rows verified" in verified
 

@@ -1,0 +1,113 @@
+"""Give the demo organisation a realistic scope: activities, a datacenter subcontractor, an ISO
+27001 certificate and a few readiness lines. Idempotent; for development only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from hdsready.models import Membership, Organisation, Role
+from scopes.models import ActivityMode, Certificate, ReadinessStatus, Requirement
+from scopes.services.assessment import ReadinessData, readiness_update
+from scopes.services.scope import (
+    ActivityChoice,
+    CertificateData,
+    certificate_save,
+    scope_set_activities,
+    subcontractor_save,
+)
+
+DEMO_SLUG = "demo"
+DATACENTER = "DataCenter Paris Nord (démo)"
+
+
+class Command(BaseCommand):
+    help = "Fill the demo organisation's scope (run after seed_demo)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="Allow when DEBUG is off.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo_scope is for development (DEBUG=true).")
+        organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
+        if organisation is None:
+            raise CommandError("Run seed_demo first.")
+        officer = Membership.objects.filter(organisation=organisation, role=Role.OFFICER).first()
+        if officer is None:
+            raise CommandError("The demo organisation has no compliance officer.")
+        actor = officer.user
+        today = timezone.localdate()
+        with transaction.atomic():
+            datacenter = organisation.subcontractors.filter(name=DATACENTER).first()
+            if datacenter is None:
+                datacenter = subcontractor_save(
+                    organisation=organisation, name=DATACENTER, siren="000000000", actor=actor
+                )
+            if not Certificate.objects.filter(organisation=organisation).exists():
+                certificate_save(
+                    organisation=organisation,
+                    subcontractor=datacenter,
+                    data=CertificateData(
+                        kind="hds",
+                        number="HDS-DEMO-0001",
+                        certification_body="Organisme certificateur (démo)",
+                        accreditation="COFRAC n° 5-0000",
+                        standard_version="HDS v2",
+                        activities=[1, 2],
+                        scope_statement="",
+                        issued_on=today - timedelta(days=1000),
+                        expires_on=today + timedelta(days=60),
+                    ),
+                    actor=actor,
+                )
+                certificate_save(
+                    organisation=organisation,
+                    subcontractor=None,
+                    data=CertificateData(
+                        kind="iso27001",
+                        number="ISO-DEMO-27001",
+                        certification_body="Organisme certificateur (démo)",
+                        accreditation="COFRAC n° 4-0000",
+                        standard_version="ISO/IEC 27001:2022",
+                        activities=[3, 4, 5],
+                        scope_statement="Hébergement infogéré d'applications de santé.",
+                        issued_on=today - timedelta(days=400),
+                        expires_on=today + timedelta(days=700),
+                    ),
+                    actor=actor,
+                )
+            scope_set_activities(
+                organisation=organisation,
+                choices={
+                    1: ActivityChoice(ActivityMode.SUBCONTRACTED, datacenter),
+                    2: ActivityChoice(ActivityMode.SUBCONTRACTED, datacenter),
+                    **{n: ActivityChoice(ActivityMode.IN_HOUSE) for n in (3, 4, 5, 6)},
+                },
+                actor=actor,
+            )
+            statuses = {
+                "EXI 02": ReadinessStatus.COMPLIANT,
+                "EXI 03": ReadinessStatus.COMPLIANT,
+                "EXI 05": ReadinessStatus.PARTIAL,
+                "EXI 07": ReadinessStatus.NOT_COMPLIANT,
+                "EXI 28": ReadinessStatus.COMPLIANT,
+            }
+            for requirement in Requirement.objects.filter(
+                framework__organisation__isnull=True, ref_id__in=statuses
+            ):
+                readiness_update(
+                    organisation=organisation,
+                    requirement=requirement,
+                    data=ReadinessData(status=statuses[requirement.ref_id], owner=actor),
+                    actor=actor,
+                )
+        self.stdout.write(
+            "Demo scope: activities 1-2 at a datacenter whose HDS certificate ends in 60 days, "
+            "3-6 in-house; ISO 27001 certificate missing activity 6."
+        )
