@@ -35,5 +35,6 @@ core_patterns = [
 urlpatterns = [
     path("", include((core_patterns, "hdsready"))),
     path("", include("scopes.urls")),
+    path("", include("evidence.urls")),
     path("admin/", admin.site.urls),
 ]

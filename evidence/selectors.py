@@ -1,0 +1,92 @@
+"""Permission-scoped reads of evidence: everything is looked up inside an organisation the
+user may see (checked by the core selectors), so an id from elsewhere is a 404."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
+from hdsready.models import Organisation, TrailEvent
+from scopes.models import Requirement
+
+REVIEW_SOON_DAYS = 30
+
+
+def evidence_items_of(
+    *,
+    organisation: Organisation,
+    requirement: Requirement | None = None,
+    status: str = EvidenceStatus.ACTIVE,
+    review_due_by: date | None = None,
+    search: str = "",
+) -> QuerySet[EvidenceItem]:
+    items = (
+        EvidenceItem.objects.filter(organisation=organisation)
+        .select_related("owner")
+        .annotate(version_count=Count("versions"))
+        .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.only("ref_id")))
+    )
+    if status:
+        items = items.filter(status=status)
+    if requirement is not None:
+        items = items.filter(requirements=requirement)
+    if review_due_by is not None:
+        items = items.filter(review_due_on__lte=review_due_by)
+    if search:
+        items = items.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    return items.order_by("title")
+
+
+def evidence_review_due(*, organisation: Organisation, today: date) -> QuerySet[EvidenceItem]:
+    """Active items whose review date is past or within REVIEW_SOON_DAYS, soonest first."""
+    return (
+        EvidenceItem.objects.filter(
+            organisation=organisation,
+            status=EvidenceStatus.ACTIVE,
+            review_due_on__lte=today + timedelta(days=REVIEW_SOON_DAYS),
+        )
+        .select_related("owner")
+        .order_by("review_due_on")
+    )
+
+
+def evidence_item_get(*, organisation: Organisation, pk: int) -> EvidenceItem:
+    item = (
+        EvidenceItem.objects.select_related("owner", "organisation")
+        .filter(organisation=organisation, pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def evidence_versions_of(*, item: EvidenceItem) -> QuerySet[EvidenceVersion]:
+    return item.versions.select_related("uploaded_by").order_by("-number")
+
+
+def evidence_version_get(*, organisation: Organisation, pk: int, number: int) -> EvidenceVersion:
+    version = (
+        EvidenceVersion.objects.select_related("item", "item__organisation")
+        .filter(item__organisation=organisation, item_id=pk, number=number)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+def evidence_access_history(*, item: EvidenceItem, limit: int = 200) -> QuerySet[TrailEvent]:
+    """Who saw which version, when and from where; and what changed on the item."""
+    version_ids = [str(pk) for pk in item.versions.values_list("pk", flat=True)]
+    return (
+        TrailEvent.objects.filter(organisation=item.organisation_id)
+        .filter(
+            Q(object_type="evidence.evidenceversion", object_id__in=version_ids)
+            | Q(object_type="evidence.evidenceitem", object_id=str(item.pk))
+        )
+        .order_by("-seq")[:limit]
+    )

@@ -1,0 +1,303 @@
+"""State changes of the evidence app. Every change and every read of a file writes the trail:
+"who saw what, when" (HDS v2 EXI 15 and 16)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import IO
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from evidence.filetypes import display_name, is_allowed, normalise_type, sniff_path
+from evidence.models import (
+    EVIDENCE_TRANSITIONS,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
+    EvidenceVersion,
+)
+from evidence.uploads import HashedUploadedFile
+from hdsready.models import Membership, Organisation, User
+from hdsready.trail import trail_record
+from scopes.models import Requirement
+
+READ_CHUNK = 1024 * 1024
+
+
+class EvidenceError(Exception):
+    """A change the evidence app refuses; its message is shown to the user as it is."""
+
+
+class EvidenceIntegrityError(EvidenceError):
+    """The stored bytes no longer match the SHA-256 recorded at upload."""
+
+
+@dataclass(frozen=True)
+class ItemData:
+    title: str
+    description: str = ""
+    owner: User | None = None
+    requirements: Sequence[Requirement] = ()
+    effective_on: date | None = None
+    review_due_on: date | None = None
+    url: str = ""
+
+
+def _check_item(organisation: Organisation, data: ItemData) -> None:
+    if not data.title.strip():
+        raise EvidenceError(_("Evidence needs a title."))
+    if (
+        data.owner is not None
+        and not Membership.objects.filter(organisation=organisation, user=data.owner).exists()
+    ):
+        raise EvidenceError(_("The owner must be a member of the organisation."))
+    for requirement in data.requirements:
+        framework = requirement.framework
+        if framework.organisation_id not in (None, organisation.pk) or not requirement.assessable:
+            raise EvidenceError(_("Unknown requirement."))
+
+
+def _item_snapshot(item: EvidenceItem) -> dict[str, object]:
+    return {
+        "title": item.title,
+        "owner": str(item.owner or ""),
+        "effective_on": item.effective_on,
+        "review_due_on": item.review_due_on,
+        "url": item.url,
+        "requirements": sorted(r.ref_id for r in item.requirements.all()),
+    }
+
+
+def evidence_item_create(
+    *, organisation: Organisation, data: ItemData, actor: User, kind: str = EvidenceKind.FILE
+) -> EvidenceItem:
+    _check_item(organisation, data)
+    if kind == EvidenceKind.LINK and not data.url:
+        raise EvidenceError(_("A link needs its address."))
+    with transaction.atomic():
+        item = EvidenceItem.objects.create(
+            organisation=organisation,
+            title=data.title.strip(),
+            description=data.description,
+            kind=kind,
+            url=data.url if kind == EvidenceKind.LINK else "",
+            owner=data.owner,
+            effective_on=data.effective_on,
+            review_due_on=data.review_due_on,
+            created_by=actor,
+        )
+        item.requirements.set(data.requirements)
+        trail_record(
+            kind="evidence.created",
+            actor=actor,
+            organisation=organisation,
+            target=item,
+            data=_item_snapshot(item),
+        )
+        return item
+
+
+def evidence_item_update(*, item: EvidenceItem, data: ItemData, actor: User) -> EvidenceItem:
+    _check_item(item.organisation, data)
+    if item.kind == EvidenceKind.LINK and not data.url:
+        raise EvidenceError(_("A link needs its address."))
+    with transaction.atomic():
+        item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+        before = _item_snapshot(item)
+        item.title = data.title.strip()
+        item.description = data.description
+        item.owner = data.owner
+        item.effective_on = data.effective_on
+        item.review_due_on = data.review_due_on
+        if item.kind == EvidenceKind.LINK:
+            item.url = data.url
+        item.save()
+        item.requirements.set(data.requirements)
+        after = _item_snapshot(item)
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changes:
+            trail_record(
+                kind="evidence.updated",
+                actor=actor,
+                organisation=item.organisation,
+                target=item,
+                data={"changes": changes},
+            )
+        return item
+
+
+def evidence_item_set_status(*, item: EvidenceItem, status: str, actor: User) -> EvidenceItem:
+    """Retire an item (its versions stay) or bring it back."""
+    with transaction.atomic():
+        item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+        if status not in EVIDENCE_TRANSITIONS[item.status]:
+            raise EvidenceError(_("This evidence cannot change to that status."))
+        item.status = status
+        item.save(update_fields=["status"])
+        trail_record(
+            kind="evidence.retired" if status == EvidenceStatus.RETIRED else "evidence.reinstated",
+            actor=actor,
+            organisation=item.organisation,
+            target=item,
+        )
+        return item
+
+
+def _check_upload(upload: HashedUploadedFile) -> str:
+    if not isinstance(upload, HashedUploadedFile):
+        raise EvidenceError(_("The file did not arrive through the upload handler."))
+    if upload.size == 0:
+        raise EvidenceError(
+            _("The file %(name)s is empty.") % {"name": display_name(upload.name or "")}
+        )
+    content_type = normalise_type(sniff_path(upload.temporary_file_path()))
+    if not is_allowed(content_type):
+        raise EvidenceError(
+            _("%(name)s is refused: its content (%(type)s) is not an accepted kind of evidence.")
+            % {"name": display_name(upload.name or ""), "type": content_type}
+        )
+    return content_type
+
+
+def evidence_version_add(
+    *, item: EvidenceItem, upload: HashedUploadedFile, actor: User, comment: str = ""
+) -> EvidenceVersion:
+    """Store an upload as the item's next immutable version. A refused upload leaves nothing:
+    no row, no stored file."""
+    if item.kind != EvidenceKind.FILE:
+        raise EvidenceError(_("A link has no file versions."))
+    if item.status != EvidenceStatus.ACTIVE:
+        raise EvidenceError(_("This evidence is retired: reinstate it to add a version."))
+    content_type = _check_upload(upload)
+    # The storage name is ours, never the user's.
+    name = f"evidence/{item.organisation_id}/{uuid.uuid4().hex}"
+    stored = default_storage.save(name, File(upload, name=name))
+    try:
+        with transaction.atomic():
+            locked = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+            last = locked.versions.order_by("-number").values_list("number", flat=True).first()
+            version = EvidenceVersion(
+                item=locked,
+                number=(last or 0) + 1,
+                original_name=display_name(upload.name or ""),
+                size=upload.size or 0,
+                content_type=content_type,
+                sha256=upload.sha256,
+                comment=comment,
+                uploaded_by=actor,
+            )
+            version.file.name = stored
+            version.save()
+            trail_record(
+                kind="evidence.version_added",
+                actor=actor,
+                organisation=item.organisation,
+                target=version,
+                data={
+                    "item": item.pk,
+                    "version": version.number,
+                    "file": version.original_name,
+                    "sha256": version.sha256,
+                    "size": version.size,
+                    "type": content_type,
+                },
+            )
+            return version
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+
+
+def evidence_files_add(
+    *,
+    organisation: Organisation,
+    uploads: Iterable[HashedUploadedFile],
+    requirements: Sequence[Requirement],
+    actor: User,
+) -> list[EvidenceVersion]:
+    """Files dropped on a requirement: one new item per file, linked to the requirement."""
+    uploads = list(uploads)
+    for upload in uploads:  # refuse the whole drop before storing anything
+        _check_upload(upload)
+    versions = []
+    for upload in uploads:
+        with transaction.atomic():
+            item = evidence_item_create(
+                organisation=organisation,
+                data=ItemData(
+                    title=display_name(upload.name or ""), owner=actor, requirements=requirements
+                ),
+                actor=actor,
+            )
+            versions.append(evidence_version_add(item=item, upload=upload, actor=actor))
+    return versions
+
+
+def _hash_stored(name: str) -> str:
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as stored:
+        while chunk := stored.read(READ_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str) -> IO[bytes]:
+    """Check the stored bytes against the recorded SHA-256, log the access, open the file.
+
+    A mismatch (or a missing file) refuses the read and is recorded in the trail.
+    """
+    try:
+        actual = _hash_stored(version.storage_name)
+    except FileNotFoundError:
+        actual = "missing"
+    if actual != version.sha256:
+        trail_record(
+            kind="evidence.integrity_failed",
+            actor=actor,
+            organisation=version.item.organisation,
+            target=version,
+            data={"expected": version.sha256, "found": actual, "purpose": purpose},
+        )
+        raise EvidenceIntegrityError(
+            _(
+                "The stored file of %(item)s version %(number)s does not match its fingerprint: "
+                "it was altered or lost. The download is refused and the incident is recorded."
+            )
+            % {"item": version.item.title, "number": version.number}
+        )
+    trail_record(
+        kind=f"evidence.{purpose}",
+        actor=actor,
+        organisation=version.item.organisation,
+        target=version,
+        data={"item": version.item_id, "version": version.number, "file": version.original_name},
+    )
+    return default_storage.open(version.storage_name, "rb")
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    version: EvidenceVersion
+    found: str
+
+
+def evidence_verify_all(
+    *, organisation: Organisation | None = None
+) -> Iterator[VerifyProblem | EvidenceVersion]:
+    """Re-hash every stored version; yields each version checked, or a problem."""
+    versions = EvidenceVersion.objects.select_related("item").order_by("pk")
+    if organisation is not None:
+        versions = versions.filter(item__organisation=organisation)
+    for version in versions.iterator(chunk_size=500):
+        try:
+            found = _hash_stored(version.storage_name)
+        except FileNotFoundError:
+            found = "missing"
+        yield version if found == version.sha256 else VerifyProblem(version, found)
