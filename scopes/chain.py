@@ -32,10 +32,10 @@ class CertificateFacts:
     number: str
     activities: frozenset[int]
     issued_on: date
-    expires_on: date
+    expires_on: date  # the last day of validity, as printed on certificates
 
     def valid_on(self, day: date) -> bool:
-        return self.issued_on <= day < self.expires_on
+        return self.issued_on <= day <= self.expires_on
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,8 @@ class Certificate(models.Model):
     activities = models.JSONField(_("activities covered"), default=list)
     scope_statement = models.TextField(_("scope statement"), blank=True)
     issued_on = models.DateField(_("issued on"))
-    expires_on = models.DateField(_("expires on"), db_index=True)
+    # The last day of validity, as printed on the certificate ("valide jusqu'au").
+    expires_on = models.DateField(_("valid until"), db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -265,7 +266,7 @@ class Certificate(models.Model):
         return f"{self.get_kind_display()} {self.number}"
 
     def is_valid_on(self, day: date) -> bool:
-        return self.issued_on <= day < self.expires_on
+        return self.issued_on <= day <= self.expires_on
 
 
 class ImplementationStatus(models.TextChoices):

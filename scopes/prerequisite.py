@@ -52,7 +52,7 @@ def iso_prerequisite_check(
     if iso is None:
         return IsoCheck([IsoFlag.MISSING])
     flags = []
-    if iso.expires_on <= today:
+    if iso.expires_on < today:  # expires_on is the last valid day
         flags.append(IsoFlag.EXPIRED)
     if CURRENT_EDITION not in iso.edition:
         flags.append(IsoFlag.OLD_EDITION)
@@ -61,6 +61,6 @@ def iso_prerequisite_check(
         flags.append(IsoFlag.ACTIVITIES_OUTSIDE_SCOPE)
     if hds_certificate_expires_on is not None and iso.expires_on < hds_certificate_expires_on:
         flags.append(IsoFlag.ENDS_BEFORE_HDS_CERTIFICATE)
-    if next_audit_on is not None and iso.expires_on <= next_audit_on:
+    if next_audit_on is not None and iso.expires_on < next_audit_on:
         flags.append(IsoFlag.ENDS_BEFORE_AUDIT)
     return IsoCheck(flags, outside)

@@ -56,10 +56,18 @@ class TestHostingChain:
             scope=scope,
             own_certificates=[],
             subcontractor_certificates={"DataCenter Paris": datacenter},
-            on=date(2027, 1, 22),  # the expiry day itself is no longer covered
+            on=date(2027, 1, 23),  # the day after the last day of validity
         )
         assert covers(later)[1] == Cover.GAP
         assert not chain_is_complete(later)
+        last_day = hosting_chain(
+            scope=scope,
+            own_certificates=[],
+            subcontractor_certificates={"DataCenter Paris": datacenter},
+            on=date(2027, 1, 22),
+        )
+        assert covers(last_day)[1] == Cover.EXPIRING
+        assert last_day[0].days_left == 0
 
     def test_warning_window_is_90_days(self):
         scope = {1: DATACENTER}
@@ -142,9 +150,13 @@ class TestIsoPrerequisite:
             hds_activities=[3],
             today=TODAY,
             hds_certificate_expires_on=date(2029, 1, 1),
-            next_audit_on=date(2028, 3, 1),
+            next_audit_on=date(2028, 3, 2),
         )
         assert check.flags == [IsoFlag.ENDS_BEFORE_HDS_CERTIFICATE, IsoFlag.ENDS_BEFORE_AUDIT]
+        on_its_last_day = iso_prerequisite_check(
+            iso=self.iso, hds_activities=[3], today=date(2028, 3, 1), next_audit_on=date(2028, 3, 1)
+        )
+        assert on_its_last_day.ok
 
     def test_expired_and_old_edition(self):
         old = IsoFacts("ISO/IEC 27001:2013", frozenset({3}), date(2020, 1, 1), date(2023, 1, 1))
