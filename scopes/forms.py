@@ -11,13 +11,15 @@ from scopes.models import (
     CertificateKind,
     Framework,
     HostProfile,
+    ImplementationStatus,
     ReadinessStatus,
     Requirement,
     Subcontractor,
 )
 from scopes.selectors import members_of
-from scopes.services.assessment import ReadinessData
+from scopes.services.assessment import ReadinessData, SoAData
 from scopes.services.scope import CertificateData
+from scopes.soa_xlsx import MAX_UPLOAD_BYTES
 
 ACTIVITY_CHOICES = [(a.number, f"{a.number}. {a.wording_fr}") for a in ACTIVITIES]
 
@@ -64,7 +66,7 @@ class CertificateForm(forms.Form):
         label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     expires_on = forms.DateField(
-        label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def to_data(self) -> CertificateData:
@@ -181,3 +183,71 @@ class BulkReadinessForm(ReadinessForm):
             name for name in ("owner", "target_date", "justification") if not data.get(name)
         )
         return frozenset(kept)
+
+
+class SoAForm(forms.Form):
+    """One line of the Statement of Applicability."""
+
+    applicable = forms.TypedChoiceField(
+        label=_("Applicable"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the control applies or not; required when it does not apply."),
+    )
+    implementation = forms.ChoiceField(
+        label=_("Implementation"), choices=ImplementationStatus.choices
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = members_of(organisation=organisation)
+
+    def to_data(self) -> SoAData:
+        data = self.cleaned_data
+        return SoAData(
+            applicable=data["applicable"],
+            justification=data.get("justification") or "",
+            implementation=data["implementation"],
+            owner=data.get("owner"),
+            notes=data.get("notes") or "",
+        )
+
+
+class SoAImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Edited SoA workbook (XLSX)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload an XLSX file (.xlsx)."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.")
+                % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class FrameworkImportForm(forms.Form):
+    # The size is checked by the importer on the bytes read (scopes.importer.MAX_LIBRARY_BYTES).
+    file = forms.FileField(
+        label=_("Library file (YAML)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from hdsready.models import Membership, Organisation, User
@@ -222,3 +222,36 @@ def readiness_rows(
         )
         rows.append((requirement, entries.get(requirement.pk), applies))
     return rows
+
+
+def annex_a_controls() -> QuerySet[Requirement]:
+    """The 93 controls of ISO/IEC 27001:2022 Annex A in the built-in catalog: the SoA's lines."""
+    return Requirement.objects.filter(
+        framework=builtin_framework(code=ISO_CODE), assessable=True, ref_id__startswith="A."
+    ).order_by("order")
+
+
+def soa_control_get(*, pk: int) -> Requirement:
+    """An Annex A control of the built-in ISO catalog; any other requirement is a 404."""
+    control = annex_a_controls().filter(pk=pk).first()
+    if control is None:
+        raise Http404
+    return control
+
+
+def catalog_of(*, organisation: Organisation) -> QuerySet[Framework]:
+    """The built-in frameworks, then the organisation's imported ones, with their node counts."""
+    return (
+        frameworks_visible(organisation=organisation)
+        .select_related("imported_by")
+        .annotate(
+            node_count=Count("nodes"),
+            assessable_count=Count("nodes", filter=Q(nodes__assessable=True)),
+        )
+        .order_by("source", "code", "version")
+    )
+
+
+def framework_nodes(*, framework: Framework) -> list[Requirement]:
+    """Every node of a framework in the file's order: a parent always comes before its children."""
+    return list(Requirement.objects.filter(framework=framework).order_by("order"))

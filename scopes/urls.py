@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scopes.views import readiness, scope
+from scopes.views import readiness, scope, soa
 
 app_name = "scopes"
 
@@ -37,4 +37,9 @@ urlpatterns = [
         readiness.readiness_edit,
         name="readiness-edit",
     ),
+    path("o/<slug:slug>/soa/", soa.soa_list, name="soa-list"),
+    path("o/<slug:slug>/soa/<int:pk>/", soa.soa_edit, name="soa-edit"),
+    path("o/<slug:slug>/soa/print/", soa.soa_print, name="soa-print"),
+    path("o/<slug:slug>/soa/export.xlsx", soa.soa_export, name="soa-export"),
+    path("o/<slug:slug>/soa/import/", soa.soa_import_upload, name="soa-import"),
 ]
