@@ -1,1 +1,335 @@
-"""Models of this app arrive with their issue."""
+"""The HDS certification cycle: audits in two stages, auditors, evidence reviews, findings,
+the correction window, the decision, reminders and notifications."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from evidence.models import EvidenceVersion
+from hdsready.models import Organisation
+from scopes.models import Requirement
+
+
+class Cycle(models.Model):
+    """One certification cycle of an organisation with a certification body (3 years)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="cycles")
+    certification_body = models.CharField(_("certification body"), max_length=200)
+    accreditation = models.CharField(_("accreditation (COFRAC or EU)"), max_length=100)
+    referential_version = models.CharField(
+        _("référentiel version"), max_length=20, default="HDS v2"
+    )
+    activities = models.JSONField(_("activities in scope"), default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certification cycle")
+        verbose_name_plural = _("certification cycles")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.certification_body} ({self.created_at:%Y})"
+
+
+class AuditKind(models.TextChoices):
+    INITIAL = "initial", _("Initial certification audit")
+    SURVEILLANCE = "surveillance", _("Surveillance audit")
+    RENEWAL = "renewal", _("Renewal audit")
+
+
+class AuditStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    STAGE1_PLANNED = "stage1_planned", _("Documentary audit planned")
+    STAGE1_DONE = "stage1_done", _("Documentary audit done")
+    STAGE2_PLANNED = "stage2_planned", _("On-site audit planned")
+    STAGE2_DONE = "stage2_done", _("On-site audit done")
+    CORRECTIONS = "corrections", _("Corrections in progress")
+    CORRECTIONS_VERIFIED = "corrections_verified", _("Corrections verified")
+    ONSITE_REDO = "onsite_redo", _("On-site audit to redo")
+    DECIDED = "decided", _("Certification decided")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+S = AuditStatus
+# The one transition table of an audit. A surveillance audit may skip stage 1.
+AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.STAGE1_PLANNED, S.STAGE2_PLANNED, S.CANCELLED}),
+    S.STAGE1_PLANNED: frozenset({S.STAGE1_DONE, S.CANCELLED}),
+    S.STAGE1_DONE: frozenset({S.STAGE2_PLANNED, S.CANCELLED}),
+    S.STAGE2_PLANNED: frozenset({S.STAGE2_DONE, S.CANCELLED}),
+    S.STAGE2_DONE: frozenset({S.CORRECTIONS, S.DECIDED, S.CLOSED}),
+    S.CORRECTIONS: frozenset({S.CORRECTIONS_VERIFIED, S.ONSITE_REDO}),
+    S.CORRECTIONS_VERIFIED: frozenset({S.DECIDED, S.CLOSED}),
+    S.ONSITE_REDO: frozenset({S.STAGE2_PLANNED, S.CANCELLED}),
+    S.DECIDED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+class Audit(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="audits")
+    kind = models.CharField(_("kind"), max_length=16, choices=AuditKind.choices)
+    status = models.CharField(
+        _("status"), max_length=24, choices=AuditStatus.choices, default=AuditStatus.DRAFT
+    )
+    # When a planned (surveillance or renewal) audit must take place by.
+    due_on = models.DateField(_("due by"), null=True, blank=True, db_index=True)
+    stage1_start = models.DateField(_("documentary audit from"), null=True, blank=True)
+    stage1_end = models.DateField(_("documentary audit until"), null=True, blank=True)
+    stage1_submitted_at = models.DateTimeField(_("documents submitted at"), null=True, blank=True)
+    stage1_outcome = models.TextField(_("documentary audit outcome"), blank=True)
+    stage2_start = models.DateField(_("on-site audit from"), null=True, blank=True)
+    stage2_end = models.DateField(_("on-site audit until"), null=True, blank=True)
+    stage2_sites = models.TextField(_("sites visited"), blank=True)
+    stage2_outcome = models.TextField(_("on-site audit outcome"), blank=True)
+    # Stored, indexed: correction_deadline(end of stage 2) once stage 2 is done.
+    correction_deadline = models.DateField(
+        _("correction deadline"), null=True, blank=True, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit")
+        verbose_name_plural = _("audits")
+        ordering = ("cycle", "created_at")
+        permissions = (("audit_as_auditor", "Audit: review evidence, raise and verify findings"),)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.cycle.organisation}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in AUDIT_TRANSITIONS[self.status]
+
+
+class Decision(models.Model):
+    """The certification decision and the certificate it grants."""
+
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="decision")
+    certificate_number = models.CharField(_("certificate number"), max_length=100)
+    decided_on = models.DateField(_("decision date"))
+    activities = models.JSONField(_("activities covered"), default=list)
+    expires_on = models.DateField(_("valid until"), db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certification decision")
+
+    def __str__(self) -> str:
+        return self.certificate_number
+
+
+class AuditorAccess(models.Model):
+    """An auditor invited to one audit for a time window. Access ends by itself at the end of
+    `until` (checked on every request; permissions removed by a beat task)."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="auditors")
+    email = models.EmailField(_("e-mail address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    valid_from = models.DateTimeField(_("from"))
+    valid_until = models.DateTimeField(_("until"), db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    permissions_removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("auditor access")
+        verbose_name_plural = _("auditor accesses")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("valid_from")),
+                name="auditor_window_ends_after_start",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.email} on {self.audit_id}"
+
+    def is_open(self, *, now: datetime) -> bool:
+        return self.revoked_at is None and self.valid_from <= now < self.valid_until
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Stage(models.TextChoices):
+    DOCUMENTARY = "1", _("Documentary audit (stage 1)")
+    ONSITE = "2", _("On-site audit (stage 2)")
+
+
+class PinnedVersion(models.Model):
+    """An evidence version as audited: frozen when stage 1 documents are submitted, or pinned
+    when reviewed, so a later upload does not change what was audited."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="pinned")
+    stage = models.CharField(max_length=1, choices=Stage.choices)
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(EvidenceVersion, on_delete=models.PROTECT, related_name="+")
+    pinned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("audit", "stage", "requirement", "version"), name="pinned_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.version} for {self.requirement_id} (stage {self.stage})"
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    NEEDS_REVISION = "needs_revision", _("Needs revision")
+    REJECTED = "rejected", _("Rejected")
+
+
+class EvidenceReview(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="reviews")
+    pinned = models.ForeignKey(PinnedVersion, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(_("decision"), max_length=16, choices=ReviewDecision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_with = models.ForeignKey(
+        EvidenceVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-reviewed_at",)
+
+    def __str__(self) -> str:
+        return f"{self.decision} on {self.pinned_id}"
+
+
+class FindingKind(models.TextChoices):
+    MAJOR = "major", _("Major non-conformity")
+    MINOR = "minor", _("Minor non-conformity")
+    OBSERVATION = "observation", _("Observation (opportunity for improvement)")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CORRECTION_SUBMITTED = "submitted", _("Correction submitted")
+    VERIFIED = "verified", _("Correction verified")
+    NOTED = "noted", _("Noted")  # observations need no correction
+
+
+FINDING_TRANSITIONS: dict[str, frozenset[str]] = {
+    FindingStatus.OPEN: frozenset({FindingStatus.CORRECTION_SUBMITTED}),
+    FindingStatus.CORRECTION_SUBMITTED: frozenset({FindingStatus.VERIFIED, FindingStatus.OPEN}),
+    FindingStatus.VERIFIED: frozenset(),
+    FindingStatus.NOTED: frozenset(),
+}
+
+
+class Finding(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
+    stage = models.CharField(max_length=1, choices=Stage.choices, default=Stage.ONSITE)
+    kind = models.CharField(_("kind"), max_length=16, choices=FindingKind.choices)
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    evidence = models.ForeignKey(
+        EvidenceVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.TextField(_("description"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    correction = models.TextField(_("correction"), blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    action_plan = models.TextField(_("corrective action plan"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    correction_evidence = models.ForeignKey(
+        EvidenceVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_comment = models.TextField(_("verification comment"), blank=True)
+
+    class Meta:
+        ordering = ("audit", "raised_at")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.requirement_id}"
+
+    @property
+    def is_nonconformity(self) -> bool:
+        return self.kind in (FindingKind.MAJOR, FindingKind.MINOR)
+
+
+class Reminder(models.Model):
+    """A reminder sent once: the unique key makes two sweeps, or two beat processes, send
+    nothing twice (the row is claimed by an insert before anything is sent)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, unique=True)
+    subject_type = models.CharField(max_length=64)
+    subject_id = models.CharField(max_length=64)
+    due_on = models.DateField()
+    offset_days = models.IntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", null=True
+    )
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CalendarToken(models.Model):
+    """A private, revocable iCalendar feed address of one user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user_id}"
