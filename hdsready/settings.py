@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "guardian",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "hdsready",
     "scopes",
     "evidence",
@@ -152,6 +155,36 @@ AXES_VERBOSE = False
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
+# The REST API (/api/): bearer tokens for scripts, MFA-verified sessions for the browser.
+REST_FRAMEWORK = {
+    # The token class comes first: a request without credentials then gets a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hdsready.api_auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["hdsready.api_auth.IsVerified"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "hdsready API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": _(
+        "Scope, certificates, Statement of Applicability and readiness of the organisations "
+        "you are a member of. Authenticate with a personal API token (Authorization: Bearer)."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["hdsready.api_auth.IsVerified"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the installed package, not from a CDN: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # Internationalisation: French first, English second.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -250,6 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     "trail-verify-nightly": {
         "task": "hdsready.tasks.trail_verify",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "correction-windows-every-15-minutes": {
+        "task": "audits.tasks.correction_windows_sweep",
+        "schedule": crontab(minute="*/15"),
     },
     "invitations-expire-hourly": {
         "task": "hdsready.tasks.invitations_expire",
