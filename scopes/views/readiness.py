@@ -46,7 +46,7 @@ BAR_SCALE = 4  # pixels per percent: a full bar is 400 px wide
 def chart_bars(overall: Score, chapters: list[ChapterScore], overall_label: str) -> list[Bar]:
     """Geometry of the score chart (an inline SVG drawn by the template)."""
     labelled = [(overall_label, overall)] + [
-        ((c.node.ref_id + " " + c.node.name)[:48] if c.node else "—", c.score) for c in chapters
+        (c.node.name[:46] if c.node else "—", c.score) for c in chapters
     ]
     return [
         Bar(label, score.percent, index * BAR_HEIGHT, score.percent * BAR_SCALE)
@@ -112,7 +112,9 @@ def readiness_list(request: AuthedHttpRequest, slug: str, code: str) -> HttpResp
             "members": members_of(organisation=organisation),
             "form": form,
             "can_edit": can_edit,
-            "bulk_form": ReadinessForm(organisation=organisation) if can_edit else None,
+            "bulk_form": (
+                ReadinessForm(organisation=organisation, auto_id="bulk_%s") if can_edit else None
+            ),
         },
     )
 
