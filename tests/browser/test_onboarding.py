@@ -8,14 +8,22 @@ from base64 import b32decode
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.utils import translation
-from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Locator, Page, Response, expect
+from playwright.sync_api import Page, expect
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from hdsready.models import Membership, Organisation, Role, User
+from tests.browser.helpers import (
+    in_french,
+    log_in_with_password,
+    log_out,
+    main_submit,
+    pass_second_factor,
+    submit,
+    totp_code,
+    wrong_code,
+)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,66 +31,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FRENCH_MO = django_settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
 NEW_EMAIL = "camille.martin@clinicloud.test"
 NEW_PASSWORD = "Ornithorynque-Bleu-1987"
-
-
-def in_french(message: str) -> str:
-    """The French text the app shows for a message (the English one until the .mo exists)."""
-    with translation.override("fr"):
-        return translation.gettext(message)
-
-
-def totp_code(device: TOTPDevice, key: bytes | None = None) -> str:
-    """A code this device accepts now and has not accepted before.
-
-    django-otp refuses any time step at or below the last one accepted (last_t) and accepts
-    one step either side of now (tolerance): take now's step, or the next one if now's is used.
-    """
-    device.refresh_from_db()
-    key = device.bin_key if key is None else key
-    now = TOTP(key, device.step, device.t0, device.digits, device.drift).t()
-    step = max(now, device.last_t + 1)
-    assert step <= now + device.tolerance, "no unused step left in the tolerance window"
-    return f"{hotp(key, step, digits=device.digits):0{device.digits}d}"
-
-
-def wrong_code(device: TOTPDevice) -> str:
-    """A six-digit code no step near now accepts."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    near = {hotp(device.bin_key, totp.t() + offset, digits=6) for offset in range(-3, 4)}
-    return next(f"{n:06d}" for n in range(0, 999_999, 111_111) if n not in near)
-
-
-def submit(page: Page, button: Locator) -> Response:
-    """Click a submit button and wait for the page it leads to (after any redirect)."""
-    with page.expect_navigation() as navigation:
-        button.click()
-    response = navigation.value
-    assert response is not None
-    return response
-
-
-def main_submit(page: Page) -> Locator:
-    """The submit button of the page's one form in <main> (its label depends on the language)."""
-    return page.locator("main form button[type=submit]")
-
-
-def log_in_with_password(page: Page, email: str, password: str) -> Response:
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    return submit(page, main_submit(page))
-
-
-def pass_second_factor(page: Page, code: str) -> Response:
-    expect(page).to_have_url(re.compile(r"/mfa/verify/"))
-    page.fill("#id_code", code)
-    return submit(page, main_submit(page))
-
-
-def log_out(page: Page) -> None:
-    submit(page, page.locator("header form[action='/logout/'] button"))
-    expect(page).to_have_url(re.compile(r"/login/$"))
-    expect(page.locator("#id_username")).to_be_visible()
 
 
 def test_invited_person_joins_enrols_and_switches_language(
