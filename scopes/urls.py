@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scopes.views import readiness, scope, soa
+from scopes.views import catalog, readiness, scope, soa
 
 app_name = "scopes"
 
@@ -42,4 +42,7 @@ urlpatterns = [
     path("o/<slug:slug>/soa/print/", soa.soa_print, name="soa-print"),
     path("o/<slug:slug>/soa/export.xlsx", soa.soa_export, name="soa-export"),
     path("o/<slug:slug>/soa/import/", soa.soa_import_upload, name="soa-import"),
+    path("o/<slug:slug>/catalog/", catalog.catalog_list, name="catalog-list"),
+    path("o/<slug:slug>/catalog/import/", catalog.catalog_import, name="catalog-import"),
+    path("o/<slug:slug>/catalog/<int:pk>/", catalog.catalog_detail, name="catalog-detail"),
 ]
