@@ -24,6 +24,9 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "hdsready:language-set",
     }
 )
+# The REST API answers for itself (hdsready/api_auth.py IsVerified): 401/403 in JSON, not a
+# redirect to the verification page that a script cannot follow.
+API_PATH_PREFIX = "/api/"
 
 
 def request_ip(request: HttpRequest) -> str | None:
@@ -55,7 +58,9 @@ class RequireMFAMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not user_is_verified(user):
-            if request.path.startswith(settings.STATIC_URL):
+            if request.path.startswith(settings.STATIC_URL) or request.path_info.startswith(
+                API_PATH_PREFIX
+            ):
                 return self.get_response(request)
             try:
                 url_name = resolve(request.path_info).view_name

@@ -13,7 +13,16 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from hdsready.models import Invitation, InvitationStatus, Membership, Organisation, TrailEvent, User
+from hdsready.models import (
+    ApiToken,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Organisation,
+    TrailEvent,
+    User,
+    hash_token,
+)
 
 
 def organisations_for_user(
@@ -117,3 +126,24 @@ def trail_events_for_object(*, organisation: Organisation, target: Model) -> Que
         object_type=target._meta.label_lower,
         object_id=str(target.pk),
     ).order_by("-seq")
+
+
+def api_tokens_of_user(*, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def api_token_get_for_user(*, user: User, pk: int) -> ApiToken:
+    """One of the user's own tokens; anybody else's is a 404."""
+    token = api_tokens_of_user(user=user).filter(pk=pk).select_related("user").first()
+    if token is None:
+        raise Http404
+    return token
+
+
+def api_token_usable(*, raw: str) -> ApiToken | None:
+    """The token a request presents, if it is neither revoked nor its owner deactivated."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from hdsready.views import auth, organisations
+from hdsready.views import auth, organisations, tokens
 
 core_patterns = [
     path("", organisations.home, name="home"),
@@ -30,11 +31,21 @@ core_patterns = [
         name="invitation-revoke",
     ),
     path("o/<slug:slug>/trail/", organisations.trail_list, name="trail-list"),
+    path("account/tokens/", tokens.token_list, name="token-list"),
+    path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
+]
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("hdsready.api")),
+    path("", include("scopes.api")),
 ]
 
 urlpatterns = [
     path("", include((core_patterns, "hdsready"))),
     path("", include("scopes.urls")),
     path("", include("evidence.urls")),
+    path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

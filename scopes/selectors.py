@@ -255,3 +255,34 @@ def catalog_of(*, organisation: Organisation) -> QuerySet[Framework]:
 def framework_nodes(*, framework: Framework) -> list[Requirement]:
     """Every node of a framework in the file's order: a parent always comes before its children."""
     return list(Requirement.objects.filter(framework=framework).order_by("order"))
+
+
+def certificates_of(*, organisation: Organisation) -> QuerySet[Certificate]:
+    return (
+        Certificate.objects.filter(organisation=organisation)
+        .select_related("subcontractor")
+        .order_by("expires_on", "pk")
+    )
+
+
+def readiness_line_of(
+    *, organisation: Organisation, requirement: Requirement
+) -> tuple[ReadinessEntry | None, bool]:
+    """One requirement's entry and whether it applies, as `readiness_rows` says for all."""
+    entry = (
+        ReadinessEntry.objects.select_related("owner")
+        .filter(organisation=organisation, requirement=requirement)
+        .first()
+    )
+    if requirement.pk in not_applicable_controls(organisation=organisation):
+        return entry, False
+    situation = situation_of(organisation=organisation)
+    return entry, requirement_applies(applies_when=requirement.applies_when, situation=situation)
+
+
+def soa_entry_of(*, organisation: Organisation, control: Requirement) -> SoAEntry | None:
+    return (
+        SoAEntry.objects.select_related("owner")
+        .filter(organisation=organisation, control=control)
+        .first()
+    )

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hdsready.models import Membership, User
+from hdsready.models import ApiToken, Membership, User
 from hdsready.services import CoreError
 from hdsready.trail import trail_record
 
@@ -91,16 +92,21 @@ def mfa_check_code(*, user: User, token: str) -> CodeCheck:
 
 
 def mfa_reset(*, membership: Membership, actor: User) -> None:
-    """An officer removes a member's devices (lost phone); the member enrols again at login."""
+    """An officer removes a member's devices (lost phone) and revokes their API tokens; the
+    member enrols again at their next login."""
     with transaction.atomic():
         user = membership.user
         removed = 0
         for model in (TOTPDevice, StaticDevice):
             removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+        # API tokens were created behind the lost second factor: they go with it.
+        tokens_revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         trail_record(
             kind="mfa.reset",
             actor=actor,
             organisation=membership.organisation,
             target=user,
-            data={"user": user.email, "devices_removed": removed},
+            data={"user": user.email, "devices_removed": removed, "tokens_revoked": tokens_revoked},
         )

@@ -247,3 +247,12 @@ class TestMfa:
         event = TrailEvent.objects.latest("seq")
         assert (event.kind, event.actor, event.organisation) == ("mfa.reset", officer, organisation)
         assert event.data["devices_removed"] == 2
+        assert event.data["tokens_revoked"] == 0
+
+    def test_reset_revokes_api_tokens(self, organisation, officer, contributor):
+        from hdsready.models import ApiToken
+        from hdsready.services.tokens import api_token_create
+
+        api_token_create(user=contributor, name="ci", actor=contributor)
+        mfa_reset(membership=membership_of(contributor, organisation), actor=officer)
+        assert ApiToken.objects.get(user=contributor).revoked_at is not None
