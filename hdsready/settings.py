@@ -179,6 +179,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["hdsready.api_auth.IsVerified"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids from the part after the organisation: "scope", "soa", ...
+    "SCHEMA_PATH_PREFIX": r"/api/(o/\{slug\}/)?",
     # Swagger UI from the installed package, not from a CDN: the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
