@@ -69,6 +69,10 @@ pytest: install
 
 test: lint types checks pytest
 
+# Upload hashing throughput against sha256sum on a 256 MB file (no assertion: figures only).
+bench: install
+	$(BIN)/python bench/upload_hashing.py
+
 messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location
 	DEBUG=true $(BIN)/python manage.py compilemessages -l fr --ignore=.venv

@@ -80,6 +80,7 @@ class FilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        initial="active",  # what the list shows when no filter is given
         choices=[("active", _("Active")), ("retired", _("Retired")), ("", _("All"))],
     )
     review = forms.BooleanField(label=_("Review due within 30 days"), required=False)

@@ -182,6 +182,8 @@ def evidence_version_add(
     try:
         with transaction.atomic():
             locked = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+            if locked.status != EvidenceStatus.ACTIVE:  # retired since `item` was read
+                raise EvidenceError(_("This evidence is retired: reinstate it to add a version."))
             last = locked.versions.order_by("-number").values_list("number", flat=True).first()
             version = EvidenceVersion(
                 item=locked,
@@ -240,12 +242,16 @@ def evidence_files_add(
     return versions
 
 
-def _hash_stored(name: str) -> str:
+def _hash_handle(stored: IO[bytes]) -> str:
     digest = hashlib.sha256()
-    with default_storage.open(name, "rb") as stored:
-        while chunk := stored.read(READ_CHUNK):
-            digest.update(chunk)
+    while chunk := stored.read(READ_CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def _hash_stored(name: str) -> str:
+    with default_storage.open(name, "rb") as stored:
+        return _hash_handle(stored)
 
 
 def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str) -> IO[bytes]:
@@ -253,11 +259,17 @@ def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str
 
     A mismatch (or a missing file) refuses the read and is recorded in the trail.
     """
+    # One handle: the bytes served are the bytes just checked (a file replaced in the storage
+    # after the check is not what this handle reads).
+    handle: IO[bytes] | None = None
     try:
-        actual = _hash_stored(version.storage_name)
+        handle = default_storage.open(version.storage_name, "rb")
+        actual = _hash_handle(handle)
     except FileNotFoundError:
         actual = "missing"
     if actual != version.sha256:
+        if handle is not None:
+            handle.close()
         trail_record(
             kind="evidence.integrity_failed",
             actor=actor,
@@ -279,7 +291,9 @@ def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str
         target=version,
         data={"item": version.item_id, "version": version.number, "file": version.original_name},
     )
-    return default_storage.open(version.storage_name, "rb")
+    assert handle is not None  # noqa: S101  (a missing file never matches the recorded hash)
+    handle.seek(0)
+    return handle
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
-from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    SkipFile,
+    TemporaryFileUploadHandler,
+)
 
 
 class HashedUploadedFile(TemporaryUploadedFile):
@@ -31,7 +35,9 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         self.received = 0
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
+        # Skip TemporaryFileUploadHandler.new_file: it would open a temporary file of its own,
+        # only to drop it for ours.
+        FileUploadHandler.new_file(self, *args, **kwargs)
         self.hashed = HashedUploadedFile(
             self.file_name or "upload", self.content_type, 0, self.charset, self.content_type_extra
         )

@@ -6,6 +6,7 @@ app_name = "evidence"
 
 urlpatterns = [
     path("o/<slug:slug>/evidence/", views.item_list, name="item-list"),
+    path("o/<slug:slug>/evidence/review-due/", views.review_due, name="review-due"),
     path("o/<slug:slug>/evidence/<int:pk>/", views.item_detail, name="item-detail"),
     path("o/<slug:slug>/evidence/<int:pk>/status/", views.item_status, name="item-status"),
     path("o/<slug:slug>/evidence/<int:pk>/versions/", views.version_upload, name="version-upload"),

@@ -24,6 +24,7 @@ from evidence.selectors import (
     evidence_access_history,
     evidence_item_get,
     evidence_items_of,
+    evidence_review_due,
     evidence_version_get,
     evidence_versions_of,
 )
@@ -56,7 +57,10 @@ def _wants_json(request: AuthedHttpRequest) -> bool:
 
 
 def _too_large_message(request: AuthedHttpRequest) -> str | None:
-    refused = getattr(request, "uploads_too_large", None)
+    # The upload handler records what it refused while the body is parsed, which happens on the
+    # first read of POST or FILES: the CSRF middleware usually did it, but not always (exempt or
+    # test requests). Read FILES first so the answer never depends on who parsed the body.
+    refused = getattr(request, "uploads_too_large", None) if request.FILES is not None else None
     if not refused:
         return None
     return _("%(name)s is larger than the limit of %(limit)s MB: nothing was stored.") % {
@@ -129,6 +133,7 @@ def item_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "filters": filters,
             "can_edit": can_edit,
             "today": today,
+            "review_soon_on": today + timedelta(days=REVIEW_SOON_DAYS),
         },
     )
 
@@ -311,13 +316,33 @@ def requirement_evidence(request: AuthedHttpRequest, slug: str, rpk: int) -> Htt
             return JsonResponse({"ok": True, "versions": [_version_json(v) for v in versions]})
         messages.success(request, _("%(count)s file(s) added.") % {"count": len(versions)})
         return redirect(back)
+    # The readiness page loads the list and drop zone in place: the page's partial alone.
+    fragment = "#requirement-evidence" if "fragment" in request.GET else ""
     return render(
         request,
-        "evidence/requirement_evidence.html",
+        f"evidence/requirement_evidence.html{fragment}",
         {
             "organisation": organisation,
             "requirement": requirement,
             "items": evidence_items_of(organisation=organisation, requirement=requirement),
             "can_edit": can_edit,
+        },
+    )
+
+
+@require_GET
+@verified
+def review_due(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    """Evidence whose review date is past or near: a fragment of the organisation home page."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    today = timezone.localdate()
+    return render(
+        request,
+        "evidence/review_due.html",
+        {
+            "organisation": organisation,
+            "items": evidence_review_due(organisation=organisation, today=today)[:20],
+            "today": today,
+            "soon_days": REVIEW_SOON_DAYS,
         },
     )

@@ -515,3 +515,36 @@ class TestAdminTrail:
         assert b'name="_save"' not in change.content
         assert client.post(f"/admin/hdsready/trailevent/{event.pk}/delete/").status_code == 403
         assert client.get("/admin/hdsready/trailevent/add/").status_code == 403
+
+
+class TestEvidenceReviewFragment:
+    def test_home_loads_the_review_list_and_it_lists_due_items(
+        self, client_as, officer, organisation
+    ):
+        from datetime import timedelta
+
+        from evidence.services import ItemData, evidence_item_create
+
+        soon = timezone.localdate() + timedelta(days=10)
+        evidence_item_create(
+            organisation=organisation,
+            data=ItemData(title="Backup restore test", review_due_on=soon),
+            actor=officer,
+        )
+        evidence_item_create(
+            organisation=organisation,
+            data=ItemData(title="Far away", review_due_on=soon + timedelta(days=300)),
+            actor=officer,
+        )
+        client = client_as(officer)
+        home = client.get(org_url("hdsready:organisation-home", organisation)).content.decode()
+        fragment_url = reverse("evidence:review-due", args=[organisation.slug])
+        assert f'data-fragment="{fragment_url}"' in home
+        fragment = client.get(fragment_url).content.decode()
+        assert "Backup restore test" in fragment
+        assert "Far away" not in fragment
+
+    def test_outsider_and_wrong_method(self, client_as, outsider, officer, organisation):
+        url = reverse("evidence:review-due", args=[organisation.slug])
+        assert client_as(outsider).get(url).status_code == 404
+        assert client_as(officer).post(url).status_code == 405
