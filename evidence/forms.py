@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evidence.services import ItemData
-from hdsready.models import Organisation, User
+from hdsready.models import Organisation
+from scopes.forms import MemberOwnerForm
 from scopes.models import Requirement
-from scopes.selectors import frameworks_visible, members_of
+from scopes.selectors import frameworks_visible
 
 
 class RequirementChoiceField(forms.ModelMultipleChoiceField):
@@ -16,7 +17,16 @@ class RequirementChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.ref_id} {obj.name}"[:90]
 
 
-class ItemForm(forms.Form):
+class ItemForm(MemberOwnerForm):
+    field_order = (
+        "title",
+        "description",
+        "url",
+        "owner",
+        "requirements",
+        "effective_on",
+        "review_due_on",
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -24,7 +34,6 @@ class ItemForm(forms.Form):
     url = forms.URLField(
         label=_("Address (for a link)"), required=False, max_length=1000, assume_scheme="https"
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     requirements = RequirementChoiceField(
         label=_("Requirements it supports"),
         queryset=Requirement.objects.none(),
@@ -44,10 +53,7 @@ class ItemForm(forms.Form):
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = members_of(
-            organisation=organisation
-        )
+        super().__init__(*args, organisation=organisation, **kwargs)
         requirements = cast(forms.ModelMultipleChoiceField, self.fields["requirements"])
         requirements.queryset = (
             Requirement.objects.filter(

@@ -131,9 +131,20 @@ class ReadinessFilterForm(forms.Form):
     overdue = forms.BooleanField(required=False, label=_("Overdue only"))
 
 
-class ReadinessForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=ReadinessStatus.choices)
+class MemberOwnerForm(forms.Form):
+    """A form whose `owner` is one of the organisation's members (the services check it too)."""
+
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = members_of(organisation=organisation)
+
+
+class ReadinessForm(MemberOwnerForm):
+    field_order = ("status", "owner", "target_date", "justification", "notes")
+    status = forms.ChoiceField(label=_("Status"), choices=ReadinessStatus.choices)
     target_date = forms.DateField(
         label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -146,11 +157,6 @@ class ReadinessForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        owner = cast(forms.ModelChoiceField, self.fields["owner"])
-        owner.queryset = members_of(organisation=organisation)
 
     def to_data(self) -> ReadinessData:
         data = self.cleaned_data
@@ -185,8 +191,10 @@ class BulkReadinessForm(ReadinessForm):
         return frozenset(kept)
 
 
-class SoAForm(forms.Form):
+class SoAForm(MemberOwnerForm):
     """One line of the Statement of Applicability."""
+
+    field_order = ("applicable", "justification", "implementation", "owner", "notes")
 
     applicable = forms.TypedChoiceField(
         label=_("Applicable"),
@@ -202,15 +210,9 @@ class SoAForm(forms.Form):
     implementation = forms.ChoiceField(
         label=_("Implementation"), choices=ImplementationStatus.choices
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        owner = cast(forms.ModelChoiceField, self.fields["owner"])
-        owner.queryset = members_of(organisation=organisation)
 
     def to_data(self) -> SoAData:
         data = self.cleaned_data
