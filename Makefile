@@ -18,8 +18,8 @@ help:
 	@echo "make test   lint, types, migration check, compose check, then the whole pytest suite"
 
 python:
-	@if [ -z "$(PYTHON)" ]; then \
-		echo "error: hdsready needs Python >= 3.12 (Django 6). Install one (e.g. pyenv install 3.13) or run: make PYTHON=/path/to/python3.13 ..." >&2; \
+	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		echo "error: hdsready needs Python >= 3.12 (Django 6); found: '$(PYTHON)'. Install one (e.g. pyenv install 3.13) or run: make PYTHON=/path/to/python3.13 ..." >&2; \
 		exit 1; fi
 
 $(BIN)/.installed: pyproject.toml | python
