@@ -37,7 +37,7 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo_scope --force
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		echo "Serving on http://127.0.0.1:$(PORT) with a Celery worker and beat ($$CELERY_BROKER_URL)"; \
-		DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \
+		PATH="$(abspath $(BIN)):$$PATH" DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \
 	else \
 		echo "Serving on http://127.0.0.1:$(PORT) (tasks run in-process: no CELERY_BROKER_URL)"; \
 		DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
