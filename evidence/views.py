@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +37,7 @@ from evidence.services import (
     evidence_version_add,
     evidence_version_open,
 )
+from evidence.serving import file_response, too_large_message
 from evidence.uploads import HashedUploadedFile
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
@@ -46,27 +46,9 @@ from scopes.selectors import requirement_get
 
 verified = otp_required(login_url="hdsready:login")
 
-# Served files never run script in our origin: no active content, nothing sniffed. PDFs keep
-# the browser's viewer (a CSP sandbox would block it); other inline types are sandboxed too.
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
-SANDBOXED_CSP = FILE_CSP + "; sandbox"
-
 
 def _wants_json(request: AuthedHttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _too_large_message(request: AuthedHttpRequest) -> str | None:
-    # The upload handler records what it refused while the body is parsed, which happens on the
-    # first read of POST or FILES: the CSRF middleware usually did it, but not always (exempt or
-    # test requests). Read FILES first so the answer never depends on who parsed the body.
-    refused = getattr(request, "uploads_too_large", None) if request.FILES is not None else None
-    if not refused:
-        return None
-    return _("%(name)s is larger than the limit of %(limit)s MB: nothing was stored.") % {
-        "name": ", ".join(refused),
-        "limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
-    }
 
 
 def _version_json(version: EvidenceVersion) -> dict[str, object]:
@@ -195,7 +177,7 @@ def version_upload(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespon
     )
     item = evidence_item_get(organisation=organisation, pk=pk)
     back = reverse("evidence:item-detail", args=[slug, pk])
-    too_large = _too_large_message(request)
+    too_large = too_large_message(request)
     if too_large:
         return _upload_error(request, too_large, back)
     upload = request.FILES.get("file")
@@ -251,22 +233,7 @@ def _serve(
             {"organisation": organisation, "version": version, "message": str(exc)},
             status=409,
         )
-    content_type = version.content_type
-    if content_type == "text/plain":
-        content_type = "text/plain; charset=utf-8"
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=version.original_name,
-        content_type=content_type if inline else "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = (
-        FILE_CSP if version.content_type == "application/pdf" else SANDBOXED_CSP
-    )
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(version, handle, inline=inline)
 
 
 @require_GET
@@ -297,7 +264,7 @@ def requirement_evidence(request: AuthedHttpRequest, slug: str, rpk: int) -> Htt
         if not can_edit:
             raise Http404
         back = request.path
-        too_large = _too_large_message(request)
+        too_large = too_large_message(request)
         if too_large:
             return _upload_error(request, too_large, back)
         uploads = [f for f in request.FILES.getlist("file") if isinstance(f, HashedUploadedFile)]

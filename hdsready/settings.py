@@ -179,6 +179,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["hdsready.api_auth.IsVerified"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields of the same name with other choices ("kind", "status"): every set keeps its name.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "scopes.models.CertificateKind",
+        "StatusEnum": "scopes.models.ReadinessStatus",
+        "EvidenceKindEnum": "evidence.models.EvidenceKind",
+        "EvidenceStatusEnum": "evidence.models.EvidenceStatus",
+    },
     # Tags and operation ids from the part after the organisation: "scope", "soa", ...
     "SCHEMA_PATH_PREFIX": r"/api/(o/\{slug\}/)?",
     # Swagger UI from the installed package, not from a CDN: the docs work offline.

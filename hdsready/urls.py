@@ -40,6 +40,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("hdsready.api")),
     path("", include("scopes.api")),
+    path("", include("evidence.api")),
 ]
 
 urlpatterns = [

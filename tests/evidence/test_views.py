@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, EvidenceVersion
-from evidence.views import FILE_CSP, SANDBOXED_CSP
+from evidence.serving import FILE_CSP, SANDBOXED_CSP
 from hdsready.models import TrailEvent
 from scopes.models import Framework, FrameworkSource, Requirement
 from tests.evidence.helpers import ELF, HTML, PDF, TEXT, make_item, png, zip_archive
