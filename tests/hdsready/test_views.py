@@ -540,6 +540,8 @@ class TestEvidenceReviewFragment:
         home = client.get(org_url("hdsready:organisation-home", organisation)).content.decode()
         fragment_url = reverse("evidence:review-due", args=[organisation.slug])
         assert f'data-fragment="{fragment_url}"' in home
+        assert "<script" not in home.split("</title>")[0]
+        assert home.count("js/evidence-upload.js") == 1
         fragment = client.get(fragment_url).content.decode()
         assert "Backup restore test" in fragment
         assert "Far away" not in fragment
