@@ -21,6 +21,7 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "hdsready:mfa-verify",
         "hdsready:mfa-enrol",
         "hdsready:invitation-accept",
+        "audits:auditor-accept",
         "hdsready:language-set",
     }
 )

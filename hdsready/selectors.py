@@ -49,6 +49,18 @@ def user_can(*, user: User, organisation: Organisation, perm: str) -> bool:
     return user.has_perm(f"hdsready.{perm}", organisation)
 
 
+def object_perm_held(*, user: User, obj: Model, perm: str) -> bool:
+    """Whether the user holds the object permission `perm` ("app_label.codename") on `obj`
+    itself: not through a global permission, and not for being a platform superuser."""
+    return get_objects_for_user(
+        user,
+        perm,
+        klass=type(obj)._default_manager.filter(pk=obj.pk),
+        with_superuser=False,
+        accept_global_perms=False,
+    ).exists()
+
+
 def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user)

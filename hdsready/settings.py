@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hdsready.context_processors.memberships",
+                "audits.context_processors.notifications",
             ],
         },
     },
@@ -288,6 +289,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Days before a stored deadline (correction window, planned audit, certificate expiry,
+# evidence review, auditor access) when a reminder goes out; one more once the date has passed.
+REMINDER_OFFSET_DAYS = tuple(
+    int(d) for d in env_list("REMINDER_OFFSET_DAYS", ["30", "14", "7", "1"])
+)
 CELERY_BEAT_SCHEDULE = {
     "trail-verify-nightly": {
         "task": "hdsready.tasks.trail_verify",
@@ -300,6 +306,14 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-expire-hourly": {
         "task": "hdsready.tasks.invitations_expire",
         "schedule": crontab(minute=5),
+    },
+    "auditor-access-sweep-hourly": {
+        "task": "audits.tasks.auditor_access_sweep",
+        "schedule": crontab(minute=35),
+    },
+    "reminders-daily": {
+        "task": "audits.tasks.reminders_sweep_task",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include((core_patterns, "hdsready"))),
     path("", include("scopes.urls")),
     path("", include("evidence.urls")),
+    path("", include("audits.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -24,8 +24,10 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture
-def english():
-    """Service error messages are gettext strings: compare them in English."""
+def english(settings):
+    """Service error messages are gettext strings: compare them in English. Requests default to
+    English too, since a request leaves its own language active in the thread afterwards."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -128,10 +128,10 @@ class TestItemList:
 
         add(1)
         client.get(page)  # the first request of a process fills Django's content-type cache
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             assert len(client.get(page).context["items"]) == 1
         add(9)
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             assert len(client.get(page).context["items"]) == 10
 
 
@@ -195,13 +195,13 @@ class TestItemDetail:
         upload(client, item)
         client.get(url("version-view", organisation, item.pk, 1))
         client.get(page)  # the first request of a process fills Django's content-type cache
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(18):
             assert len(client.get(page).context["versions"]) == 1
         for _ in range(9):
             upload(client, item, TEXT, name="notes.txt")
         for number in range(2, 11):
             client.get(url("version-view", organisation, item.pk, number))
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(18):
             response = client.get(page)
         assert len(response.context["versions"]) == 10
         assert len(response.context["history"]) > 20

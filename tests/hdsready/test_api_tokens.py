@@ -104,12 +104,12 @@ class TestTokenPage:
         token_of(officer, "one")
         client = client_as(officer)
         client.get(reverse("hdsready:token-list"))
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             page = client.get(reverse("hdsready:token-list"))
         assert f'href="{reverse("hdsready:token-list")}"' in page.content.decode()
         token_of(officer, "two")
         token_of(officer, "three")
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             client.get(reverse("hdsready:token-list"))
 
 

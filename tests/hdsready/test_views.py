@@ -263,7 +263,7 @@ class TestMemberList:
         client = client_as(officer)
         url = org_url("hdsready:member-list", organisation)
         client.get(url)  # warm the session and permission caches
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             client.get(url)
         for _ in range(5):
             make_member(organisation, Role.CONTRIBUTOR)
@@ -273,7 +273,7 @@ class TestMemberList:
                 role=Role.MANAGER,
                 actor=officer,
             )
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             client.get(url)
 
 
@@ -494,11 +494,11 @@ class TestTrailList:
         client = client_as(officer)
         url = org_url("hdsready:trail-list", organisation)
         client.get(url)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(url)
         for i in range(40):
             trail_record(kind="test.more", actor=officer, organisation=organisation, data={"i": i})
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(url)
 
 

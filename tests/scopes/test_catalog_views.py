@@ -85,11 +85,11 @@ class TestCatalogList:
         list_url = url("catalog-list", organisation)
         client.get(list_url)  # warm the session and permission caches
         framework_import(organisation=organisation, raw=library_bytes(slug="one"), actor=officer)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(list_url)
         for slug in ("two", "three", "four"):
             framework_import(organisation=organisation, raw=library_bytes(slug=slug), actor=officer)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(list_url)
 
 
@@ -216,9 +216,9 @@ class TestCatalogDetail:
         )
         assert Requirement.objects.filter(framework=large).count() == 200
         client.get(url("catalog-detail", organisation, small.pk))  # warm the caches
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(url("catalog-detail", organisation, small.pk))
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(url("catalog-detail", organisation, large.pk))
 
 

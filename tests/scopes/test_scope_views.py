@@ -287,10 +287,10 @@ class TestChain:
             scope_set_activities(organisation=organisation, choices=choices, actor=officer)
 
         add(1)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             client.get(page)
         add(6)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             client.get(page)
 
 
@@ -420,7 +420,7 @@ class TestReadiness:
         client = client_as(officer)
         client.get(url("readiness-list", organisation, "hds"))
         # 31 HDS requirements, then 123 ISO items with SoA and entries: same count.
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(16):
             client.get(url("readiness-list", organisation, "hds"))
         client.post(
             url("readiness-bulk", organisation, "iso27001"),
@@ -429,5 +429,5 @@ class TestReadiness:
                 "status": "partial",
             },
         )
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(16):
             client.get(url("readiness-list", organisation, "iso27001"))

@@ -389,11 +389,11 @@ class TestSoAList:
         client = client_as(officer)
         url = org_url("scopes:soa-list", organisation)
         client.get(url)  # warm the session and permission caches
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             client.get(url)
         fill_all(organisation, officer)
         assert SoAEntry.objects.filter(organisation=organisation).count() == 93
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             response = client.get(url)
         assert response.context["summary"].implemented > 0
 

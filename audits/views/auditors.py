@@ -1,0 +1,157 @@
+"""Auditor pages: the officer invites and revokes; the auditor accepts, then sees one audit
+while the access window is open, and nothing of the organisation besides."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.decorators import otp_required
+
+from audits.forms import AuditorInviteForm
+from audits.models import Audit
+from audits.selectors import (
+    audit_get_for_auditor,
+    audit_get_for_member,
+    auditor_access_by_token,
+    auditor_access_get_in_audit,
+    auditor_requirement_rows,
+    audits_for_auditor,
+    findings_of_audit,
+)
+from audits.services import AuditError
+from audits.services.auditors import (
+    auditor_accept_existing_user,
+    auditor_accept_new_user,
+    auditor_access_revoke,
+    auditor_invite,
+)
+from hdsready import roles
+from hdsready.forms import AcceptInvitationForm
+from hdsready.http import AuthedHttpRequest, user_is_verified
+from hdsready.models import User
+from scopes.activities import ACTIVITIES_BY_NUMBER
+
+verified = otp_required(login_url="hdsready:login")
+
+
+def _back_to_audit(audit: Audit) -> HttpResponse:
+    # The officer's audit page is written alongside; until it exists, the organisation's home.
+    slug = audit.cycle.organisation.slug
+    try:
+        return redirect(reverse("audits:audit-detail", args=[slug, audit.pk]))
+    except NoReverseMatch:
+        return redirect("hdsready:organisation-home", slug=slug)
+
+
+@require_POST
+@verified
+def auditor_invite_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = audit_get_for_member(user=request.user, slug=slug, pk=pk, perm=roles.MANAGE)
+    form = AuditorInviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid e-mail address and the access window."))
+        return _back_to_audit(audit)
+    try:
+        auditor_invite(
+            audit=audit,
+            email=form.cleaned_data["email"],
+            valid_from=form.cleaned_data["valid_from"],
+            valid_until=form.cleaned_data["valid_until"],
+            actor=request.user,
+        )
+    except AuditError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Auditor invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+        )
+    return _back_to_audit(audit)
+
+
+@require_POST
+@verified
+def auditor_revoke_view(
+    request: AuthedHttpRequest, slug: str, pk: int, access_pk: int
+) -> HttpResponse:
+    audit = audit_get_for_member(user=request.user, slug=slug, pk=pk, perm=roles.MANAGE)
+    access = auditor_access_get_in_audit(audit=audit, pk=access_pk)
+    try:
+        auditor_access_revoke(access=access, actor=request.user)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Access of %(email)s revoked.") % {"email": access.email})
+    return _back_to_audit(audit)
+
+
+@require_http_methods(["GET", "POST"])
+def auditor_accept(request: HttpRequest, token: str) -> HttpResponse:
+    access = auditor_access_by_token(raw_token=token, now=timezone.now())
+    if access is None:
+        return render(request, "hdsready/invitation_invalid.html", status=404)
+    existing = User.objects.filter(email__iexact=access.email).exists()
+    context: dict[str, object] = {"access": access, "audit": access.audit, "existing": existing}
+    if existing:
+        user = request.user
+        if request.method == "POST" and isinstance(user, User) and user_is_verified(user):
+            try:
+                auditor_accept_existing_user(access=access, user=user)
+            except AuditError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Your auditor access is open."))
+                return redirect("audits:auditor-home")
+        return render(request, "audits/auditor_accept.html", context)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_user = auditor_accept_new_user(
+                access=access,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except AuditError as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Welcome! Now set up your second factor to reach the audit.")
+            )
+            return redirect("hdsready:mfa-enrol")
+    context["form"] = form
+    return render(request, "audits/auditor_accept.html", context)
+
+
+@require_GET
+@verified
+def auditor_home(request: AuthedHttpRequest) -> HttpResponse:
+    accesses = audits_for_auditor(user=request.user, now=timezone.now())
+    return render(request, "audits/auditor_home.html", {"accesses": accesses})
+
+
+@require_GET
+@verified
+def auditor_audit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+    return render(
+        request,
+        "audits/auditor_audit.html",
+        {
+            "audit": audit,
+            "audit_organisation": audit.cycle.organisation,
+            "activities": [
+                ACTIVITIES_BY_NUMBER[number]
+                for number in audit.cycle.activities
+                if number in ACTIVITIES_BY_NUMBER
+            ],
+            "rows": auditor_requirement_rows(audit=audit),
+            "findings": list(findings_of_audit(audit=audit)),
+        },
+    )

@@ -1,0 +1,397 @@
+"""The compliance officer's pages: certification cycles, an audit with its stages, findings,
+correction deadline and timeline, and the forms of the transitions that make sense next.
+
+Reading needs VIEW; every transition needs MANAGE, a correction EDIT_READINESS. A member
+without the right gets a 404, like an outsider, as in the rest of the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib import messages
+from django.forms import Form
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.decorators import otp_required
+
+from audits import deadlines
+from audits.forms import (
+    AuditorInviteForm,
+    AuditPlanForm,
+    CycleForm,
+    DecisionForm,
+    FindingCorrectionForm,
+    FindingRaiseForm,
+    OutcomeForm,
+    Stage2Form,
+    StageDatesForm,
+)
+from audits.models import Audit, AuditKind, AuditStatus, Decision, FindingStatus
+from audits.selectors import (
+    audit_get_in_organisation,
+    auditor_accesses_of_audit,
+    audits_of_cycle,
+    cycle_get_in_organisation,
+    cycles_of_organisation,
+    evidence_versions_of_organisation,
+    finding_get_in_organisation,
+    findings_with_corrections,
+    hds_requirements_for_findings,
+)
+from audits.services import AuditError
+from audits.services.cycle import (
+    audit_complete_stage1,
+    audit_complete_stage2,
+    audit_plan,
+    audit_schedule_stage1,
+    audit_schedule_stage2,
+    audit_submit_stage1_documents,
+    cycle_create,
+    decision_record,
+)
+from audits.services.findings import RAISING_STATES, finding_raise, finding_submit_correction
+from evidence.models import EvidenceVersion
+from hdsready import roles
+from hdsready.http import AuthedHttpRequest
+from hdsready.models import Organisation, User
+from hdsready.selectors import organisation_get_for_user, user_can
+from scopes.selectors import members_of
+
+verified = otp_required(login_url="hdsready:login")
+
+
+def _form_error(request: AuthedHttpRequest, form: Form) -> None:
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(str(error) for error in errors)
+        parts.append(f"{form.fields[name].label}: {text}" if name in form.fields else text)
+    details = "; ".join(parts)
+    messages.error(request, _("Check the form: %(details)s") % {"details": details})
+
+
+def _managed_audit(request: AuthedHttpRequest, slug: str, pk: int) -> Audit:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    return audit_get_in_organisation(organisation=organisation, pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@verified
+def cycle_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    can_manage = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
+    form = CycleForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                cycle_create(organisation=organisation, actor=request.user, **form.cleaned_data)
+            except AuditError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Certification cycle opened."))
+                return redirect("audits:cycle-list", slug=slug)
+    return render(
+        request,
+        "audits/cycle_list.html",
+        {
+            "organisation": organisation,
+            "cycles": cycles_of_organisation(organisation=organisation),
+            "form": form,
+            "plan_form": AuditPlanForm(),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@require_POST
+@verified
+def audit_plan_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    cycle = cycle_get_in_organisation(organisation=organisation, pk=pk)
+    form = AuditPlanForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+        return redirect("audits:cycle-list", slug=slug)
+    try:
+        audit = audit_plan(cycle=cycle, actor=request.user, **form.cleaned_data)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return redirect("audits:cycle-list", slug=slug)
+    messages.success(request, _("Audit planned."))
+    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: date
+    label: str
+    past: bool
+
+
+def _timeline(audits: list[Audit], *, today: date) -> list[TimelineEntry]:
+    """The dates of the whole cycle, in order: stages, correction window, decision,
+    surveillance and renewal due dates, certificate expiry."""
+    entries: dict[tuple[date, str], None] = {}
+
+    def add(day: date | None, label: str) -> None:
+        if day is not None:
+            entries[(day, label)] = None
+
+    for audit in audits:
+        kind = audit.get_kind_display()
+        if audit.status in (AuditStatus.DRAFT, AuditStatus.CANCELLED):
+            add(audit.due_on, _("%(kind)s due") % {"kind": kind})
+        add(audit.stage1_start, _("%(kind)s: documentary audit (stage 1)") % {"kind": kind})
+        add(audit.stage2_start, _("%(kind)s: on-site audit (stage 2) starts") % {"kind": kind})
+        add(audit.stage2_end, _("%(kind)s: on-site audit (stage 2) ends") % {"kind": kind})
+        add(audit.correction_deadline, _("%(kind)s: end of the correction window") % {"kind": kind})
+        decision: Decision | None = getattr(audit, "decision", None)
+        if decision is not None:
+            add(decision.decided_on, _("Certification decision"))
+            for due in deadlines.surveillance_due_dates(decision_date=decision.decided_on):
+                add(due, _("%(kind)s due") % {"kind": AuditKind.SURVEILLANCE.label})
+            add(
+                deadlines.renewal_audit_due(decision_date=decision.decided_on),
+                _("%(kind)s due") % {"kind": AuditKind.RENEWAL.label},
+            )
+            add(decision.expires_on, _("Certificate expires"))
+    return [TimelineEntry(day=day, label=label, past=day < today) for day, label in sorted(entries)]
+
+
+def _countdown(deadline: date | None) -> dict[str, object] | None:
+    if deadline is None:
+        return None
+    now = timezone.now()
+    return {
+        "deadline": deadline,
+        "days_left": deadlines.days_left(deadline=deadline, now=now),
+        "passed": deadlines.deadline_passed(deadline=deadline, now=now),
+    }
+
+
+def _officer_forms(audit: Audit, organisation: Organisation) -> dict[str, Form]:
+    """The forms of the transitions that make sense from the audit's current status."""
+    forms: dict[str, Form] = {}
+    status = audit.status
+    if status == AuditStatus.DRAFT:
+        forms["stage1_form"] = StageDatesForm(prefix="stage1")
+    if status == AuditStatus.STAGE1_PLANNED:
+        forms["stage1_complete_form"] = OutcomeForm(prefix="stage1")
+    if status in (AuditStatus.STAGE1_DONE, AuditStatus.ONSITE_REDO) or (
+        status == AuditStatus.DRAFT and audit.kind == AuditKind.SURVEILLANCE
+    ):
+        forms["stage2_form"] = Stage2Form(prefix="stage2")
+    if status == AuditStatus.STAGE2_PLANNED:
+        forms["stage2_complete_form"] = OutcomeForm(prefix="stage2")
+    if audit.kind != AuditKind.SURVEILLANCE and status in (
+        AuditStatus.STAGE2_DONE,
+        AuditStatus.CORRECTIONS_VERIFIED,
+    ):
+        forms["decision_form"] = DecisionForm(
+            initial={"activities": audit.cycle.activities, "decided_on": timezone.localdate()}
+        )
+    if status in RAISING_STATES:
+        forms["raise_form"] = FindingRaiseForm(requirements=list(hds_requirements_for_findings()))
+    return forms
+
+
+@require_GET
+@verified
+def audit_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    audit = audit_get_in_organisation(organisation=organisation, pk=pk)
+    can_manage = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
+    can_correct = user_can(user=request.user, organisation=organisation, perm=roles.EDIT_READINESS)
+    findings = list(findings_with_corrections(audit=audit))
+    correcting = audit.status == AuditStatus.CORRECTIONS and can_correct
+    members: list[User] = []
+    versions: list[EvidenceVersion] = []
+    if correcting and any(f.status == FindingStatus.OPEN for f in findings):
+        members = list(members_of(organisation=organisation))
+        versions = list(evidence_versions_of_organisation(organisation=organisation))
+    countdown = _countdown(audit.correction_deadline)
+    rows = [
+        {
+            "finding": finding,
+            "countdown": countdown if finding.is_nonconformity else None,
+            "form": FindingCorrectionForm(
+                members=members, versions=versions, prefix=f"finding{finding.pk}"
+            )
+            if correcting and finding.status == FindingStatus.OPEN
+            else None,
+        }
+        for finding in findings
+    ]
+    cycle_audits = list(audits_of_cycle(cycle=audit.cycle))
+    return render(
+        request,
+        "audits/audit_detail.html",
+        {
+            "organisation": organisation,
+            "audit": audit,
+            "decision": getattr(audit, "decision", None),
+            "rows": rows,
+            "countdown": countdown,
+            "timeline": _timeline(cycle_audits, today=timezone.localdate()),
+            "can_manage": can_manage,
+            "auditor_accesses": auditor_accesses_of_audit(audit=audit) if can_manage else (),
+            "auditor_invite_form": AuditorInviteForm() if can_manage else None,
+            "now": timezone.now(),
+            **(_officer_forms(audit, organisation) if can_manage else {}),
+        },
+    )
+
+
+def _done(request: AuthedHttpRequest, slug: str, audit: Audit, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
+
+
+def _back(slug: str, audit: Audit) -> HttpResponse:
+    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
+
+
+@require_POST
+@verified
+def audit_stage1(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = _managed_audit(request, slug, pk)
+    form = StageDatesForm(request.POST, prefix="stage1")
+    if not form.is_valid():
+        _form_error(request, form)
+        return _back(slug, audit)
+    try:
+        audit_schedule_stage1(audit=audit, actor=request.user, **form.cleaned_data)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return _back(slug, audit)
+    return _done(request, slug, audit, _("Documentary audit scheduled."))
+
+
+@require_POST
+@verified
+def audit_stage1_submit(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = _managed_audit(request, slug, pk)
+    try:
+        count = audit_submit_stage1_documents(audit=audit, actor=request.user)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return _back(slug, audit)
+    return _done(
+        request,
+        slug,
+        audit,
+        _("Documents submitted: %(count)s evidence versions frozen for the documentary audit.")
+        % {"count": count},
+    )
+
+
+@require_POST
+@verified
+def audit_stage1_complete(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = _managed_audit(request, slug, pk)
+    form = OutcomeForm(request.POST, prefix="stage1")
+    if not form.is_valid():
+        _form_error(request, form)
+        return _back(slug, audit)
+    try:
+        audit_complete_stage1(audit=audit, outcome=form.cleaned_data["outcome"], actor=request.user)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return _back(slug, audit)
+    return _done(request, slug, audit, _("Documentary audit completed."))
+
+
+@require_POST
+@verified
+def audit_stage2(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = _managed_audit(request, slug, pk)
+    form = Stage2Form(request.POST, prefix="stage2")
+    if not form.is_valid():
+        _form_error(request, form)
+        return _back(slug, audit)
+    try:
+        audit_schedule_stage2(audit=audit, actor=request.user, **form.cleaned_data)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return _back(slug, audit)
+    return _done(request, slug, audit, _("On-site audit scheduled."))
+
+
+@require_POST
+@verified
+def audit_stage2_complete(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = _managed_audit(request, slug, pk)
+    form = OutcomeForm(request.POST, prefix="stage2")
+    if not form.is_valid():
+        _form_error(request, form)
+        return _back(slug, audit)
+    try:
+        audit_complete_stage2(audit=audit, outcome=form.cleaned_data["outcome"], actor=request.user)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return _back(slug, audit)
+    return _done(request, slug, audit, _("On-site audit completed."))
+
+
+@require_POST
+@verified
+def audit_decision(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = _managed_audit(request, slug, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+        return _back(slug, audit)
+    try:
+        decision_record(audit=audit, actor=request.user, **form.cleaned_data)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return _back(slug, audit)
+    return _done(request, slug, audit, _("Certification decision recorded."))
+
+
+@require_POST
+@verified
+def finding_raise_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A finding the certification body reported, recorded by the officer."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    audit = audit_get_in_organisation(organisation=organisation, pk=pk)
+    form = FindingRaiseForm(request.POST, requirements=list(hds_requirements_for_findings()))
+    if not form.is_valid():
+        _form_error(request, form)
+        return _back(slug, audit)
+    try:
+        finding_raise(audit=audit, actor=request.user, **form.cleaned_data)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return _back(slug, audit)
+    return _done(request, slug, audit, _("Finding recorded."))
+
+
+@require_POST
+@verified
+def finding_correction(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = organisation_get_for_user(
+        user=request.user, slug=slug, perm=roles.EDIT_READINESS
+    )
+    finding = finding_get_in_organisation(organisation=organisation, pk=pk)
+    audit = finding.audit
+    form = FindingCorrectionForm(
+        request.POST,
+        members=list(members_of(organisation=organisation)),
+        versions=list(evidence_versions_of_organisation(organisation=organisation)),
+        prefix=f"finding{finding.pk}",
+    )
+    if not form.is_valid():
+        _form_error(request, form)
+        return _back(slug, audit)
+    try:
+        finding_submit_correction(finding=finding, actor=request.user, **form.cleaned_data)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+        return _back(slug, audit)
+    return _done(request, slug, audit, _("Correction submitted."))

@@ -1,0 +1,109 @@
+"""Notifications and the private iCalendar feed of deadlines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.decorators import otp_required
+
+from audits.ical import AllDayEvent, calendar_render
+from audits.selectors import (
+    calendar_token_exists,
+    calendar_token_user,
+    deadlines_for_user,
+    notifications_for_user,
+)
+from audits.services import AuditError
+from audits.services.calendar import calendar_token_create, calendar_token_revoke
+from audits.services.reminders import notifications_mark_read
+from hdsready.http import AuthedHttpRequest
+
+verified = otp_required(login_url="hdsready:login")
+NOTIFICATIONS_SHOWN = 100
+# Lazy, so each feed shows them in the language active at request time.
+DEADLINE_TITLES = {
+    "correction": gettext_lazy("Correction deadline (past it, the on-site audit is redone)"),
+    "audit_due": gettext_lazy("Planned audit due"),
+    "certificate": gettext_lazy("Certificate expiry"),
+    "evidence": gettext_lazy("Evidence review due"),
+}
+
+
+@require_GET
+@verified
+def notification_list(request: AuthedHttpRequest) -> HttpResponse:
+    notifications = notifications_for_user(user=request.user).select_related("organisation")
+    return render(
+        request,
+        "audits/notification_list.html",
+        {"notifications": notifications[:NOTIFICATIONS_SHOWN]},
+    )
+
+
+@require_POST
+@verified
+def notification_read(request: AuthedHttpRequest) -> HttpResponse:
+    notifications_mark_read(user=request.user, now=timezone.now())
+    return redirect("audits:notification-list")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@verified
+def calendar_token(request: AuthedHttpRequest) -> HttpResponse:
+    feed_url = None
+    if request.method == "POST":
+        try:
+            raw = calendar_token_create(user=request.user, actor=request.user)
+        except AuditError as exc:
+            messages.error(request, str(exc))
+        else:
+            # Rendered, not redirected: only the hash is stored, so this is its only showing.
+            feed_url = settings.SITE_URL + reverse("audits:calendar-feed", args=[raw])
+    return render(
+        request,
+        "audits/calendar_token.html",
+        {"feed_url": feed_url, "has_token": calendar_token_exists(user=request.user)},
+    )
+
+
+@require_POST
+@verified
+def calendar_revoke(request: AuthedHttpRequest) -> HttpResponse:
+    try:
+        calendar_token_revoke(user=request.user, actor=request.user)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The calendar address is revoked."))
+    return redirect("audits:calendar-token")
+
+
+@require_GET
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """No session here: calendar applications fetch it, the address's token is the credential."""
+    user = calendar_token_user(raw=token)
+    if user is None:
+        raise Http404
+    events = [
+        AllDayEvent(
+            uid=f"{deadline.uid}@hdsready",
+            day=deadline.day,
+            summary=f"{deadline.organisation.name}: {deadline.label}",
+            description=str(DEADLINE_TITLES.get(deadline.kind, deadline.kind)),
+        )
+        for deadline in deadlines_for_user(user=user)
+    ]
+    body = calendar_render(name="hdsready", events=events, now=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="hdsready.ics"'
+    return response
