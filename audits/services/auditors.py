@@ -13,8 +13,6 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +23,8 @@ from audits.models import Audit, AuditorAccess, token_digest
 from audits.services import AuditError
 from hdsready.models import User
 from hdsready.permissions import object_perm_grant, object_perm_revoke
+from hdsready.services import CoreError
+from hdsready.services.accounts import user_create_invited
 from hdsready.trail import trail_record
 
 AUDITOR_PERM = "audits.audit_as_auditor"
@@ -128,17 +128,12 @@ def auditor_accept_new_user(
     """Create the auditor's account (no membership anywhere) and open their access."""
     now = now or timezone.now()
     with transaction.atomic():
-        if User.objects.filter(email__iexact=access.email).exists():
-            raise AuditError(_("An account with this e-mail exists: log in to accept."))
-        user = User(email=access.email, full_name=full_name.strip())
         try:
-            validate_password(password, user=user)
-        except ValidationError as exc:
-            raise AuditError(" ".join(exc.messages)) from exc
-        user.set_password(password)
-        user.language = get_language() or settings.LANGUAGE_CODE
-        user.save()
-        trail_record(kind="user.created", actor=user, target=user, data={"via": "auditor access"})
+            user = user_create_invited(
+                email=access.email, full_name=full_name, password=password, via="auditor access"
+            )
+        except CoreError as exc:
+            raise AuditError(str(exc)) from exc
         _claim(access=access, user=user, now=now)
         return user
 

@@ -10,8 +10,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -28,6 +26,7 @@ from hdsready.models import (
     hash_token,
 )
 from hdsready.services import CoreError
+from hdsready.services.accounts import user_create_invited
 from hdsready.services.organisations import membership_create
 from hdsready.trail import trail_record
 
@@ -131,17 +130,9 @@ def invitation_accept_new_user(
     """Create the invited person's account and membership in one transaction."""
     now = now or timezone.now()
     with transaction.atomic():
-        if User.objects.filter(email=invitation.email).exists():
-            raise CoreError(_("An account with this e-mail exists: log in to accept."))
-        user = User(email=invitation.email, full_name=full_name.strip())
-        try:
-            validate_password(password, user=user)
-        except ValidationError as exc:
-            raise CoreError(" ".join(exc.messages)) from exc
-        user.set_password(password)
-        user.language = get_language() or settings.LANGUAGE_CODE
-        user.save()
-        trail_record(kind="user.created", actor=user, target=user, data={"via": "invitation"})
+        user = user_create_invited(
+            email=invitation.email, full_name=full_name, password=password, via="invitation"
+        )
         _claim(invitation=invitation, user=user, now=now)
         return user
 
