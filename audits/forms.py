@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from audits.models import AuditKind, FindingKind
+from audits.models import AuditKind, FindingKind, ReviewDecision
 from evidence.models import EvidenceVersion
 from hdsready.models import User
 from scopes.forms import ACTIVITY_CHOICES
@@ -130,3 +130,53 @@ class AuditorInviteForm(forms.Form):
     email = forms.EmailField(label=_("Auditor's e-mail address"))
     valid_from = forms.DateTimeField(label=_("Access from"), widget=DATETIME)
     valid_until = forms.DateTimeField(label=_("Access until"), widget=DATETIME)
+
+
+class EvidenceReviewForm(forms.Form):
+    requirement = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AuditorFindingForm(FindingRaiseForm):
+    def __init__(
+        self,
+        *args: Any,
+        requirements: Sequence[Requirement],
+        versions: Sequence[EvidenceVersion],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, requirements=requirements, **kwargs)
+        self.fields["evidence"] = _PickedField(
+            label=_("Evidence"), objects=versions, label_of=version_label, required=False
+        )
+        self.order_fields(("kind", "requirement", "evidence", "description"))
+
+
+class FindingVerifyForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("Correction accepted"),
+        choices=(("yes", _("Yes")), ("no", _("No"))),
+        coerce=lambda value: value == "yes",
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, versions: Sequence[EvidenceVersion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = _PickedField(
+            label=_("New version"),
+            objects=versions,
+            label_of=lambda v: f"v{v.number} ({v.original_name})",
+        )
+        self.order_fields(("version", "answer"))

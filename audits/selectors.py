@@ -15,8 +15,14 @@ from audits.models import (
     AuditStatus,
     CalendarToken,
     Cycle,
+    EvidenceReview,
     Finding,
+    FindingKind,
+    FindingStatus,
     Notification,
+    PinnedVersion,
+    ReviewDecision,
+    Stage,
     token_digest,
 )
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
@@ -61,7 +67,21 @@ class Deadline:
 def deadlines_for_user(*, user: User) -> list[Deadline]:
     """The deadlines of the organisations the user is a member of: correction windows, planned
     audits, certificate expiries (own, subcontractors', decisions) and evidence reviews."""
-    organisations = organisations_for_user(user=user)
+    return _deadlines_of(organisations=organisations_for_user(user=user))
+
+
+def deadlines_of_organisation(
+    *, organisation: Organisation, start: date, end: date
+) -> list[Deadline]:
+    """The organisation's deadlines from `start` to `end` (both included), by date."""
+    return [
+        deadline
+        for deadline in _deadlines_of(organisations=[organisation])
+        if start <= deadline.day <= end
+    ]
+
+
+def _deadlines_of(*, organisations: QuerySet[Organisation] | list[Organisation]) -> list[Deadline]:
     found: list[Deadline] = []
     audits = Audit.objects.filter(cycle__organisation__in=organisations).select_related(
         "cycle__organisation"
@@ -293,4 +313,224 @@ def evidence_versions_of_organisation(*, organisation: Organisation) -> QuerySet
         EvidenceVersion.objects.filter(item__organisation=organisation)
         .select_related("item")
         .order_by("item__title", "-number")
+    )
+
+
+# The organisation home's fragments (audits/views/home.py).
+
+
+def current_cycle_audits(*, organisation: Organisation) -> list[Audit]:
+    """The audits of the latest certification cycle, with their decisions; none without one."""
+    cycle = Cycle.objects.filter(organisation=organisation).order_by("-created_at", "-pk").first()
+    if cycle is None:
+        return []
+    return list(audits_of_cycle(cycle=cycle))
+
+
+def open_nonconformities_of(*, organisation: Organisation) -> QuerySet[Finding]:
+    """Non-conformities whose correction is not verified yet, with their audit's deadline."""
+    return (
+        Finding.objects.filter(
+            audit__cycle__organisation=organisation,
+            kind__in=(FindingKind.MAJOR, FindingKind.MINOR),
+            status__in=(FindingStatus.OPEN, FindingStatus.CORRECTION_SUBMITTED),
+        )
+        .select_related("audit", "requirement")
+        .order_by("audit__correction_deadline", "raised_at", "pk")
+    )
+
+
+def current_stage(*, audit: Audit) -> str:
+    """The stage an auditor reviews evidence for: documentary until stage 2 is planned, then
+    on-site (as the review service pins versions, audits/services/reviews.py REVIEW_STAGES)."""
+    if audit.status in (AuditStatus.DRAFT, AuditStatus.STAGE1_PLANNED, AuditStatus.STAGE1_DONE):
+        return Stage.DOCUMENTARY
+    return Stage.ONSITE
+
+
+def left_to_review_by_auditor(*, user: User, audits: list[Audit]) -> dict[int, int]:
+    """Per audit: the HDS requirements with active evidence that this auditor has not reviewed
+    yet in the audit's current stage. Three queries whatever the number of audits."""
+    if not audits:
+        return {}
+    framework = builtin_framework(code=HDS_CODE)
+    links = EvidenceItem.requirements.through.objects.filter(
+        evidenceitem__organisation__in={audit.cycle.organisation_id for audit in audits},
+        evidenceitem__status=EvidenceStatus.ACTIVE,
+        requirement__framework=framework,
+        requirement__assessable=True,
+    ).values_list("evidenceitem__organisation_id", "requirement_id")
+    with_evidence: dict[int, set[int]] = {}
+    for organisation_id, requirement_id in links:
+        with_evidence.setdefault(organisation_id, set()).add(requirement_id)
+    reviewed: dict[tuple[int, str], set[int]] = {}
+    for audit_id, stage, requirement_id in EvidenceReview.objects.filter(
+        audit__in=audits, reviewer=user
+    ).values_list("audit_id", "pinned__stage", "pinned__requirement_id"):
+        reviewed.setdefault((audit_id, stage), set()).add(requirement_id)
+    return {
+        audit.pk: len(
+            with_evidence.get(audit.cycle.organisation_id, set())
+            - reviewed.get((audit.pk, current_stage(audit=audit)), set())
+        )
+        for audit in audits
+    }
+
+
+# Evidence reviews (audits/views/review.py): the auditor reviews the versions linked to each
+# requirement; once stage 1 documents are submitted, stage 1 reviews the frozen set only.
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    requirement: Requirement
+    versions: list[EvidenceVersion]
+    reviews: list[EvidenceReview]
+
+
+def review_stage1_frozen(*, audit: Audit) -> bool:
+    return audit.stage1_submitted_at is not None and audit.status in (
+        AuditStatus.STAGE1_PLANNED,
+        AuditStatus.STAGE1_DONE,
+    )
+
+
+def review_rows_for_auditor(*, audit: Audit) -> list[ReviewRow]:
+    """Per assessable HDS requirement: the versions to review (the pinned stage 1 set after
+    submission, else the current versions) and the reviews already recorded."""
+    reviews: dict[int, list[EvidenceReview]] = {}
+    for review in (
+        EvidenceReview.objects.filter(audit=audit)
+        .select_related("pinned__version__item", "answered_with", "reviewer")
+        .order_by("reviewed_at", "pk")
+    ):
+        reviews.setdefault(review.pinned.requirement_id, []).append(review)
+    if review_stage1_frozen(audit=audit):
+        framework = builtin_framework(code=HDS_CODE)
+        requirements = [node for node in framework_nodes(framework=framework) if node.assessable]
+        pinned: dict[int, list[EvidenceVersion]] = {}
+        for pin in (
+            PinnedVersion.objects.filter(audit=audit, stage=Stage.DOCUMENTARY)
+            .select_related("version__item")
+            .order_by("version__item__title", "version__number")
+        ):
+            pinned.setdefault(pin.requirement_id, []).append(pin.version)
+        return [
+            ReviewRow(req, pinned.get(req.pk, []), reviews.get(req.pk, [])) for req in requirements
+        ]
+    rows = []
+    for row in auditor_requirement_rows(audit=audit):
+        versions = []
+        for item, version in row.evidence:
+            if version is not None:
+                version.item = item  # already loaded: no query per version in the page
+                versions.append(version)
+        rows.append(ReviewRow(row.requirement, versions, reviews.get(row.requirement.pk, [])))
+    return rows
+
+
+def review_target_get(
+    *, audit: Audit, requirement_pk: int, version_pk: int
+) -> tuple[Requirement, EvidenceVersion]:
+    """An assessable HDS requirement and a version of the audited organisation; else a 404."""
+    requirement = hds_requirements_for_findings().filter(pk=requirement_pk).first()
+    version = (
+        EvidenceVersion.objects.select_related("item")
+        .filter(pk=version_pk, item__organisation=audit.cycle.organisation)
+        .first()
+    )
+    if requirement is None or version is None:
+        raise Http404
+    return requirement, version
+
+
+def version_get_for_auditor(*, audit: Audit, pk: int) -> EvidenceVersion:
+    """A version the auditor of `audit` may open: of the audited organisation, and linked to an
+    HDS requirement or pinned to the audit. Anything else is a 404."""
+    version = (
+        EvidenceVersion.objects.select_related("item__organisation")
+        .filter(pk=pk, item__organisation=audit.cycle.organisation)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    linked = version.item.requirements.filter(framework=builtin_framework(code=HDS_CODE)).exists()
+    if not linked and not PinnedVersion.objects.filter(audit=audit, version=version).exists():
+        raise Http404
+    return version
+
+
+def finding_get_in_audit(*, audit: Audit, pk: int) -> Finding:
+    finding = Finding.objects.select_related("audit").filter(audit=audit, pk=pk).first()
+    if finding is None:
+        raise Http404
+    return finding
+
+
+def reviews_awaiting_answer(*, audit: Audit) -> list[tuple[EvidenceReview, list[EvidenceVersion]]]:
+    """The reviews asking for a revision not answered yet, each with the newer versions of the
+    reviewed item (uploaded after the review) that may answer it."""
+    reviews = list(
+        EvidenceReview.objects.filter(
+            audit=audit, decision=ReviewDecision.NEEDS_REVISION, answered_with__isnull=True
+        )
+        .select_related("pinned__version__item", "pinned__requirement")
+        .order_by("reviewed_at", "pk")
+    )
+    if not reviews:
+        return []
+    newer: dict[int, list[EvidenceVersion]] = {}
+    for version in EvidenceVersion.objects.filter(
+        item__in={review.pinned.version.item_id for review in reviews}
+    ).order_by("-number"):
+        newer.setdefault(version.item_id, []).append(version)
+    return [
+        (
+            review,
+            [
+                version
+                for version in newer.get(review.pinned.version.item_id, [])
+                if version.number > review.pinned.version.number
+                and version.uploaded_at > review.reviewed_at
+            ],
+        )
+        for review in reviews
+    ]
+
+
+def review_get_in_organisation(*, organisation: Organisation, pk: int) -> EvidenceReview:
+    review = (
+        EvidenceReview.objects.select_related("audit__cycle__organisation", "pinned__version")
+        .filter(audit__cycle__organisation=organisation, pk=pk)
+        .first()
+    )
+    if review is None:
+        raise Http404
+    return review
+
+
+# Reads of the REST API.
+
+
+def audits_of_organisation(*, organisation: Organisation) -> QuerySet[Audit]:
+    return (
+        Audit.objects.filter(cycle__organisation=organisation)
+        .select_related("decision")
+        .order_by("cycle__created_at", "created_at", "pk")
+    )
+
+
+def findings_of_organisation(*, organisation: Organisation) -> QuerySet[Finding]:
+    return (
+        Finding.objects.filter(audit__cycle__organisation=organisation)
+        .select_related("requirement", "raised_by", "owner")
+        .order_by("audit_id", "raised_at", "pk")
+    )
+
+
+def reviews_of_audit(*, audit: Audit) -> QuerySet[EvidenceReview]:
+    return (
+        EvidenceReview.objects.filter(audit=audit)
+        .select_related("pinned__requirement", "pinned__version", "reviewer")
+        .order_by("-reviewed_at", "-pk")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import auditors, officer, reminders
+from audits.views import auditors, home, officer, reminders, review
 
 app_name = "audits"
 
@@ -52,4 +52,31 @@ urlpatterns = [
         officer.finding_correction,
         name="finding-correction",
     ),
+]
+
+urlpatterns += [
+    path("o/<slug:slug>/home/progress/", home.home_progress, name="home-progress"),
+    path("o/<slug:slug>/home/certification/", home.home_certification, name="home-certification"),
+]
+
+urlpatterns += [
+    path("auditor/audits/<int:pk>/review/", review.auditor_review, name="auditor-review"),
+    path(
+        "auditor/audits/<int:pk>/versions/<int:version_pk>/view/",
+        review.auditor_version_view,
+        name="auditor-version-view",
+    ),
+    path("auditor/audits/<int:pk>/reviews/", review.auditor_review_record, name="review-record"),
+    path(
+        "auditor/audits/<int:pk>/findings/",
+        review.auditor_finding_raise,
+        name="auditor-finding-raise",
+    ),
+    path(
+        "auditor/audits/<int:pk>/findings/<int:finding_pk>/verify/",
+        review.auditor_finding_verify,
+        name="auditor-finding-verify",
+    ),
+    path("o/<slug:slug>/audits/<int:pk>/reviews/", review.audit_reviews, name="audit-reviews"),
+    path("o/<slug:slug>/reviews/<int:pk>/answer/", review.review_answer_view, name="review-answer"),
 ]

@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "scopes.models.ReadinessStatus",
         "EvidenceKindEnum": "evidence.models.EvidenceKind",
         "EvidenceStatusEnum": "evidence.models.EvidenceStatus",
+        "AuditKindEnum": "audits.models.AuditKind",
+        "AuditStatusEnum": "audits.models.AuditStatus",
+        "FindingKindEnum": "audits.models.FindingKind",
+        "FindingStatusEnum": "audits.models.FindingStatus",
     },
     # Tags and operation ids from the part after the organisation: "scope", "soa", ...
     "SCHEMA_PATH_PREFIX": r"/api/(o/\{slug\}/)?",

@@ -41,6 +41,7 @@ api_patterns = [
     path("", include("hdsready.api")),
     path("", include("scopes.api")),
     path("", include("evidence.api")),
+    path("", include("audits.api")),
 ]
 
 urlpatterns = [

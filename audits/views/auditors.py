@@ -23,6 +23,7 @@ from audits.selectors import (
     auditor_requirement_rows,
     audits_for_auditor,
     findings_of_audit,
+    left_to_review_by_auditor,
 )
 from audits.services import AuditError
 from audits.services.auditors import (
@@ -133,7 +134,11 @@ def auditor_accept(request: HttpRequest, token: str) -> HttpResponse:
 @verified
 def auditor_home(request: AuthedHttpRequest) -> HttpResponse:
     accesses = audits_for_auditor(user=request.user, now=timezone.now())
-    return render(request, "audits/auditor_home.html", {"accesses": accesses})
+    left = left_to_review_by_auditor(
+        user=request.user, audits=[access.audit for access in accesses]
+    )
+    rows = [(access, left.get(access.audit_id, 0)) for access in accesses]
+    return render(request, "audits/auditor_home.html", {"accesses": accesses, "rows": rows})
 
 
 @require_GET

@@ -6,8 +6,8 @@ without the right gets a 404, like an outsider, as in the rest of the app."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
-from audits import deadlines
 from audits.forms import (
     AuditorInviteForm,
     AuditPlanForm,
@@ -30,7 +29,7 @@ from audits.forms import (
     Stage2Form,
     StageDatesForm,
 )
-from audits.models import Audit, AuditKind, AuditStatus, Decision, FindingStatus
+from audits.models import Audit, AuditKind, AuditStatus, FindingStatus
 from audits.selectors import (
     audit_get_in_organisation,
     auditor_accesses_of_audit,
@@ -54,6 +53,8 @@ from audits.services.cycle import (
     decision_record,
 )
 from audits.services.findings import RAISING_STATES, finding_raise, finding_submit_correction
+from audits.timeline import countdown as countdown_of
+from audits.timeline import cycle_timeline
 from evidence.models import EvidenceVersion
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
@@ -126,54 +127,6 @@ def audit_plan_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespo
     return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    day: date
-    label: str
-    past: bool
-
-
-def _timeline(audits: list[Audit], *, today: date) -> list[TimelineEntry]:
-    """The dates of the whole cycle, in order: stages, correction window, decision,
-    surveillance and renewal due dates, certificate expiry."""
-    entries: dict[tuple[date, str], None] = {}
-
-    def add(day: date | None, label: str) -> None:
-        if day is not None:
-            entries[(day, label)] = None
-
-    for audit in audits:
-        kind = audit.get_kind_display()
-        if audit.status in (AuditStatus.DRAFT, AuditStatus.CANCELLED):
-            add(audit.due_on, _("%(kind)s due") % {"kind": kind})
-        add(audit.stage1_start, _("%(kind)s: documentary audit (stage 1)") % {"kind": kind})
-        add(audit.stage2_start, _("%(kind)s: on-site audit (stage 2) starts") % {"kind": kind})
-        add(audit.stage2_end, _("%(kind)s: on-site audit (stage 2) ends") % {"kind": kind})
-        add(audit.correction_deadline, _("%(kind)s: end of the correction window") % {"kind": kind})
-        decision: Decision | None = getattr(audit, "decision", None)
-        if decision is not None:
-            add(decision.decided_on, _("Certification decision"))
-            for due in deadlines.surveillance_due_dates(decision_date=decision.decided_on):
-                add(due, _("%(kind)s due") % {"kind": AuditKind.SURVEILLANCE.label})
-            add(
-                deadlines.renewal_audit_due(decision_date=decision.decided_on),
-                _("%(kind)s due") % {"kind": AuditKind.RENEWAL.label},
-            )
-            add(decision.expires_on, _("Certificate expires"))
-    return [TimelineEntry(day=day, label=label, past=day < today) for day, label in sorted(entries)]
-
-
-def _countdown(deadline: date | None) -> dict[str, object] | None:
-    if deadline is None:
-        return None
-    now = timezone.now()
-    return {
-        "deadline": deadline,
-        "days_left": deadlines.days_left(deadline=deadline, now=now),
-        "passed": deadlines.deadline_passed(deadline=deadline, now=now),
-    }
-
-
 def _officer_forms(audit: Audit, organisation: Organisation) -> dict[str, Form]:
     """The forms of the transitions that make sense from the audit's current status."""
     forms: dict[str, Form] = {}
@@ -214,7 +167,7 @@ def audit_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse
     if correcting and any(f.status == FindingStatus.OPEN for f in findings):
         members = list(members_of(organisation=organisation))
         versions = list(evidence_versions_of_organisation(organisation=organisation))
-    countdown = _countdown(audit.correction_deadline)
+    countdown = countdown_of(audit.correction_deadline, now=timezone.now())
     rows = [
         {
             "finding": finding,
@@ -237,7 +190,7 @@ def audit_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse
             "decision": getattr(audit, "decision", None),
             "rows": rows,
             "countdown": countdown,
-            "timeline": _timeline(cycle_audits, today=timezone.localdate()),
+            "timeline": cycle_timeline(cycle_audits, today=timezone.localdate()),
             "can_manage": can_manage,
             "auditor_accesses": auditor_accesses_of_audit(audit=audit) if can_manage else (),
             "auditor_invite_form": AuditorInviteForm() if can_manage else None,
@@ -247,29 +200,38 @@ def audit_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse
     )
 
 
-def _done(request: AuthedHttpRequest, slug: str, audit: Audit, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
-
-
-def _back(slug: str, audit: Audit) -> HttpResponse:
-    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
+def _apply(
+    request: AuthedHttpRequest,
+    audit: Audit,
+    form: Form,
+    change: Callable[[dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """The recipe of every transition view: validate the form, call the one service, say
+    what happened (or why not), and go back to the audit page."""
+    if not form.is_valid():
+        _form_error(request, form)
+    else:
+        try:
+            change(form.cleaned_data)
+        except AuditError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, success)
+    return redirect("audits:audit-detail", slug=audit.cycle.organisation.slug, pk=audit.pk)
 
 
 @require_POST
 @verified
 def audit_stage1(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
     audit = _managed_audit(request, slug, pk)
-    form = StageDatesForm(request.POST, prefix="stage1")
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(slug, audit)
-    try:
-        audit_schedule_stage1(audit=audit, actor=request.user, **form.cleaned_data)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-        return _back(slug, audit)
-    return _done(request, slug, audit, _("Documentary audit scheduled."))
+    return _apply(
+        request,
+        audit,
+        StageDatesForm(request.POST, prefix="stage1"),
+        lambda data: audit_schedule_stage1(audit=audit, actor=request.user, **data),
+        _("Documentary audit scheduled."),
+    )
 
 
 @require_POST
@@ -280,78 +242,65 @@ def audit_stage1_submit(request: AuthedHttpRequest, slug: str, pk: int) -> HttpR
         count = audit_submit_stage1_documents(audit=audit, actor=request.user)
     except AuditError as exc:
         messages.error(request, str(exc))
-        return _back(slug, audit)
-    return _done(
-        request,
-        slug,
-        audit,
-        _("Documents submitted: %(count)s evidence versions frozen for the documentary audit.")
-        % {"count": count},
-    )
+    else:
+        messages.success(
+            request,
+            _("Documents submitted: %(count)s evidence versions frozen for the documentary audit.")
+            % {"count": count},
+        )
+    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
 
 
 @require_POST
 @verified
 def audit_stage1_complete(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
     audit = _managed_audit(request, slug, pk)
-    form = OutcomeForm(request.POST, prefix="stage1")
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(slug, audit)
-    try:
-        audit_complete_stage1(audit=audit, outcome=form.cleaned_data["outcome"], actor=request.user)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-        return _back(slug, audit)
-    return _done(request, slug, audit, _("Documentary audit completed."))
+    return _apply(
+        request,
+        audit,
+        OutcomeForm(request.POST, prefix="stage1"),
+        lambda data: audit_complete_stage1(audit=audit, actor=request.user, **data),
+        _("Documentary audit completed."),
+    )
 
 
 @require_POST
 @verified
 def audit_stage2(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
     audit = _managed_audit(request, slug, pk)
-    form = Stage2Form(request.POST, prefix="stage2")
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(slug, audit)
-    try:
-        audit_schedule_stage2(audit=audit, actor=request.user, **form.cleaned_data)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-        return _back(slug, audit)
-    return _done(request, slug, audit, _("On-site audit scheduled."))
+    return _apply(
+        request,
+        audit,
+        Stage2Form(request.POST, prefix="stage2"),
+        lambda data: audit_schedule_stage2(audit=audit, actor=request.user, **data),
+        _("On-site audit scheduled."),
+    )
 
 
 @require_POST
 @verified
 def audit_stage2_complete(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
     audit = _managed_audit(request, slug, pk)
-    form = OutcomeForm(request.POST, prefix="stage2")
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(slug, audit)
-    try:
-        audit_complete_stage2(audit=audit, outcome=form.cleaned_data["outcome"], actor=request.user)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-        return _back(slug, audit)
-    return _done(request, slug, audit, _("On-site audit completed."))
+    return _apply(
+        request,
+        audit,
+        OutcomeForm(request.POST, prefix="stage2"),
+        lambda data: audit_complete_stage2(audit=audit, actor=request.user, **data),
+        _("On-site audit completed."),
+    )
 
 
 @require_POST
 @verified
 def audit_decision(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
     audit = _managed_audit(request, slug, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(slug, audit)
-    try:
-        decision_record(audit=audit, actor=request.user, **form.cleaned_data)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-        return _back(slug, audit)
-    return _done(request, slug, audit, _("Certification decision recorded."))
+    return _apply(
+        request,
+        audit,
+        DecisionForm(request.POST),
+        lambda data: decision_record(audit=audit, actor=request.user, **data),
+        _("Certification decision recorded."),
+    )
 
 
 @require_POST
@@ -360,16 +309,13 @@ def finding_raise_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRe
     """A finding the certification body reported, recorded by the officer."""
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
     audit = audit_get_in_organisation(organisation=organisation, pk=pk)
-    form = FindingRaiseForm(request.POST, requirements=list(hds_requirements_for_findings()))
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(slug, audit)
-    try:
-        finding_raise(audit=audit, actor=request.user, **form.cleaned_data)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-        return _back(slug, audit)
-    return _done(request, slug, audit, _("Finding recorded."))
+    return _apply(
+        request,
+        audit,
+        FindingRaiseForm(request.POST, requirements=list(hds_requirements_for_findings())),
+        lambda data: finding_raise(audit=audit, actor=request.user, **data),
+        _("Finding recorded."),
+    )
 
 
 @require_POST
@@ -386,12 +332,10 @@ def finding_correction(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRe
         versions=list(evidence_versions_of_organisation(organisation=organisation)),
         prefix=f"finding{finding.pk}",
     )
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(slug, audit)
-    try:
-        finding_submit_correction(finding=finding, actor=request.user, **form.cleaned_data)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-        return _back(slug, audit)
-    return _done(request, slug, audit, _("Correction submitted."))
+    return _apply(
+        request,
+        audit,
+        form,
+        lambda data: finding_submit_correction(finding=finding, actor=request.user, **data),
+        _("Correction submitted."),
+    )

@@ -314,7 +314,7 @@ class TestWhatTheAuditorSees:
     ):
         client = client_as(auditor)
         client.get(reverse("audits:auditor-home"))
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(9):
             page = client.get(reverse("audits:auditor-home"))
         assert page.status_code == 200
         assert reverse("audits:auditor-audit", args=[audit.pk]).encode() in page.content
