@@ -45,6 +45,12 @@ class OutcomeForm(forms.Form):
     )
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class DecisionForm(forms.Form):
     certificate_number = forms.CharField(label=_("Certificate number"), max_length=100)
     decided_on = forms.DateField(label=_("Decision date"), widget=DATE)

@@ -44,6 +44,8 @@ urlpatterns = [
         name="audit-stage2-complete",
     ),
     path("o/<slug:slug>/audits/<int:pk>/decision/", officer.audit_decision, name="audit-decision"),
+    path("o/<slug:slug>/audits/<int:pk>/cancel/", officer.audit_cancel_view, name="audit-cancel"),
+    path("o/<slug:slug>/audits/<int:pk>/close/", officer.audit_close_view, name="audit-close"),
     path(
         "o/<slug:slug>/audits/<int:pk>/findings/", officer.finding_raise_view, name="finding-raise"
     ),

@@ -322,3 +322,28 @@ def decision_record(
             },
         )
         return decision
+
+
+def audit_cancel(*, audit: Audit, reason: str, actor: User) -> Audit:
+    """Cancel an audit that has not reached its outcome (e.g. the certification body withdrew,
+    or the audit is replanned): the reason stays in the audit trail."""
+    if not reason.strip():
+        raise AuditError(_("Give the reason for cancelling the audit."))
+    with transaction.atomic():
+        audit = _locked(audit)
+        return _move(audit, AuditStatus.CANCELLED, actor=actor, data={"reason": reason.strip()})
+
+
+def audit_close(*, audit: Audit, actor: User) -> Audit:
+    """Close an audit whose outcome is final: a surveillance audit once its on-site audit found
+    no non-conformity or its corrections were verified, or any audit once decided."""
+    with transaction.atomic():
+        audit = _locked(audit)
+        if (
+            audit.status in (AuditStatus.STAGE2_DONE, AuditStatus.CORRECTIONS_VERIFIED)
+            and audit.kind != AuditKind.SURVEILLANCE
+        ):
+            raise AuditError(_("This audit ends with a certification decision, not closing."))
+        if audit.status == AuditStatus.STAGE2_DONE and _open_nonconformities(audit):
+            raise AuditError(_("Every non-conformity must be verified before closing."))
+        return _move(audit, AuditStatus.CLOSED, actor=actor)

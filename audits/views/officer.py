@@ -21,6 +21,7 @@ from django_otp.decorators import otp_required
 from audits.forms import (
     AuditorInviteForm,
     AuditPlanForm,
+    CancelForm,
     CycleForm,
     DecisionForm,
     FindingCorrectionForm,
@@ -43,6 +44,8 @@ from audits.selectors import (
 )
 from audits.services import AuditError
 from audits.services.cycle import (
+    audit_cancel,
+    audit_close,
     audit_complete_stage1,
     audit_complete_stage2,
     audit_plan,
@@ -148,6 +151,13 @@ def _officer_forms(audit: Audit, organisation: Organisation) -> dict[str, Form]:
         forms["decision_form"] = DecisionForm(
             initial={"activities": audit.cycle.activities, "decided_on": timezone.localdate()}
         )
+    if audit.can_move_to(AuditStatus.CANCELLED):
+        forms["cancel_form"] = CancelForm()
+    # Only a surveillance audit closes without a decision (see audit_close).
+    if audit.can_move_to(AuditStatus.CLOSED) and (
+        status == AuditStatus.DECIDED or audit.kind == AuditKind.SURVEILLANCE
+    ):
+        forms["close_form"] = Form()
     if status in RAISING_STATES:
         forms["raise_form"] = FindingRaiseForm(requirements=list(hds_requirements_for_findings()))
     return forms
@@ -300,6 +310,32 @@ def audit_decision(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespon
         DecisionForm(request.POST),
         lambda data: decision_record(audit=audit, actor=request.user, **data),
         _("Certification decision recorded."),
+    )
+
+
+@require_POST
+@verified
+def audit_cancel_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = _managed_audit(request, slug, pk)
+    return _apply(
+        request,
+        audit,
+        CancelForm(request.POST),
+        lambda data: audit_cancel(audit=audit, actor=request.user, **data),
+        _("Audit cancelled."),
+    )
+
+
+@require_POST
+@verified
+def audit_close_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    audit = _managed_audit(request, slug, pk)
+    return _apply(
+        request,
+        audit,
+        Form(request.POST),
+        lambda data: audit_close(audit=audit, actor=request.user),
+        _("Audit closed."),
     )
 
 

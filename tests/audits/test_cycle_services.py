@@ -10,6 +10,8 @@ from audits.deadlines import PARIS
 from audits.models import Audit, AuditKind, AuditStatus, FindingKind, FindingStatus, PinnedVersion
 from audits.services import AuditError
 from audits.services.cycle import (
+    audit_cancel,
+    audit_close,
     audit_complete_stage1,
     audit_complete_stage2,
     audit_plan,
@@ -273,3 +275,115 @@ def test_the_beat_task_sweeps_with_the_real_clock(onsite_done_with_minor):
         assert correction_windows_sweep.delay().get() == []
     with time_machine.travel(datetime(2027, 4, 30, 22, 0, 1, tzinfo=UTC), tick=False):
         assert correction_windows_sweep.delay().get() == [audit.pk]
+
+
+def _surveillance_onsite_done(cycle, officer, auditor, *, minor: bool = False):
+    audit = audit_plan(cycle=cycle, kind=AuditKind.SURVEILLANCE, actor=officer)
+    audit_schedule_stage2(
+        audit=audit, start=date(2027, 1, 29), end=date(2027, 1, 31), sites="", actor=officer
+    )
+    finding = None
+    if minor:
+        finding = finding_raise(
+            audit=audit,
+            kind=FindingKind.MINOR,
+            requirement=requirement("EXI 10"),
+            description="Awareness sessions not recorded",
+            actor=auditor,
+        )
+    return audit_complete_stage2(audit=audit, outcome="", actor=auditor), finding
+
+
+def _last_move(audit):
+    return (
+        TrailEvent.objects.filter(kind="audit.status_changed", object_id=str(audit.pk))
+        .order_by("seq")
+        .last()
+    )
+
+
+class TestCancel:
+    def test_cancels_with_the_reason_in_the_trail(self, cycle, officer):
+        audit = audit_plan(cycle=cycle, kind=AuditKind.INITIAL, actor=officer)
+        audit_schedule_stage1(
+            audit=audit, start=date(2026, 12, 1), end=date(2026, 12, 2), actor=officer
+        )
+        audit = audit_cancel(audit=audit, reason="  Body withdrew ", actor=officer)
+        assert Audit.objects.get(pk=audit.pk).status == AuditStatus.CANCELLED
+        event = _last_move(audit)
+        assert event.actor == officer
+        assert event.data == {
+            "from": AuditStatus.STAGE1_PLANNED,
+            "to": AuditStatus.CANCELLED,
+            "reason": "Body withdrew",
+        }
+
+    def test_needs_a_reason(self, cycle, officer):
+        audit = audit_plan(cycle=cycle, kind=AuditKind.INITIAL, actor=officer)
+        with pytest.raises(AuditError, match="reason"):
+            audit_cancel(audit=audit, reason=" ", actor=officer)
+        assert Audit.objects.get(pk=audit.pk).status == AuditStatus.DRAFT
+
+    def test_refused_once_the_onsite_audit_is_done(self, onsite_done_with_minor, officer):
+        audit, _finding = onsite_done_with_minor
+        with pytest.raises(AuditError, match="cannot become"):
+            audit_cancel(audit=audit, reason="Too late", actor=officer)
+        assert Audit.objects.get(pk=audit.pk).status == AuditStatus.CORRECTIONS
+
+    def test_a_cancelled_audit_stays_cancelled(self, cycle, officer):
+        audit = audit_plan(cycle=cycle, kind=AuditKind.INITIAL, actor=officer)
+        audit_cancel(audit=audit, reason="Replanned", actor=officer)
+        with pytest.raises(AuditError):
+            audit_cancel(audit=audit, reason="Again", actor=officer)
+        with pytest.raises(AuditError):
+            audit_close(audit=audit, actor=officer)
+
+
+class TestClose:
+    def test_surveillance_without_nonconformity_closes(self, cycle, officer, auditor):
+        audit, _ = _surveillance_onsite_done(cycle, officer, auditor)
+        assert audit.status == AuditStatus.STAGE2_DONE
+        audit_close(audit=audit, actor=officer)
+        assert Audit.objects.get(pk=audit.pk).status == AuditStatus.CLOSED
+        assert _last_move(audit).data == {"from": AuditStatus.STAGE2_DONE, "to": "closed"}
+
+    def test_surveillance_closes_once_corrections_are_verified(self, cycle, officer, auditor):
+        audit, finding = _surveillance_onsite_done(cycle, officer, auditor, minor=True)
+        assert audit.status == AuditStatus.CORRECTIONS
+        with pytest.raises(AuditError, match="cannot become"):
+            audit_close(audit=audit, actor=officer)
+        finding_submit_correction(
+            finding=finding, correction="Done", root_cause="x", action_plan="y", actor=officer
+        )
+        finding_verify(finding=finding, accepted=True, comment="", actor=auditor)
+        assert Audit.objects.get(pk=audit.pk).status == AuditStatus.CORRECTIONS_VERIFIED
+        audit_close(audit=audit, actor=officer)
+        assert Audit.objects.get(pk=audit.pk).status == AuditStatus.CLOSED
+
+    def test_an_initial_audit_needs_its_decision(self, cycle, officer, auditor):
+        audit = audit_plan(cycle=cycle, kind=AuditKind.INITIAL, actor=officer)
+        audit_schedule_stage1(
+            audit=audit, start=date(2026, 12, 1), end=date(2026, 12, 1), actor=officer
+        )
+        audit_complete_stage1(audit=audit, outcome="", actor=auditor)
+        audit_schedule_stage2(
+            audit=audit, start=date(2027, 1, 5), end=date(2027, 1, 6), sites="", actor=officer
+        )
+        audit = audit_complete_stage2(audit=audit, outcome="", actor=auditor)
+        with pytest.raises(AuditError, match="certification decision"):
+            audit_close(audit=audit, actor=officer)
+        decision_record(
+            audit=audit,
+            certificate_number="HDS-1",
+            decided_on=date(2027, 3, 1),
+            activities=[3, 4],
+            actor=officer,
+        )
+        audit_close(audit=audit, actor=officer)
+        assert Audit.objects.get(pk=audit.pk).status == AuditStatus.CLOSED
+
+    def test_refused_before_the_onsite_audit(self, cycle, officer):
+        audit = audit_plan(cycle=cycle, kind=AuditKind.SURVEILLANCE, actor=officer)
+        with pytest.raises(AuditError, match="cannot become"):
+            audit_close(audit=audit, actor=officer)
+        assert Audit.objects.get(pk=audit.pk).status == AuditStatus.DRAFT

@@ -118,6 +118,16 @@ def stage2_done(stage2_planned, officer):
     return audit_complete_stage2(audit=stage2_planned, outcome="No NC", actor=officer)
 
 
+@pytest.fixture
+def surveillance_done(cycle, officer):
+    """A surveillance audit whose on-site audit found no non-conformity."""
+    audit = audit_plan(cycle=cycle, kind=AuditKind.SURVEILLANCE, actor=officer)
+    audit_schedule_stage2(
+        audit=audit, start=date(2027, 1, 29), end=date(2027, 1, 31), sites="", actor=officer
+    )
+    return audit_complete_stage2(audit=audit, outcome="No NC", actor=officer)
+
+
 def correction_data(finding, **extra):
     prefix = f"finding{finding.pk}-"
     data = {
@@ -165,6 +175,10 @@ def write_cases(request, name):
             "decided_on": "2027-03-01",
             "activities": ["3", "4", "5", "6"],
         }
+    if name == "audit-cancel":
+        return request.getfixturevalue("stage1_planned").pk, {"reason": "Body withdrew"}
+    if name == "audit-close":
+        return request.getfixturevalue("surveillance_done").pk, {}
     if name == "finding-correction":
         request.getfixturevalue("correcting")
         finding = request.getfixturevalue("finding")
@@ -181,6 +195,8 @@ OFFICER_WRITES = [
     "finding-raise",
     "audit-stage2-complete",
     "audit-decision",
+    "audit-cancel",
+    "audit-close",
 ]
 WRITES = [*OFFICER_WRITES, "finding-correction"]
 
@@ -281,6 +297,27 @@ class TestAuditErrors:
         assert texts(response)[0].startswith("Check the form")
         assert snapshot() == before
 
+    def test_cancel_needs_a_reason(self, client_as, officer, organisation, audit):
+        before = snapshot()
+        response = client_as(officer).post(
+            url("audit-cancel", organisation, audit.pk), {"reason": ""}, follow=True
+        )
+        assert len(texts(response)) == 1
+        assert texts(response)[0].startswith("Check the form")
+        assert snapshot() == before
+
+    def test_a_decided_audit_cannot_be_cancelled(
+        self, client_as, officer, organisation, correcting
+    ):
+        before = snapshot()
+        response = client_as(officer).post(
+            url("audit-cancel", organisation, correcting.pk), {"reason": "Late"}, follow=True
+        )
+        assert texts(response) == [
+            "This audit is Corrections in progress: it cannot become Cancelled."
+        ]
+        assert snapshot() == before
+
     def test_cycle_without_scope_shows_the_error(self, client_as, officer, organisation):
         response = client_as(officer).post(
             url("cycle-list", organisation), {"certification_body": "X", "accreditation": "1"}
@@ -356,16 +393,29 @@ class TestAuditDetail:
     @pytest.mark.parametrize(
         ("state", "shown", "hidden"),
         [
-            ("audit", ["audit-stage1"], ["audit-stage2", "audit-decision", "finding-raise"]),
+            (
+                "audit",
+                ["audit-stage1", "audit-cancel"],
+                ["audit-stage2", "audit-decision", "finding-raise", "audit-close"],
+            ),
             (
                 "stage1_planned",
-                ["audit-stage1-submit", "audit-stage1-complete", "finding-raise"],
+                ["audit-stage1-submit", "audit-stage1-complete", "finding-raise", "audit-cancel"],
                 ["audit-stage1", "audit-decision"],
             ),
             ("stage1_done", ["audit-stage2", "finding-raise"], ["audit-stage1-complete"]),
             ("stage2_planned", ["audit-stage2-complete", "finding-raise"], ["audit-stage2"]),
-            ("stage2_done", ["audit-decision"], ["audit-stage2-complete"]),
-            ("correcting", [], ["audit-decision", "finding-raise", "audit-stage2"]),
+            (
+                "stage2_done",
+                ["audit-decision"],
+                ["audit-stage2-complete", "audit-cancel", "audit-close"],
+            ),
+            ("surveillance_done", ["audit-close"], ["audit-decision", "audit-cancel"]),
+            (
+                "correcting",
+                [],
+                ["audit-decision", "finding-raise", "audit-stage2", "audit-cancel", "audit-close"],
+            ),
         ],
     )
     def test_officer_sees_the_next_transitions(

@@ -26,8 +26,8 @@ from audits.models import (
 )
 from audits.reminders import OVERDUE, due_offsets, parse_offsets
 from audits.services.reminders import reminders_sweep
+from audits.tasks import reminders_sweep_task
 from evidence.models import EvidenceItem
-from hdsready.celery import app
 from hdsready.models import Organisation, User
 from scopes.models import Certificate, CertificateKind, Subcontractor
 from tests.evidence.helpers import make_item
@@ -293,7 +293,7 @@ def test_reminder_email_is_sent_by_a_real_worker(
     cycle = Cycle.objects.create(
         organisation=organisation, certification_body="X", accreditation="1"
     )
-    Audit.objects.create(
+    audit = Audit.objects.create(
         cycle=cycle,
         kind=AuditKind.INITIAL,
         status=AuditStatus.CORRECTIONS,
@@ -301,18 +301,27 @@ def test_reminder_email_is_sent_by_a_real_worker(
     )
     User.objects.filter(pk=officer.pk).update(language="en")
 
-    assert reminders_sweep(now=timezone.now()) == 1
-
-    # The e-mail went to the broker on commit, on the worker's own queue, not run here.
+    # The sweep itself runs in the worker, with its clock; the e-mail it enqueues goes to the
+    # worker's default queue, which is the test queue.
+    first = reminders_sweep_task.apply_async(queue=celery_worker.queue)
+    assert first.get(timeout=worker_helpers.MAIL_TIMEOUT) == 1, celery_worker.output()
     assert [(task["task"], task["queue"]) for task in published] == [
-        ("audits.tasks.reminder_email_send", celery_worker.queue)
+        ("audits.tasks.reminders_sweep_task", celery_worker.queue)
     ]
-    result = app.AsyncResult(published[0]["id"]).get(timeout=worker_helpers.MAIL_TIMEOUT)
-    assert result is True, celery_worker.output()
+    assert Reminder.objects.filter(
+        subject_id=str(audit.pk), due_on=today + timedelta(days=7), offset_days=7
+    ).exists()
     messages = worker_helpers._wait_for_mail(celery_worker)
     assert len(messages) == 1
     assert messages[0]["To"] == officer.email
     assert "7 days left" in worker_helpers._plain_text(messages[0])
+
+    # A second run the same day claims nothing and sends nothing; the worker runs one task at a
+    # time, in order, so any e-mail it enqueued would already be written.
+    second = reminders_sweep_task.apply_async(queue=celery_worker.queue)
+    assert second.get(timeout=worker_helpers.MAIL_TIMEOUT) == 0, celery_worker.output()
+    assert Reminder.objects.count() == 1
+    assert len(list(celery_worker.mail_dir.glob("*.log"))) == 1
 
 
 # --- notifications ------------------------------------------------------------------------

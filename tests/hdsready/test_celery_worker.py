@@ -111,6 +111,8 @@ def celery_worker(celery_not_eager: str, tmp_path: Path) -> Iterator[Worker]:
         "CELERY_BROKER_URL": str(app.conf.broker_url),
         "CELERY_RESULT_BACKEND": str(app.conf.broker_url),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        # The tasks the worker enqueues itself (a sweep's e-mails) stay on the test queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DEBUG": "true",
         "MAIL_BACKEND": "file",
         "EMAIL_FILE_PATH": str(mail_dir),
