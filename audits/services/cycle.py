@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import partial
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audits import deadlines
@@ -23,6 +26,7 @@ from audits.models import (
     Stage,
 )
 from audits.services import AuditError
+from audits.services.reminders import notify, officers_of
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
@@ -223,9 +227,17 @@ def audit_corrections_check(*, audit: Audit, actor: User | None) -> Audit:
     return audit
 
 
+def _lapse_text(*, audit: Audit, deadline: date) -> str:
+    return _(
+        "%(audit)s: the correction window ended on %(date)s with non-conformities not "
+        "verified. The on-site audit must be done again."
+    ) % {"audit": audit.get_kind_display(), "date": date_format(deadline, "DATE_FORMAT")}
+
+
 def audits_lapse_sweep(*, now: datetime) -> list[int]:
     """Audits whose correction window ended with a non-conformity not verified move to "on-site
-    audit to redo". Idempotent: the conditional update moves each audit once."""
+    audit to redo", and their officers are told. Idempotent: the conditional update moves each
+    audit once."""
     today = deadlines.paris_date(now=now)
     moved = []
     candidates = Audit.objects.filter(
@@ -252,6 +264,13 @@ def audits_lapse_sweep(*, now: datetime) -> list[int]:
                     "reason": "correction window lapsed",
                     "correction_deadline": deadline,
                 },
+            )
+            notify(
+                users=officers_of(audit.cycle.organisation),
+                organisation=audit.cycle.organisation,
+                message=partial(_lapse_text, audit=audit, deadline=deadline),
+                link=reverse("audits:audit-detail", args=[audit.cycle.organisation.slug, pk]),
+                now=now,
             )
             moved.append(pk)
     return moved

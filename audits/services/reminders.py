@@ -7,7 +7,7 @@ sweeps on the same day, or two beat processes, send nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -196,14 +196,8 @@ def reminder_text(*, due: Due, offset: int, today: date) -> str:
 
 
 def _recipients(due: Due) -> list[User]:
-    officers = [
-        m.user
-        for m in Membership.objects.filter(
-            organisation=due.organisation, role=Role.OFFICER, user__is_active=True
-        ).select_related("user")
-    ]
     unique: dict[int, User] = {}
-    for user in [*officers, *due.extra_recipients]:
+    for user in [*officers_of(due.organisation), *due.extra_recipients]:
         unique.setdefault(user.pk, user)
     return list(unique.values())
 
@@ -246,20 +240,43 @@ def reminders_sweep(*, now: datetime) -> int:
             with transaction.atomic():
                 if not _claim(due=due, offset=offset, now=now):
                     continue  # another sweep sent it
-                link = reverse("hdsready:organisation-home", args=[due.organisation.slug])
-                for user in _recipients(due):
-                    with translation.override(user.language):
-                        text = reminder_text(due=due, offset=offset, today=today)
-                    notification = Notification.objects.create(
-                        user=user,
-                        organisation=due.organisation,
-                        text=text,
-                        link=link,
-                        created_at=now,
-                    )
-                    transaction.on_commit(partial(_send_email, notification.pk))
+                notify(
+                    users=_recipients(due),
+                    organisation=due.organisation,
+                    message=partial(reminder_text, due=due, offset=offset, today=today),
+                    link=reverse("hdsready:organisation-home", args=[due.organisation.slug]),
+                    now=now,
+                )
             sent += 1
     return sent
+
+
+def officers_of(organisation: Organisation) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation=organisation, role=Role.OFFICER, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def notify(
+    *,
+    users: Iterable[User],
+    organisation: Organisation,
+    message: Callable[[], str],
+    link: str,
+    now: datetime,
+) -> None:
+    """An in-app notification for each user, worded in their language, and its e-mail after
+    commit. Call it inside the transaction of the change it announces."""
+    for user in users:
+        with translation.override(user.language):
+            text = str(message())[:NOTIFICATION_TEXT_LENGTH]
+        notification = Notification.objects.create(
+            user=user, organisation=organisation, text=text, link=link, created_at=now
+        )
+        transaction.on_commit(partial(_send_email, notification.pk))
 
 
 def notifications_mark_read(*, user: User, now: datetime) -> int:

@@ -7,7 +7,15 @@ import pytest
 import time_machine
 
 from audits.deadlines import PARIS
-from audits.models import Audit, AuditKind, AuditStatus, FindingKind, FindingStatus, PinnedVersion
+from audits.models import (
+    Audit,
+    AuditKind,
+    AuditStatus,
+    FindingKind,
+    FindingStatus,
+    Notification,
+    PinnedVersion,
+)
 from audits.services import AuditError
 from audits.services.cycle import (
     audit_cancel,
@@ -186,6 +194,10 @@ class TestLapse:
         event = TrailEvent.objects.filter(kind="audit.status_changed").latest("seq")
         assert event.data["to"] == AuditStatus.ONSITE_REDO
         assert event.actor is None
+        # The officers are told at once, in the app (and by e-mail after commit).
+        told = Notification.objects.get(user__email="officer@clinicloud.test")
+        assert "30 avril 2027" in told.text  # in the officer's language (French by default)
+        assert told.link.endswith(f"/audits/{audit.pk}/")
 
     def test_sweeping_twice_moves_once(self, onsite_done_with_minor):
         audit, _finding = onsite_done_with_minor
