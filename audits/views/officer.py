@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -58,6 +59,7 @@ from audits.services.cycle import (
 from audits.services.findings import RAISING_STATES, finding_raise, finding_submit_correction
 from audits.timeline import countdown as countdown_of
 from audits.timeline import cycle_timeline
+from audits.views import apply_change, form_error_message
 from evidence.models import EvidenceVersion
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
@@ -66,15 +68,6 @@ from hdsready.selectors import organisation_get_for_user, user_can
 from scopes.selectors import members_of
 
 verified = otp_required(login_url="hdsready:login")
-
-
-def _form_error(request: AuthedHttpRequest, form: Form) -> None:
-    parts = []
-    for name, errors in form.errors.items():
-        text = " ".join(str(error) for error in errors)
-        parts.append(f"{form.fields[name].label}: {text}" if name in form.fields else text)
-    details = "; ".join(parts)
-    messages.error(request, _("Check the form: %(details)s") % {"details": details})
 
 
 def _managed_audit(request: AuthedHttpRequest, slug: str, pk: int) -> Audit:
@@ -119,7 +112,7 @@ def audit_plan_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespo
     cycle = cycle_get_in_organisation(organisation=organisation, pk=pk)
     form = AuditPlanForm(request.POST)
     if not form.is_valid():
-        _form_error(request, form)
+        form_error_message(request, form)
         return redirect("audits:cycle-list", slug=slug)
     try:
         audit = audit_plan(cycle=cycle, actor=request.user, **form.cleaned_data)
@@ -217,18 +210,9 @@ def _apply(
     change: Callable[[dict[str, Any]], object],
     success: str,
 ) -> HttpResponse:
-    """The recipe of every transition view: validate the form, call the one service, say
-    what happened (or why not), and go back to the audit page."""
-    if not form.is_valid():
-        _form_error(request, form)
-    else:
-        try:
-            change(form.cleaned_data)
-        except AuditError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, success)
-    return redirect("audits:audit-detail", slug=audit.cycle.organisation.slug, pk=audit.pk)
+    """apply_change, back to the audit page."""
+    back = reverse("audits:audit-detail", args=[audit.cycle.organisation.slug, audit.pk])
+    return apply_change(request, form, change, success, back)
 
 
 @require_POST

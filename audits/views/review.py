@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -37,6 +38,7 @@ from audits.selectors import (
 from audits.services import AuditError
 from audits.services.findings import finding_raise, finding_verify
 from audits.services.reviews import evidence_review_record, review_answer
+from audits.views import apply_change, form_error_message
 from evidence.services import EvidenceIntegrityError, evidence_version_open
 from evidence.serving import file_response
 from hdsready import roles
@@ -48,10 +50,6 @@ verified = otp_required(login_url="hdsready:login")
 
 def _back(audit: Audit) -> HttpResponse:
     return redirect("audits:auditor-review", pk=audit.pk)
-
-
-def _form_error(request: AuthedHttpRequest) -> None:
-    messages.error(request, _("Check the form: a field is missing or invalid."))
 
 
 @require_GET
@@ -105,7 +103,7 @@ def auditor_review_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
     form = EvidenceReviewForm(request.POST)
     if not form.is_valid():
-        _form_error(request)
+        form_error_message(request, form)
         return _back(audit)
     requirement, version = review_target_get(
         audit=audit,
@@ -137,16 +135,13 @@ def auditor_finding_raise(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         requirements=list(hds_requirements_for_findings()),
         versions=list(evidence_versions_of_organisation(organisation=audit.cycle.organisation)),
     )
-    if not form.is_valid():
-        _form_error(request)
-        return _back(audit)
-    try:
-        finding_raise(audit=audit, actor=request.user, **form.cleaned_data)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Finding recorded."))
-    return _back(audit)
+    return apply_change(
+        request,
+        form,
+        lambda data: finding_raise(audit=audit, actor=request.user, **data),
+        _("Finding recorded."),
+        reverse("audits:auditor-review", args=[audit.pk]),
+    )
 
 
 @require_POST
@@ -154,22 +149,13 @@ def auditor_finding_raise(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def auditor_finding_verify(request: AuthedHttpRequest, pk: int, finding_pk: int) -> HttpResponse:
     audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
     finding = finding_get_in_audit(audit=audit, pk=finding_pk)
-    form = FindingVerifyForm(request.POST)
-    if not form.is_valid():
-        _form_error(request)
-        return _back(audit)
-    try:
-        finding_verify(
-            finding=finding,
-            accepted=form.cleaned_data["accepted"],
-            comment=form.cleaned_data["comment"],
-            actor=request.user,
-        )
-    except AuditError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Verification recorded."))
-    return _back(audit)
+    return apply_change(
+        request,
+        FindingVerifyForm(request.POST),
+        lambda data: finding_verify(finding=finding, actor=request.user, **data),
+        _("Verification recorded."),
+        reverse("audits:auditor-review", args=[audit.pk]),
+    )
 
 
 @require_GET
@@ -206,19 +192,10 @@ def review_answer_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRe
         ),
         [],
     )
-    form = ReviewAnswerForm(request.POST, versions=versions, prefix=f"review{review.pk}")
-    if not form.is_valid():
-        _form_error(request)
-    else:
-        try:
-            review_answer(
-                review=review,
-                version=form.cleaned_data["version"],
-                answer=form.cleaned_data["answer"],
-                actor=request.user,
-            )
-        except AuditError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Answer recorded."))
-    return redirect("audits:audit-reviews", slug=slug, pk=review.audit_id)
+    return apply_change(
+        request,
+        ReviewAnswerForm(request.POST, versions=versions, prefix=f"review{review.pk}"),
+        lambda data: review_answer(review=review, actor=request.user, **data),
+        _("Answer recorded."),
+        reverse("audits:audit-reviews", args=[slug, review.audit_id]),
+    )
