@@ -35,6 +35,7 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input -v0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo --force
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo_scope --force
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo_cycle --force
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		echo "Serving on http://127.0.0.1:$(PORT) with a Celery worker and beat ($$CELERY_BROKER_URL)"; \
 		PATH="$(abspath $(BIN)):$$PATH" DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \

@@ -299,7 +299,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REMINDER_OFFSET_DAYS = tuple(
     int(d) for d in env_list("REMINDER_OFFSET_DAYS", ["30", "14", "7", "1"])
 )
+# Dossier PDFs: units are laid out in this many parallel batches (one per worker process is
+# right), and a dossier still in flight after the timeout is marked failed so it can be retried.
+DOSSIER_RENDER_BATCHES = env_int("DOSSIER_RENDER_BATCHES", 2)
+DOSSIER_TIMEOUT_MINUTES = env_int("DOSSIER_TIMEOUT_MINUTES", 15)
+HDSREADY_VERSION = "0.1.0"
 CELERY_BEAT_SCHEDULE = {
+    "dossiers-stale-every-5-minutes": {
+        "task": "audits.tasks.dossiers_stale_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "trail-verify-nightly": {
         "task": "hdsready.tasks.trail_verify",
         "schedule": crontab(hour=3, minute=17),

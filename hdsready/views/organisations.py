@@ -61,12 +61,14 @@ def organisation_home(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     request.session["organisation"] = organisation.slug
     can_manage = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
+    can_print = user_can(user=request.user, organisation=organisation, perm=roles.PRINT_DOSSIER)
     return render(
         request,
         "hdsready/organisation_home.html",
         {
             "organisation": organisation,
             "can_manage": can_manage,
+            "can_print": can_print,
             "member_count": memberships_of_organisation(organisation=organisation).count(),
         },
     )

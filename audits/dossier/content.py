@@ -1,0 +1,731 @@
+"""What a dossier contains: its render units, each a template and plain JSON data.
+
+A unit starts on a page of its own and is identified by the SHA-256 of its template, its data,
+its language and the PDF templates' own digest, so the same content is laid out once and reused
+(the findings chapter that did not change, the manifest of an unchanged evidence register).
+Everything here is read inside one organisation that the caller was allowed to print; values are
+formatted for print in the dossier's language while the plan is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from audits.models import (
+    Audit,
+    AuditStatus,
+    Cycle,
+    DossierKind,
+    EvidenceReview,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    PinnedVersion,
+    Stage,
+)
+from audits.timeline import cycle_timeline
+from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
+from hdsready.models import Organisation, User
+from scopes.activities import ACTIVITIES, certificate_types_for
+from scopes.models import ActivityMode, ImplementationStatus, ReadinessStatus, Requirement
+from scopes.selectors import (
+    HDS_CODE,
+    builtin_framework,
+    hosting_chain_of,
+    iso_check_of,
+    readiness_rows,
+    scope_of,
+    soa_controls,
+    subcontractors_of,
+)
+
+# Bump when the way units are laid out changes outside the templates (e.g. the renderer).
+RENDERER_VERSION = "1"
+PDF_TEMPLATES = Path(settings.BASE_DIR) / "templates" / "pdf"
+DASH = " \u2013 "  # an en dash between the dates of a period
+
+
+@cache
+def templates_digest() -> str:
+    """The SHA-256 of every PDF template and the print stylesheet: editing one of them makes
+    every unit new, so no dossier mixes old and new layouts."""
+    digest = hashlib.sha256(RENDERER_VERSION.encode())
+    for path in sorted(PDF_TEMPLATES.glob("*")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    template: str
+    context: dict[str, Any]
+    # A rough cost (rows, paragraphs) to share units fairly between rendering processes.
+    weight: int = 1
+
+    def content_hash(self, *, language: str) -> str:
+        payload = json.dumps(
+            {
+                "templates": templates_digest(),
+                "template": self.template,
+                "language": language,
+                "context": self.context,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass
+class DossierPlan:
+    title: str
+    subtitle: str
+    units: list[UnitSpec] = field(default_factory=list)
+
+
+def _day(value: date | None) -> str:
+    return date_format(value, "DATE_FORMAT") if value else ""
+
+
+def _moment(value: datetime | None) -> str:
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
+
+
+def _short_moment(value: datetime) -> str:
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def _person(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.full_name or user.email
+
+
+def _version(version: EvidenceVersion) -> dict[str, Any]:
+    return {
+        "item": version.item.title,
+        "number": version.number,
+        "file": version.original_name,
+        "size": filesizeformat(version.size),
+        "sha256": version.sha256,
+        "uploaded_at": _short_moment(version.uploaded_at),
+    }
+
+
+def _requirement(requirement: Requirement | None) -> dict[str, str]:
+    if requirement is None:
+        return {"ref": "", "name": ""}
+    return {"ref": requirement.ref_id, "name": requirement.name}
+
+
+def audit_label(audit: Audit) -> str:
+    started = audit.stage1_start or audit.stage2_start or audit.due_on
+    label = audit.get_kind_display()
+    return f"{label} ({started:%Y})" if started else label
+
+
+# Sections shared by the stage 1 and full dossiers -------------------------------------------
+
+
+def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
+    scope = {row.activity: row for row in scope_of(organisation=organisation)}
+    english = not _is_french()
+    activities = []
+    for activity in ACTIVITIES:
+        row = scope.get(activity.number)
+        if row is None:
+            mode = _("Not in scope")
+        elif row.mode == ActivityMode.SUBCONTRACTED:
+            name = row.subcontractor.name if row.subcontractor else ""
+            mode = _("Relied on a subcontractor: %(name)s") % {"name": name}
+        else:
+            mode = _("In-house")
+        activities.append(
+            {
+                "number": activity.number,
+                "wording": activity.name_en if english else activity.wording_fr,
+                "mode": mode,
+                "in_scope": row is not None,
+            }
+        )
+    types = certificate_types_for(scope)
+    return [
+        UnitSpec(
+            "pdf/section_organisation.html",
+            {
+                "organisation": organisation.name,
+                "activities": activities,
+                "certificate_types": [t.label_en if english else t.label_fr for t in types],
+            },
+            weight=10,
+        )
+    ]
+
+
+def _is_french() -> bool:
+    return (get_language() or "fr").startswith("fr")
+
+
+def _chain_units(organisation: Organisation, today: date) -> list[UnitSpec]:
+    lines = [
+        {
+            "number": line.activity.number,
+            "cover": str(line.cover),
+            "performer": (
+                line.performer.subcontractor or organisation.name if line.performer else ""
+            ),
+            "certificate": line.certificate.number if line.certificate else "",
+            "expires_on": _day(line.certificate.expires_on) if line.certificate else "",
+            "days_left": line.days_left,
+        }
+        for line in hosting_chain_of(organisation=organisation, on=today)
+    ]
+    subcontractors = [
+        {
+            "name": subcontractor.name,
+            "siren": subcontractor.siren,
+            "certificates": [
+                {
+                    "kind": certificate.get_kind_display(),
+                    "number": certificate.number,
+                    "body": certificate.certification_body,
+                    "activities": ", ".join(str(n) for n in sorted(certificate.activities)),
+                    "issued_on": _day(certificate.issued_on),
+                    "expires_on": _day(certificate.expires_on),
+                    "valid": certificate.is_valid_on(today),
+                }
+                for certificate in subcontractor.certificates.all()
+            ],
+        }
+        for subcontractor in subcontractors_of(organisation=organisation).order_by("name")
+    ]
+    return [
+        UnitSpec(
+            "pdf/section_chain.html",
+            {"as_of": _day(today), "lines": lines, "subcontractors": subcontractors},
+            weight=10 + 2 * len(subcontractors),
+        )
+    ]
+
+
+def _iso_units(organisation: Organisation, today: date) -> list[UnitSpec]:
+    iso, check = iso_check_of(organisation=organisation, today=today)
+    certificate = (
+        {
+            "number": iso.number,
+            "body": iso.certification_body,
+            "edition": iso.standard_version,
+            "activities": ", ".join(str(n) for n in sorted(iso.activities)),
+            "issued_on": _day(iso.issued_on),
+            "expires_on": _day(iso.expires_on),
+        }
+        if iso
+        else None
+    )
+    return [
+        UnitSpec(
+            "pdf/section_iso.html",
+            {
+                "as_of": _day(today),
+                "certificate": certificate,
+                "flags": [str(flag) for flag in check.flags],
+                "activities_outside": ", ".join(str(n) for n in check.activities_outside),
+            },
+            weight=5,
+        )
+    ]
+
+
+def _soa_units(organisation: Organisation) -> list[UnitSpec]:
+    lines = []
+    applicable = implemented = 0
+    for control, entry in soa_controls(organisation=organisation):
+        is_applicable = entry.applicable if entry else True
+        implementation = entry.implementation if entry else ImplementationStatus.NOT_STARTED
+        applicable += is_applicable
+        implemented += is_applicable and implementation == ImplementationStatus.IMPLEMENTED
+        lines.append(
+            {
+                "ref": control.ref_id,
+                "title": control.name_fr or control.name_en,
+                "applicable": is_applicable,
+                "justification": entry.justification if entry else "",
+                "implementation": str(ImplementationStatus(implementation).label),
+                "owner": _person(entry.owner) if entry else "",
+                "notes": entry.notes if entry else "",
+            }
+        )
+    return [
+        UnitSpec(
+            "pdf/section_soa.html",
+            {
+                "lines": lines,
+                "total": len(lines),
+                "applicable": applicable,
+                "not_applicable": len(lines) - applicable,
+                "implemented": implemented,
+            },
+            weight=len(lines) * 2,
+        )
+    ]
+
+
+def _readiness_units(organisation: Organisation) -> list[UnitSpec]:
+    framework = builtin_framework(code=HDS_CODE)
+    chapters: dict[str, dict[str, Any]] = {}
+    for requirement, entry, applies in readiness_rows(
+        organisation=organisation, framework=framework
+    ):
+        parent = requirement.parent
+        key = parent.ref_id if parent else ""
+        chapter = chapters.setdefault(
+            key, {"title": parent.name if parent else _("Requirements"), "rows": []}
+        )
+        status = entry.status if entry else ReadinessStatus.NOT_ASSESSED
+        chapter["rows"].append(
+            {
+                "ref": requirement.ref_id,
+                "name": requirement.name,
+                "applies": applies,
+                "status": str(ReadinessStatus(status).label) if applies else _("Not applicable"),
+                "status_key": str(status) if applies else "not_applicable",
+                "owner": _person(entry.owner) if entry else "",
+                "target_date": _day(entry.target_date) if entry else "",
+                "justification": entry.justification if entry else "",
+                "notes": entry.notes if entry else "",
+            }
+        )
+    rows = sum(len(chapter["rows"]) for chapter in chapters.values())
+    return [
+        UnitSpec(
+            "pdf/section_readiness.html",
+            {"framework": framework.name, "chapters": list(chapters.values())},
+            weight=rows * 2,
+        )
+    ]
+
+
+# Audit sections --------------------------------------------------------------------------------
+
+
+def _stage1_versions(audit: Audit) -> tuple[bool, list[dict[str, Any]]]:
+    """The stage 1 evidence index: the frozen versions once documents were submitted, before
+    that the latest version of every active item linked to an HDS requirement."""
+    frozen = audit.stage1_submitted_at is not None
+    rows: list[dict[str, Any]] = []
+    if frozen:
+        pins = (
+            PinnedVersion.objects.filter(audit=audit, stage=Stage.DOCUMENTARY)
+            .select_related("requirement", "version__item")
+            .order_by("requirement__order", "version__item__title", "version__number")
+        )
+        for pin in pins:
+            rows.append({"requirement": pin.requirement.ref_id, **_version(pin.version)})
+        return True, rows
+    framework = builtin_framework(code=HDS_CODE)
+    items = (
+        EvidenceItem.objects.filter(
+            organisation=audit.cycle.organisation, status=EvidenceStatus.ACTIVE
+        )
+        .prefetch_related(
+            Prefetch(
+                "requirements",
+                queryset=Requirement.objects.filter(framework=framework).order_by("order"),
+            ),
+            Prefetch("versions", queryset=EvidenceVersion.objects.order_by("-number")),
+        )
+        .order_by("title")
+    )
+    by_requirement: list[tuple[int, dict[str, Any]]] = []
+    for item in items:
+        versions = list(item.versions.all())
+        if not versions:
+            continue
+        for requirement in item.requirements.all():
+            by_requirement.append(
+                (requirement.order, {"requirement": requirement.ref_id, **_version(versions[0])})
+            )
+    by_requirement.sort(key=lambda pair: (pair[0], pair[1]["item"]))
+    return False, [row for _order, row in by_requirement]
+
+
+def _stage1_units(audit: Audit, label: str) -> list[UnitSpec]:
+    frozen, rows = _stage1_versions(audit)
+    return [
+        UnitSpec(
+            "pdf/section_stage1_evidence.html",
+            {
+                "audit": label,
+                "frozen": frozen,
+                "submitted_at": _moment(audit.stage1_submitted_at),
+                "stage1_start": _day(audit.stage1_start),
+                "stage1_end": _day(audit.stage1_end),
+                "rows": rows,
+            },
+            weight=len(rows) + 5,
+        )
+    ]
+
+
+def _stage2_units(audit: Audit, label: str) -> list[UnitSpec]:
+    reviews = [
+        {
+            "requirement": review.pinned.requirement.ref_id,
+            "stage": review.pinned.stage,
+            "item": review.pinned.version.item.title,
+            "number": review.pinned.version.number,
+            "decision": review.get_decision_display(),
+            "decision_key": review.decision,
+            "comment": review.comment,
+            "reviewer": _person(review.reviewer),
+            "reviewed_at": _moment(review.reviewed_at),
+            "answer": review.answer,
+        }
+        for review in EvidenceReview.objects.filter(audit=audit)
+        .select_related("pinned__requirement", "pinned__version__item", "reviewer")
+        .order_by("pinned__requirement__order", "reviewed_at", "pk")
+    ]
+    return [
+        UnitSpec(
+            "pdf/section_stage2.html",
+            {
+                "audit": label,
+                "status": audit.get_status_display(),
+                "stage1_start": _day(audit.stage1_start),
+                "stage1_end": _day(audit.stage1_end),
+                "stage1_outcome": audit.stage1_outcome,
+                "stage2_start": _day(audit.stage2_start),
+                "stage2_end": _day(audit.stage2_end),
+                "sites": audit.stage2_sites,
+                "outcome": audit.stage2_outcome,
+                "reviews": reviews,
+            },
+            weight=len(reviews) * 2 + 5,
+        )
+    ]
+
+
+def _findings(audit: Audit) -> list[Finding]:
+    return list(
+        Finding.objects.filter(audit=audit)
+        .select_related(
+            "requirement",
+            "evidence__item",
+            "correction_evidence__item",
+            "owner",
+            "raised_by",
+            "verified_by",
+        )
+        .order_by("requirement__order", "raised_at", "pk")
+    )
+
+
+def _finding_row(finding: Finding, number: int) -> dict[str, Any]:
+    return {
+        "number": number,
+        "kind": finding.get_kind_display(),
+        "kind_key": finding.kind,
+        "stage": finding.get_stage_display(),
+        "requirement": _requirement(finding.requirement),
+        "description": finding.description,
+        "status": finding.get_status_display(),
+        "status_key": finding.status,
+        "raised_by": _person(finding.raised_by),
+        "raised_at": _moment(finding.raised_at),
+        "evidence": _version(finding.evidence) if finding.evidence else None,
+    }
+
+
+def _findings_units(audit: Audit, label: str, findings: list[Finding]) -> list[UnitSpec]:
+    """A summary, then one unit per chapter of the référentiel: changing one finding lays out
+    again only its chapter's pages."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    chapters: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    chapter_titles: dict[str, str] = {}
+    parents = {
+        node.pk: node
+        for node in Requirement.objects.filter(
+            pk__in={f.requirement.parent_id for f in findings if f.requirement.parent_id}
+        )
+    }
+    for number, finding in enumerate(findings, start=1):
+        counts[finding.kind][finding.status] += 1
+        parent = parents.get(finding.requirement.parent_id or 0)
+        key = parent.ref_id if parent else ""
+        chapter_titles[key] = parent.name if parent else _("Other requirements")
+        chapters[key].append(_finding_row(finding, number))
+    summary = [
+        {
+            "kind": str(FindingKind(kind).label),
+            "total": sum(counts[kind].values()),
+            "open": counts[kind][FindingStatus.OPEN],
+            "submitted": counts[kind][FindingStatus.CORRECTION_SUBMITTED],
+            "verified": counts[kind][FindingStatus.VERIFIED],
+            "noted": counts[kind][FindingStatus.NOTED],
+        }
+        for kind in FindingKind.values
+    ]
+    units = [
+        UnitSpec(
+            "pdf/section_findings.html",
+            {"audit": label, "summary": summary, "total": len(findings)},
+            weight=5,
+        )
+    ]
+    for key, rows in chapters.items():
+        units.append(
+            UnitSpec(
+                "pdf/section_findings_chapter.html",
+                {"audit": label, "chapter": chapter_titles[key], "rows": rows},
+                weight=sum(2 + len(row["description"]) // 200 for row in rows),
+            )
+        )
+    return units
+
+
+def _corrections_units(audit: Audit, label: str, findings: list[Finding]) -> list[UnitSpec]:
+    """The correction window, then one sheet per non-conformity (fiche d'écart)."""
+    nonconformities = [f for f in findings if f.is_nonconformity]
+    deadline = audit.correction_deadline
+    units = [
+        UnitSpec(
+            "pdf/section_corrections.html",
+            {
+                "audit": label,
+                "stage2_end": _day(audit.stage2_end),
+                "deadline": _day(deadline),
+                "status": audit.get_status_display(),
+                "total": len(nonconformities),
+                "verified": sum(1 for f in nonconformities if f.status == FindingStatus.VERIFIED),
+                "submitted": sum(
+                    1 for f in nonconformities if f.status == FindingStatus.CORRECTION_SUBMITTED
+                ),
+            },
+            weight=3,
+        )
+    ]
+    numbers = {finding.pk: n for n, finding in enumerate(findings, start=1)}
+    for finding in nonconformities:
+        submitted_on = timezone.localdate(finding.submitted_at) if finding.submitted_at else None
+        units.append(
+            UnitSpec(
+                "pdf/section_correction_sheet.html",
+                {
+                    "audit": label,
+                    **_finding_row(finding, numbers[finding.pk]),
+                    "correction": finding.correction,
+                    "root_cause": finding.root_cause,
+                    "action_plan": finding.action_plan,
+                    "owner": _person(finding.owner),
+                    "correction_evidence": (
+                        _version(finding.correction_evidence)
+                        if finding.correction_evidence
+                        else None
+                    ),
+                    "submitted_at": _moment(finding.submitted_at),
+                    "deadline": _day(deadline),
+                    "in_time": (
+                        None
+                        if submitted_on is None or deadline is None
+                        else submitted_on <= deadline
+                    ),
+                    "verified_by": _person(finding.verified_by),
+                    "verified_at": _moment(finding.verified_at),
+                    "verification_comment": finding.verification_comment,
+                },
+                weight=4,
+            )
+        )
+    return units
+
+
+def _cycle_units(cycle: Cycle, audits: list[Audit], today: date) -> list[UnitSpec]:
+    rows = [
+        {
+            "label": audit_label(audit),
+            "status": audit.get_status_display(),
+            "due_on": _day(audit.due_on),
+            "stage1": DASH.join(filter(None, [_day(audit.stage1_start), _day(audit.stage1_end)])),
+            "stage2": DASH.join(filter(None, [_day(audit.stage2_start), _day(audit.stage2_end)])),
+            "deadline": _day(audit.correction_deadline),
+        }
+        for audit in audits
+    ]
+    decisions = [
+        {
+            "number": audit.decision.certificate_number,
+            "decided_on": _day(audit.decision.decided_on),
+            "expires_on": _day(audit.decision.expires_on),
+            "activities": ", ".join(str(n) for n in sorted(audit.decision.activities)),
+        }
+        for audit in audits
+        if hasattr(audit, "decision")
+    ]
+    timeline = [
+        {"day": _day(entry.day), "label": entry.label, "past": entry.past}
+        for entry in cycle_timeline(audits, today=today)
+    ]
+    return [
+        UnitSpec(
+            "pdf/section_cycle.html",
+            {
+                "body": cycle.certification_body,
+                "accreditation": cycle.accreditation,
+                "referential": cycle.referential_version,
+                "activities": ", ".join(str(n) for n in sorted(cycle.activities)),
+                "audits": rows,
+                "decisions": decisions,
+                "timeline": timeline,
+            },
+            weight=10 + len(timeline),
+        )
+    ]
+
+
+def _manifest_units(versions: Iterable[EvidenceVersion], *, whole_register: bool) -> list[UnitSpec]:
+    """Every version, grouped by evidence item: one line per version, the item's title once."""
+    items: dict[int, dict[str, Any]] = {}
+    ordered = sorted(versions, key=lambda v: (v.item.title.casefold(), v.item_id, v.number))
+    for version in ordered:
+        item = items.setdefault(version.item_id, {"title": version.item.title, "versions": []})
+        item["versions"].append(_version(version))
+    return [
+        UnitSpec(
+            "pdf/section_manifest.html",
+            {"items": list(items.values()), "whole_register": whole_register},
+            weight=len(ordered) + len(items) // 2 + 2,
+        )
+    ]
+
+
+def _referenced_versions(audit: Audit, findings: list[Finding]) -> dict[int, EvidenceVersion]:
+    versions: dict[int, EvidenceVersion] = {}
+    for pin in PinnedVersion.objects.filter(audit=audit).select_related("version__item"):
+        versions[pin.version.pk] = pin.version
+    for finding in findings:
+        for version in (finding.evidence, finding.correction_evidence):
+            if version is not None:
+                versions[version.pk] = version
+    answered = EvidenceVersion.objects.filter(
+        pk__in=EvidenceReview.objects.filter(audit=audit, answered_with__isnull=False).values(
+            "answered_with"
+        )
+    ).select_related("item")
+    for version in answered:
+        versions[version.pk] = version
+    return versions
+
+
+def _audit_units(
+    audit: Audit, kinds: set[str], *, label: str
+) -> tuple[list[UnitSpec], dict[int, EvidenceVersion]]:
+    findings = _findings(audit)
+    units: list[UnitSpec] = []
+    if DossierKind.STAGE1 in kinds:
+        units += _stage1_units(audit, label)
+    if DossierKind.STAGE2 in kinds:
+        units += _stage2_units(audit, label)
+        units += _findings_units(audit, label, findings)
+    if DossierKind.CORRECTIONS in kinds:
+        units += _corrections_units(audit, label, findings)
+    versions = _referenced_versions(audit, findings)
+    if DossierKind.STAGE1 in kinds and audit.stage1_submitted_at is None:
+        # Not frozen yet: the index lists the current versions, so the manifest does too.
+        for row_version in _current_versions_of(audit.cycle.organisation):
+            versions.setdefault(row_version.pk, row_version)
+    return units, versions
+
+
+def _current_versions_of(organisation: Organisation) -> list[EvidenceVersion]:
+    latest: dict[int, EvidenceVersion] = {}
+    for version in (
+        EvidenceVersion.objects.filter(
+            item__organisation=organisation,
+            item__status=EvidenceStatus.ACTIVE,
+            item__requirements__framework__code=HDS_CODE,
+        )
+        .select_related("item")
+        .order_by("item_id", "-number")
+        .distinct()
+    ):
+        latest.setdefault(version.item_id, version)
+    return list(latest.values())
+
+
+def _scope_units(organisation: Organisation, today: date) -> list[UnitSpec]:
+    return [
+        *_organisation_units(organisation),
+        *_chain_units(organisation, today),
+        *_iso_units(organisation, today),
+        *_soa_units(organisation),
+        *_readiness_units(organisation),
+    ]
+
+
+def dossier_plan(
+    *,
+    organisation: Organisation,
+    kind: str,
+    audit: Audit | None,
+    cycle: Cycle | None,
+    today: date,
+) -> DossierPlan:
+    """The units of a dossier, in print order, without the cover, the table of contents and
+    the generation data, which are laid out when the dossier is assembled. Call it inside
+    `translation.override(language)`."""
+    if kind == DossierKind.SOA:
+        return DossierPlan(
+            title=str(DossierKind.SOA.label),
+            subtitle="ISO/IEC 27001:2022",
+            units=_soa_units(organisation),
+        )
+    if kind == DossierKind.FULL:
+        assert cycle is not None  # noqa: S101  (the service checks the target)
+        audits = list(
+            cycle.audits.exclude(status__in=(AuditStatus.DRAFT, AuditStatus.CANCELLED))
+            .select_related("decision", "cycle__organisation")
+            .order_by("created_at", "pk")
+        )
+        units = [*_cycle_units(cycle, audits, today), *_scope_units(organisation, today)]
+        for audit_in_cycle in audits:
+            kinds: set[str] = {DossierKind.STAGE2, DossierKind.CORRECTIONS}
+            if audit_in_cycle.stage1_start or audit_in_cycle.stage1_submitted_at:
+                kinds.add(DossierKind.STAGE1)
+            audit_units, _versions = _audit_units(
+                audit_in_cycle, kinds, label=audit_label(audit_in_cycle)
+            )
+            units += audit_units
+        register = EvidenceVersion.objects.filter(item__organisation=organisation).select_related(
+            "item"
+        )
+        units += _manifest_units(register, whole_register=True)
+        return DossierPlan(
+            title=str(DossierKind.FULL.label),
+            subtitle=f"{cycle.certification_body} · {cycle.referential_version}",
+            units=units,
+        )
+    assert audit is not None  # noqa: S101  (the service checks the target)
+    label = audit_label(audit)
+    units = _scope_units(organisation, today) if kind == DossierKind.STAGE1 else []
+    audit_units, versions = _audit_units(audit, {kind}, label=label)
+    units += audit_units
+    units += _manifest_units(versions.values(), whole_register=False)
+    return DossierPlan(title=str(DossierKind(kind).label), subtitle=label, units=units)

@@ -1,0 +1,234 @@
+"""Laying out dossiers: WeasyPrint lays out render units, pikepdf joins them.
+
+A dossier is laid out in parts so that they can be laid out in parallel and reused: each unit
+starts on a page of its own, so its pages do not depend on what comes before it. Everything that
+does depend on the whole (the page numbers of the table of contents, "Page X / Y", the running
+header, the bookmarks) is added when the parts are joined: the cover and the contents are laid out
+last, with the page numbers known, and the header and footer are laid out as a transparent page
+stamped on every page.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pikepdf
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from audits.dossier.content import PDF_TEMPLATES
+
+TOC_LEVELS = 2
+TOC_LINK_PREFIX = "https://toc.invalid/"
+# One font configuration per process: fontconfig is read once, not for every layout.
+FONT_CONFIG = FontConfiguration()
+
+
+@cache
+def print_stylesheet() -> CSS:
+    return CSS(string=(PDF_TEMPLATES / "print.css").read_text(), font_config=FONT_CONFIG)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    label: str
+    page: int  # index of the page inside its part
+
+
+@dataclass(frozen=True)
+class Part:
+    pdf: bytes
+    page_count: int
+    headings: tuple[Heading, ...]
+
+
+def _layout(html: str) -> Any:
+    return HTML(string=html, base_url=str(PDF_TEMPLATES)).render(
+        stylesheets=[print_stylesheet()], font_config=FONT_CONFIG
+    )
+
+
+def render_units(units: Sequence[tuple[str, dict[str, Any]]], *, language: str) -> list[Part]:
+    """Lay out several units in one WeasyPrint pass and cut the result into one PDF per unit.
+
+    One pass for a batch spares the fixed cost of a layout (the cascade of the user-agent
+    stylesheet, fonts), and the cut keeps every unit reusable on its own."""
+    with translation.override(language):
+        html = render_to_string(
+            "pdf/unit.html",
+            {
+                "language": language,
+                "units": [
+                    {"template": template, "context": context} for template, context in units
+                ],
+            },
+        )
+    document = _layout(html)
+    starts: dict[int, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("unit-"):
+                starts.setdefault(int(anchor.removeprefix("unit-")), index)
+    if sorted(starts) != list(range(len(units))):
+        raise RuntimeError(f"Laid out {len(starts)} units of {len(units)}.")
+    ends = [*(starts[n] for n in range(1, len(units))), len(document.pages)]
+    parts = []
+    for number in range(len(units)):
+        first, end = starts[number], ends[number]
+        headings = tuple(
+            Heading(level=level, label=label, page=index - first)
+            for index in range(first, end)
+            for level, label, _target, _state in document.pages[index].bookmarks
+        )
+        pdf = document.copy(document.pages[first:end]).write_pdf()
+        parts.append(Part(pdf=pdf, page_count=end - first, headings=headings))
+    return parts
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the cover, the running header and the footer say."""
+
+    organisation: str
+    title: str
+    subtitle: str
+    language: str
+    generated_at: str
+    generated_on: str
+    requested_by: str
+
+
+def _front(frame: Frame, entries: list[dict[str, Any]], total: int) -> Any:
+    context = {"frame": frame, "entries": entries, "page_count": total, "resolve": False}
+    with translation.override(frame.language):
+        body = render_to_string(
+            "pdf/cover.html",
+            {
+                "organisation": frame.organisation,
+                "title": frame.title,
+                "subtitle": frame.subtitle,
+                "generated_at": frame.generated_at,
+                "requested_by": frame.requested_by,
+                "page_count": total,
+            },
+        ) + render_to_string("pdf/toc.html", context)
+    return _layout(
+        f'<!DOCTYPE html><html lang="{frame.language}"><head><meta charset="utf-8"></head>'
+        f"<body>{body}</body></html>"
+    )
+
+
+def _toc_entries(parts: Sequence[Part], first_body_page: int) -> list[dict[str, Any]]:
+    entries = []
+    page = first_body_page
+    for part in parts:
+        for heading in part.headings:
+            if heading.level <= TOC_LEVELS:
+                entries.append(
+                    {"level": heading.level, "label": heading.label, "page": page + heading.page}
+                )
+        page += part.page_count
+    return entries
+
+
+def _overlay(frame: Frame, total: int) -> bytes:
+    with translation.override(frame.language):
+        html = render_to_string(
+            "pdf/overlay.html",
+            {
+                "language": frame.language,
+                "organisation": frame.organisation,
+                "audit": frame.subtitle,
+                "date": frame.generated_on,
+                "title": frame.title,
+                "page_word": translation.gettext("Page"),
+                "pages": range(total),
+            },
+        )
+    return bytes(HTML(string=html).write_pdf(font_config=FONT_CONFIG))
+
+
+def _outline(pdf: pikepdf.Pdf, items: list[tuple[int, str, int]]) -> None:
+    """Bookmarks nested by heading level: (level, label, absolute page index)."""
+    with pdf.open_outline() as outline:
+        stack: list[tuple[int, pikepdf.OutlineItem]] = []
+        for level, label, page in items:
+            item = pikepdf.OutlineItem(label, page)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            (stack[-1][1].children if stack else outline.root).append(item)
+            stack.append((level, item))
+
+
+def _link_contents(pdf: pikepdf.Pdf, toc_pages: range) -> None:
+    """Turn the contents' placeholder addresses into links to the pages they name."""
+    for index in toc_pages:
+        for annotation in pdf.pages[index].obj.get("/Annots", pikepdf.Array()):
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if not uri.startswith(TOC_LINK_PREFIX):
+                continue
+            target = int(uri.removeprefix(TOC_LINK_PREFIX)) - 1
+            del annotation["/A"]
+            annotation.Dest = pikepdf.Array([pdf.pages[target].obj, pikepdf.Name.Fit])
+
+
+def assemble(*, frame: Frame, parts: Sequence[Part]) -> tuple[bytes, int]:
+    """The whole dossier: cover, contents with page numbers, the parts, header and footer on
+    every page but the cover, and bookmarks. Returns the PDF and its page count."""
+    body_pages = sum(part.page_count for part in parts)
+    toc_pages = 1
+    front = None
+    for _attempt in range(4):
+        total = 1 + toc_pages + body_pages
+        front = _front(frame, _toc_entries(parts, first_body_page=2 + toc_pages), total)
+        if len(front.pages) - 1 == toc_pages:
+            break
+        toc_pages = len(front.pages) - 1
+    assert front is not None  # noqa: S101
+    total = 1 + toc_pages + body_pages
+
+    pdf = pikepdf.Pdf.new()
+    sources = [pikepdf.Pdf.open(io.BytesIO(front.write_pdf()))]
+    sources += [pikepdf.Pdf.open(io.BytesIO(part.pdf)) for part in parts]
+    for source in sources:
+        pdf.pages.extend(source.pages)
+    if len(pdf.pages) != total:
+        raise RuntimeError(f"Joined {len(pdf.pages)} pages, expected {total}.")
+
+    overlay = pikepdf.Pdf.open(io.BytesIO(_overlay(frame, total)))
+    for index in range(1, total):
+        pdf.pages[index].add_overlay(overlay.pages[index], None)
+
+    with translation.override(frame.language):
+        contents_label = translation.gettext("Contents")
+    items = [(1, contents_label, 1)]
+    page = 1 + toc_pages
+    for part in parts:
+        items += [(h.level, h.label, page + h.page) for h in part.headings]
+        page += part.page_count
+    _outline(pdf, items)
+    _link_contents(pdf, range(1, 1 + toc_pages))
+
+    pdf.Root.Lang = pikepdf.String(frame.language)
+    pdf.Root.PageMode = pikepdf.Name.UseOutlines
+    pdf.docinfo["/Title"] = f"{frame.title} · {frame.organisation}"
+    pdf.docinfo["/Author"] = frame.organisation
+    pdf.docinfo["/Creator"] = "hdsready"
+    out = io.BytesIO()
+    pdf.save(
+        out,
+        deterministic_id=True,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    for source in [*sources, overlay]:
+        source.close()
+    return out.getvalue(), total
