@@ -72,6 +72,13 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
+@cache
+def catalog_digest(language: str) -> str:
+    """The SHA-256 of the language's compiled messages: a corrected translation makes new units."""
+    catalog = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.mo"
+    return hashlib.sha256(catalog.read_bytes() if catalog.exists() else b"").hexdigest()
+
+
 @dataclass(frozen=True)
 class UnitSpec:
     template: str
@@ -83,6 +90,7 @@ class UnitSpec:
         payload = json.dumps(
             {
                 "templates": templates_digest(),
+                "catalog": catalog_digest(language),
                 "template": self.template,
                 "language": language,
                 "context": self.context,
