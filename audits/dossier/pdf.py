@@ -23,6 +23,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from audits.dossier.content import PDF_TEMPLATES
+from audits.dossier.typography import french, french_html
 
 TOC_LEVELS = 2
 TOC_LINK_PREFIX = "https://toc.invalid/"
@@ -49,7 +50,15 @@ class Part:
     headings: tuple[Heading, ...]
 
 
-def _layout(html: str) -> Any:
+def _is_french(language: str) -> bool:
+    return language.startswith("fr")
+
+
+def _layout(html: str, *, language: str) -> Any:
+    if _is_french(language):
+        # Every text node, headings included, so the contents and bookmarks (taken from the
+        # headings) print the same typographic apostrophes and spaces as the data.
+        html = french_html(html)
     return HTML(string=html, base_url=str(PDF_TEMPLATES)).render(
         stylesheets=[print_stylesheet()], font_config=FONT_CONFIG
     )
@@ -70,7 +79,7 @@ def render_units(units: Sequence[tuple[str, dict[str, Any]]], *, language: str) 
                 ],
             },
         )
-    document = _layout(html)
+    document = _layout(html, language=language)
     starts: dict[int, int] = {}
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
@@ -121,7 +130,8 @@ def _front(frame: Frame, entries: list[dict[str, Any]], total: int) -> Any:
         ) + render_to_string("pdf/toc.html", context)
     return _layout(
         f'<!DOCTYPE html><html lang="{frame.language}"><head><meta charset="utf-8"></head>'
-        f"<body>{body}</body></html>"
+        f"<body>{body}</body></html>",
+        language=frame.language,
     )
 
 
@@ -139,15 +149,18 @@ def _toc_entries(parts: Sequence[Part], first_body_page: int) -> list[dict[str, 
 
 
 def _overlay(frame: Frame, total: int) -> bytes:
+    def text(value: str) -> str:
+        return french(value) if _is_french(frame.language) else value
+
     with translation.override(frame.language):
         html = render_to_string(
             "pdf/overlay.html",
             {
                 "language": frame.language,
-                "organisation": frame.organisation,
-                "audit": frame.subtitle,
+                "organisation": text(frame.organisation),
+                "audit": text(frame.subtitle),
                 "date": frame.generated_on,
-                "title": frame.title,
+                "title": text(frame.title),
                 "page_word": translation.gettext("Page"),
                 "pages": range(total),
             },

@@ -8,6 +8,7 @@ that the writer typed, or an obvious missing one before a high sign, are changed
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -30,3 +31,19 @@ def french(text: str) -> str:
     text = _BEFORE_HIGH_SIGN.sub(NNBSP + r"\1", text)
     text = _OPEN_QUOTE.sub("«" + NNBSP, text)
     return _CLOSE_QUOTE.sub(NNBSP + "»", text)
+
+
+_TEXT_NODE = re.compile(r">([^<]+)<")
+
+
+def french_html(html: str) -> str:
+    """`french` applied to every text node of an HTML document without <style> or <script>:
+    entities are decoded first and escaped again, so "&amp;" never meets a rule."""
+
+    def fix(match: re.Match[str]) -> str:
+        text = match.group(1)
+        if not text.strip():
+            return match.group(0)
+        return ">" + escape(french(unescape(text)), quote=False) + "<"
+
+    return _TEXT_NODE.sub(fix, html)

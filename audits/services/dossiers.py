@@ -273,12 +273,15 @@ def dossier_dispatch(*, dossier_id: int) -> int:
         )
         if not moved:
             return 0
-        pending = list(
-            RenderUnit.objects.filter(
-                pk__in=DossierUnit.objects.filter(dossier_id=dossier_id).values("unit"),
-                status=UnitStatus.PENDING,
-            )
+        units = RenderUnit.objects.filter(
+            pk__in=DossierUnit.objects.filter(dossier_id=dossier_id).values("unit")
         )
+        # A unit that failed for an earlier dossier nobody retried is tried again: left failed,
+        # it would keep this dossier waiting until the stale sweep.
+        units.filter(status=UnitStatus.FAILED).update(
+            status=UnitStatus.PENDING, error="", claimed_at=None
+        )
+        pending = list(units.filter(status=UnitStatus.PENDING))
         batches = balanced_batches(pending, batches=settings.DOSSIER_RENDER_BATCHES)
         for batch in batches:
             transaction.on_commit(partial(_enqueue_render, batch))
