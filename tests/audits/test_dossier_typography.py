@@ -108,7 +108,8 @@ class TestFrenchHtml:
     def test_text_nodes_get_the_rules_and_markup_is_left_alone(self) -> None:
         html = '<h1 class="a:b">Déclaration d&#x27;applicabilité</h1><p>Note : a &amp; b ; c</p>'
         assert french_html(html) == (
-            '<h1 class="a:b">Déclaration d\u2019applicabilité</h1><p>Note\u00a0: a &amp; b\u202f; c</p>'
+            '<h1 class="a:b">Déclaration d\u2019applicabilité</h1>'
+            "<p>Note\u00a0: a &amp; b\u202f; c</p>"
         )
 
     def test_entities_stay_entities(self) -> None:
