@@ -10,19 +10,22 @@ stamped on every page.
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pikepdf
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from audits.dossier.content import PDF_TEMPLATES
+from audits.dossier.content import PDF_TEMPLATES, templates_digest
 from audits.dossier.typography import french, french_html
 
 TOC_LEVELS = 2
@@ -114,8 +117,22 @@ class Frame:
     requested_by: str
 
 
-def _front(frame: Frame, entries: list[dict[str, Any]], total: int) -> Any:
-    context = {"frame": frame, "entries": entries, "page_count": total, "resolve": False}
+def _cached(kind: str, html: str, make: Callable[[str], bytes]) -> bytes:
+    """A layout that depends only on its HTML, kept in the storage under the HTML's SHA-256:
+    the contents and the header and footer stamps of a dossier laid out again after a small
+    change are most often the same as last time."""
+    key = hashlib.sha256(f"{templates_digest()}|{html}".encode()).hexdigest()
+    name = f"dossiers/cache/{kind}-{key}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as stored:
+            return bytes(stored.read())
+    data = make(html)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(data))
+    return data
+
+
+def _cover(frame: Frame, total: int) -> bytes:
     with translation.override(frame.language):
         body = render_to_string(
             "pdf/cover.html",
@@ -127,12 +144,30 @@ def _front(frame: Frame, entries: list[dict[str, Any]], total: int) -> Any:
                 "requested_by": frame.requested_by,
                 "page_count": total,
             },
-        ) + render_to_string("pdf/toc.html", context)
-    return _layout(
-        f'<!DOCTYPE html><html lang="{frame.language}"><head><meta charset="utf-8"></head>'
-        f"<body>{body}</body></html>",
-        language=frame.language,
+        )
+    return bytes(_layout(_document(frame.language, body), language=frame.language).write_pdf())
+
+
+def _document(language: str, body: str) -> str:
+    return (
+        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"></head>'
+        f"<body>{body}</body></html>"
     )
+
+
+def _contents(frame: Frame, entries: list[dict[str, Any]]) -> bytes:
+    with translation.override(frame.language):
+        body = render_to_string("pdf/toc.html", {"entries": entries, "resolve": False})
+    return _cached(
+        "contents",
+        _document(frame.language, body),
+        lambda html: bytes(_layout(html, language=frame.language).write_pdf()),
+    )
+
+
+def _page_count(pdf: bytes) -> int:
+    with pikepdf.Pdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
 
 
 def _toc_entries(parts: Sequence[Part], first_body_page: int) -> list[dict[str, Any]]:
@@ -153,7 +188,7 @@ def _overlay(frame: Frame, total: int) -> bytes:
         return french(value) if _is_french(frame.language) else value
 
     with translation.override(frame.language):
-        html = render_to_string(
+        page = render_to_string(
             "pdf/overlay.html",
             {
                 "language": frame.language,
@@ -165,7 +200,9 @@ def _overlay(frame: Frame, total: int) -> bytes:
                 "pages": range(total),
             },
         )
-    return bytes(HTML(string=html).write_pdf(font_config=FONT_CONFIG))
+    return _cached(
+        "stamps", page, lambda html: bytes(HTML(string=html).write_pdf(font_config=FONT_CONFIG))
+    )
 
 
 def _outline(pdf: pikepdf.Pdf, items: list[tuple[int, str, int]]) -> None:
@@ -197,19 +234,23 @@ def assemble(*, frame: Frame, parts: Sequence[Part]) -> tuple[bytes, int]:
     """The whole dossier: cover, contents with page numbers, the parts, header and footer on
     every page but the cover, and bookmarks. Returns the PDF and its page count."""
     body_pages = sum(part.page_count for part in parts)
+    # The contents' own length shifts the page numbers it prints: lay it out again until the
+    # number of pages it takes is the one its numbers assumed (twice at most in practice).
     toc_pages = 1
-    front = None
+    contents = b""
     for _attempt in range(4):
-        total = 1 + toc_pages + body_pages
-        front = _front(frame, _toc_entries(parts, first_body_page=2 + toc_pages), total)
-        if len(front.pages) - 1 == toc_pages:
+        contents = _contents(frame, _toc_entries(parts, first_body_page=2 + toc_pages))
+        laid_out = _page_count(contents)
+        if laid_out == toc_pages:
             break
-        toc_pages = len(front.pages) - 1
-    assert front is not None  # noqa: S101
+        toc_pages = laid_out
     total = 1 + toc_pages + body_pages
 
     pdf = pikepdf.Pdf.new()
-    sources = [pikepdf.Pdf.open(io.BytesIO(front.write_pdf()))]
+    sources = [
+        pikepdf.Pdf.open(io.BytesIO(_cover(frame, total))),
+        pikepdf.Pdf.open(io.BytesIO(contents)),
+    ]
     sources += [pikepdf.Pdf.open(io.BytesIO(part.pdf)) for part in parts]
     for source in sources:
         pdf.pages.extend(source.pages)
