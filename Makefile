@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hdsready
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hdsready_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
 .PHONY: help python install run test lint types checks pytest messages bench clean
 
@@ -70,9 +72,12 @@ pytest: install
 
 test: lint types checks pytest
 
-# Upload hashing throughput against sha256sum on a 256 MB file (no assertion: figures only).
+# Upload hashing throughput against sha256sum on a 256 MB file, then the full dossier's layout
+# (a real Celery worker, PostgreSQL and Redis) against one WeasyPrint pass. Figures only.
 bench: install
 	$(BIN)/python bench/upload_hashing.py
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+		$(BIN)/python bench/dossier_render.py
 
 messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location
