@@ -608,19 +608,40 @@ def _cycle_units(cycle: Cycle, audits: list[Audit], today: date) -> list[UnitSpe
     ]
 
 
+# Versions per manifest unit: a long register is laid out in several units (each starting a
+# page), so they share the worker processes and a new version lays out only the last one again.
+MANIFEST_UNIT_VERSIONS = 250
+
+
 def _manifest_units(versions: Iterable[EvidenceVersion], *, whole_register: bool) -> list[UnitSpec]:
-    """Every version, grouped by evidence item: one line per version, the item's title once."""
+    """Every version, grouped by evidence item: one line per version, the item's title once.
+    An item is never split between two units."""
     items: dict[int, dict[str, Any]] = {}
     ordered = sorted(versions, key=lambda v: (v.item.title.casefold(), v.item_id, v.number))
     for version in ordered:
         item = items.setdefault(version.item_id, {"title": version.item.title, "versions": []})
         item["versions"].append(_version(version))
+    chunks: list[list[dict[str, Any]]] = [[]]
+    count = 0
+    for item in items.values():
+        if chunks[-1] and count + len(item["versions"]) > MANIFEST_UNIT_VERSIONS:
+            chunks.append([])
+            count = 0
+        chunks[-1].append(item)
+        count += len(item["versions"])
     return [
         UnitSpec(
             "pdf/section_manifest.html",
-            {"items": list(items.values()), "whole_register": whole_register},
-            weight=len(ordered) + len(items) // 2 + 2,
+            {
+                "items": chunk,
+                "whole_register": whole_register,
+                "continued": index > 0,
+                "versions": len(ordered),
+            },
+            # Single-line rows lay out about twice as fast as the other tables' rows.
+            weight=sum(len(item["versions"]) for item in chunk) // 2 + 2,
         )
+        for index, chunk in enumerate(chunks)
     ]
 
 

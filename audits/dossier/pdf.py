@@ -91,16 +91,22 @@ def render_units(units: Sequence[tuple[str, dict[str, Any]]], *, language: str) 
     if sorted(starts) != list(range(len(units))):
         raise RuntimeError(f"Laid out {len(starts)} units of {len(units)}.")
     ends = [*(starts[n] for n in range(1, len(units))), len(document.pages)]
+    # One write for the batch, then cut by pikepdf: writing each unit separately costs about
+    # twice as much (fonts are subset once per write). Each part keeps the batch's font subsets.
     parts = []
-    for number in range(len(units)):
-        first, end = starts[number], ends[number]
-        headings = tuple(
-            Heading(level=level, label=label, page=index - first)
-            for index in range(first, end)
-            for level, label, _target, _state in document.pages[index].bookmarks
-        )
-        pdf = document.copy(document.pages[first:end]).write_pdf()
-        parts.append(Part(pdf=pdf, page_count=end - first, headings=headings))
+    with pikepdf.Pdf.open(io.BytesIO(document.write_pdf())) as whole:
+        for number in range(len(units)):
+            first, end = starts[number], ends[number]
+            headings = tuple(
+                Heading(level=level, label=label, page=index - first)
+                for index in range(first, end)
+                for level, label, _target, _state in document.pages[index].bookmarks
+            )
+            part = pikepdf.Pdf.new()
+            part.pages.extend(whole.pages[first:end])
+            out = io.BytesIO()
+            part.save(out, compress_streams=True)
+            parts.append(Part(pdf=out.getvalue(), page_count=end - first, headings=headings))
     return parts
 
 
@@ -230,13 +236,24 @@ def _link_contents(pdf: pikepdf.Pdf, toc_pages: range) -> None:
             annotation.Dest = pikepdf.Array([pdf.pages[target].obj, pikepdf.Name.Fit])
 
 
+# About this many contents entries fit on the first page (under its title), then on the others.
+TOC_FIRST_PAGE_ENTRIES = 44
+TOC_PAGE_ENTRIES = 52
+
+
+def _contents_pages_guess(parts: Sequence[Part]) -> int:
+    entries = sum(1 for part in parts for heading in part.headings if heading.level <= TOC_LEVELS)
+    extra = max(0, entries - TOC_FIRST_PAGE_ENTRIES)
+    return 1 + -(-extra // TOC_PAGE_ENTRIES)
+
+
 def assemble(*, frame: Frame, parts: Sequence[Part]) -> tuple[bytes, int]:
     """The whole dossier: cover, contents with page numbers, the parts, header and footer on
     every page but the cover, and bookmarks. Returns the PDF and its page count."""
     body_pages = sum(part.page_count for part in parts)
     # The contents' own length shifts the page numbers it prints: lay it out again until the
     # number of pages it takes is the one its numbers assumed (twice at most in practice).
-    toc_pages = 1
+    toc_pages = _contents_pages_guess(parts)
     contents = b""
     for _attempt in range(4):
         contents = _contents(frame, _toc_entries(parts, first_body_page=2 + toc_pages))
