@@ -17,6 +17,7 @@ import pikepdf
 import pytest
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
 from audits.models import (
@@ -452,29 +453,49 @@ def test_same_content_reuses_the_file_then_lays_out_only_what_changed(
     assert "sixmois" in compact("".join(pdf_pages(stored_path(changed))))
 
 
-def test_failed_layout_then_retry_and_the_trail(
-    seeded: SeededOrganisation,
-    django_capture_on_commit_callbacks: Capture,
-    monkeypatch: pytest.MonkeyPatch,
-    store: Store,
-    settings: Any,
-) -> None:
-    settings.DOSSIER_RENDER_BATCHES = 1  # one batch: every unit meets the failure
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("WeasyPrint fell over")
-
-    monkeypatch.setattr("audits.services.dossiers.render_units", broken)
-    with (
-        pytest.raises(RuntimeError, match="fell over"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+def request_with_a_missing_template(
+    capture: Capture, seeded: SeededOrganisation
+) -> tuple[Dossier, dict[int, str]]:
+    """Ask for the SoA, then make its layout fail for real before the tasks run: the units'
+    template is gone (as after a bad deploy). Returns the dossier and the units' templates."""
+    with capture(execute=False) as callbacks:
         dossier = dossier_request(
             organisation=seeded.organisation,
             target=target_for(DossierKind.SOA, seeded),
             language="fr",
             actor=seeded.officer,
         )
+    units = RenderUnit.objects.filter(
+        pk__in=DossierUnit.objects.filter(dossier=dossier).values("unit")
+    )
+    templates = dict(units.values_list("pk", "template"))
+    units.update(template="pdf/missing.html")
+
+    def run_the_tasks() -> None:
+        with capture(execute=True):
+            for callback in callbacks:
+                callback()
+
+    with pytest.raises(TemplateDoesNotExist):
+        run_the_tasks()
+    return dossier, templates
+
+
+def put_templates_back(templates: dict[int, str]) -> None:
+    for pk, template in templates.items():
+        RenderUnit.objects.filter(pk=pk).update(template=template)
+
+
+def test_failed_layout_then_retry_and_the_trail(
+    seeded: SeededOrganisation,
+    django_capture_on_commit_callbacks: Capture,
+    store: Store,
+    settings: Any,
+) -> None:
+    settings.DOSSIER_RENDER_BATCHES = 1  # one batch: every unit meets the failure
+    _dossier, templates = request_with_a_missing_template(
+        django_capture_on_commit_callbacks, seeded
+    )
 
     dossier = Dossier.objects.get(organisation=seeded.organisation)
     assert dossier.status == DossierStatus.FAILED
@@ -483,10 +504,10 @@ def test_failed_layout_then_retry_and_the_trail(
     assert dossier.file.name == ""
     units = RenderUnit.objects.filter(pk__in=DossierUnit.objects.values("unit"))
     assert {unit.status for unit in units} == {UnitStatus.FAILED}
-    assert all("fell over" in unit.error for unit in units)
+    assert all("missing.html" in unit.error for unit in units)
     assert store.stored_files() == []
 
-    monkeypatch.undo()
+    put_templates_back(templates)
     with django_capture_on_commit_callbacks(execute=True):
         dossier_retry(dossier=dossier, actor=seeded.manager)
     dossier.refresh_from_db()
@@ -520,27 +541,14 @@ def test_failed_layout_then_retry_and_the_trail(
 def test_a_new_request_lays_out_again_the_units_that_failed(
     seeded: SeededOrganisation,
     django_capture_on_commit_callbacks: Capture,
-    monkeypatch: pytest.MonkeyPatch,
     settings: Any,
 ) -> None:
     """A failed dossier that nobody retried must not block the next request of its content."""
     settings.DOSSIER_RENDER_BATCHES = 1
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("WeasyPrint fell over")
-
-    monkeypatch.setattr("audits.services.dossiers.render_units", broken)
-    with (
-        pytest.raises(RuntimeError, match="fell over"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        dossier_request(
-            organisation=seeded.organisation,
-            target=target_for(DossierKind.SOA, seeded),
-            language="fr",
-            actor=seeded.officer,
-        )
-    monkeypatch.undo()
+    _dossier, templates = request_with_a_missing_template(
+        django_capture_on_commit_callbacks, seeded
+    )
+    put_templates_back(templates)
 
     again = request_and_print(django_capture_on_commit_callbacks, seeded, DossierKind.SOA)
 
