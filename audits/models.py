@@ -108,6 +108,13 @@ class Audit(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in AUDIT_TRANSITIONS[self.status]
 
+    @property
+    def label(self) -> str:
+        """The audit's kind and the year it starts, as dossiers and their forms name it."""
+        started = self.stage1_start or self.stage2_start or self.due_on
+        kind = self.get_kind_display()
+        return f"{kind} ({started:%Y})" if started else kind
+
 
 class Decision(models.Model):
     """The certification decision and the certificate it grants."""

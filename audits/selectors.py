@@ -586,11 +586,7 @@ def dossier_targets(*, organisation: Organisation) -> list[tuple[str, str]]:
     for cycle in cycles:
         targets.append((f"cycle:{cycle.pk}", _("Cycle: %(cycle)s") % {"cycle": cycle}))
         for audit in cycle.audits.all():
-            label = audit.get_kind_display()
-            started = audit.stage1_start or audit.stage2_start or audit.due_on
-            if started:
-                label = f"{label} ({started:%Y})"
-            targets.append((f"audit:{audit.pk}", _("Audit: %(audit)s") % {"audit": label}))
+            targets.append((f"audit:{audit.pk}", _("Audit: %(audit)s") % {"audit": audit.label}))
     return targets
 
 

@@ -122,9 +122,7 @@ def _short_moment(value: datetime) -> str:
 
 
 def _person(user: User | None) -> str:
-    if user is None:
-        return ""
-    return user.full_name or user.email
+    return str(user) if user else ""  # the full name, else the e-mail address
 
 
 def _version(version: EvidenceVersion) -> dict[str, Any]:
@@ -142,12 +140,6 @@ def _requirement(requirement: Requirement | None) -> dict[str, str]:
     if requirement is None:
         return {"ref": "", "name": ""}
     return {"ref": requirement.ref_id, "name": requirement.name}
-
-
-def audit_label(audit: Audit) -> str:
-    started = audit.stage1_start or audit.stage2_start or audit.due_on
-    label = audit.get_kind_display()
-    return f"{label} ({started:%Y})" if started else label
 
 
 # Sections shared by the stage 1 and full dossiers -------------------------------------------
@@ -568,7 +560,7 @@ def _corrections_units(audit: Audit, label: str, findings: list[Finding]) -> lis
 def _cycle_units(cycle: Cycle, audits: list[Audit], today: date) -> list[UnitSpec]:
     rows = [
         {
-            "label": audit_label(audit),
+            "label": audit.label,
             "status": audit.get_status_display(),
             "due_on": _day(audit.due_on),
             "stage1": DASH.join(filter(None, [_day(audit.stage1_start), _day(audit.stage1_end)])),
@@ -738,9 +730,7 @@ def dossier_plan(
             kinds: set[str] = {DossierKind.STAGE2, DossierKind.CORRECTIONS}
             if audit_in_cycle.stage1_start or audit_in_cycle.stage1_submitted_at:
                 kinds.add(DossierKind.STAGE1)
-            audit_units, _versions = _audit_units(
-                audit_in_cycle, kinds, label=audit_label(audit_in_cycle)
-            )
+            audit_units, _versions = _audit_units(audit_in_cycle, kinds, label=audit_in_cycle.label)
             units += audit_units
         register = EvidenceVersion.objects.filter(item__organisation=organisation).select_related(
             "item"
@@ -752,7 +742,7 @@ def dossier_plan(
             units=units,
         )
     assert audit is not None  # noqa: S101  (the service checks the target)
-    label = audit_label(audit)
+    label = audit.label
     units = _scope_units(organisation, today) if kind == DossierKind.STAGE1 else []
     audit_units, versions = _audit_units(audit, {kind}, label=label)
     units += audit_units

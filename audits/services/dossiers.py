@@ -46,10 +46,6 @@ IN_FLIGHT = (DossierStatus.QUEUED, DossierStatus.RENDERING, DossierStatus.ASSEMB
 GENERATION_TEMPLATE = "pdf/section_generation.html"
 
 
-def _person(user: User) -> str:
-    return user.full_name or user.email
-
-
 def _content_hash(kind: str, target: str, language: str, unit_hashes: list[str]) -> str:
     digest = hashlib.sha256(f"{kind}|{target}|{language}".encode())
     for unit_hash in unit_hashes:
@@ -70,7 +66,7 @@ def _generation_spec(
             "organisation": organisation.name,
             "title": title,
             "subtitle": subtitle,
-            "requested_by": _person(actor),
+            "requested_by": str(actor),
             "generated_at": generated_at,
             "language": language_name,
             "content_hash": content_hash,
@@ -380,7 +376,7 @@ def _frame(dossier: Dossier) -> Frame:
             language=dossier.language,
             generated_at=date_format(moment, "DATETIME_FORMAT"),
             generated_on=date_format(moment, "DATE_FORMAT"),
-            requested_by=_person(dossier.requested_by),
+            requested_by=str(dossier.requested_by),
         )
 
 
