@@ -27,6 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from audits.dossier.typography import is_french
 from audits.models import (
     Audit,
     AuditStatus,
@@ -147,7 +148,7 @@ def _requirement(requirement: Requirement | None) -> dict[str, str]:
 
 def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
     scope = {row.activity: row for row in scope_of(organisation=organisation)}
-    english = not _is_french()
+    english = not is_french(get_language())
     activities = []
     for activity in ACTIVITIES:
         row = scope.get(activity.number)
@@ -178,10 +179,6 @@ def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
             weight=10,
         )
     ]
-
-
-def _is_french() -> bool:
-    return (get_language() or "fr").startswith("fr")
 
 
 def _chain_units(organisation: Organisation, today: date) -> list[UnitSpec]:

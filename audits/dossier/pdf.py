@@ -26,7 +26,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from audits.dossier.content import PDF_TEMPLATES, templates_digest
-from audits.dossier.typography import french, french_html
+from audits.dossier.typography import french, french_html, is_french
 
 TOC_LEVELS = 2
 TOC_LINK_PREFIX = "https://toc.invalid/"
@@ -53,12 +53,8 @@ class Part:
     headings: tuple[Heading, ...]
 
 
-def _is_french(language: str) -> bool:
-    return language.startswith("fr")
-
-
 def _layout(html: str, *, language: str) -> Any:
-    if _is_french(language):
+    if is_french(language):
         # Every text node, headings included, so the contents and bookmarks (taken from the
         # headings) print the same typographic apostrophes and spaces as the data.
         html = french_html(html)
@@ -191,7 +187,7 @@ def _toc_entries(parts: Sequence[Part], first_body_page: int) -> list[dict[str, 
 
 def _overlay(frame: Frame, total: int) -> bytes:
     def text(value: str) -> str:
-        return french(value) if _is_french(frame.language) else value
+        return french(value) if is_french(frame.language) else value
 
     with translation.override(frame.language):
         page = render_to_string(

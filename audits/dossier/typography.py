@@ -21,6 +21,11 @@ _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]?»")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 
 
+def is_french(language: str | None) -> bool:
+    """Whether text printed in `language` (none active: French, the default) gets the rules."""
+    return (language or "fr").startswith("fr")
+
+
 def french(text: str) -> str:
     """`text` with French spacing around punctuation and typographic apostrophes."""
     if not text:

@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 
-from audits.dossier.typography import french
+from audits.dossier.typography import french, is_french
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def typo(value: object) -> SafeData:
     if isinstance(value, SafeData):
         return mark_safe(value)  # noqa: S308  (already markup: left as it is)
     text = "" if value is None else str(value)
-    if (get_language() or "fr").startswith("fr"):
+    if is_french(get_language()):
         # The rules run on the plain text, then it is escaped: "&amp;" never meets a rule.
         text = french(text)
     return conditional_escape(text)

@@ -6,13 +6,13 @@ member or not, gets a 404. A manager can do nothing else in the audits app."""
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
@@ -154,16 +154,13 @@ def dossier_download(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResp
     dossier_downloaded(dossier=dossier, actor=request.user)
     response = HttpResponse(content, content_type="application/pdf")
     filename = f"{dossier.get_kind_display()} - {organisation.name} - {dossier.pk}.pdf"
-    response["Content-Disposition"] = _attachment(filename)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-SHA256"] = dossier.sha256
     return response
-
-
-def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @require_POST
