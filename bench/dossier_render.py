@@ -53,7 +53,6 @@ WORKER_READY_TIMEOUT = 60.0
 DOSSIER_TIMEOUT = 900.0
 MIB = 1024 * 1024
 HEADING = re.compile(r"<h([12])>(.*?)</h\1>", re.DOTALL)
-PAGE_RULE = re.compile(r"@page[^{]*\{(?:[^{}]|\{[^{}]*\})*\}")
 TASK_DONE = re.compile(r"Task audits\.tasks\.(\w+)\[[^\]]+\] succeeded in ([\d.]+)s: (.*)")
 
 
@@ -331,19 +330,12 @@ def one_document_html(seeded: Any, dossier_id: int) -> str:
             },
         )
         toc = render_to_string("pdf/toc.html", {"entries": entries, "resolve": True})
-        overlay = render_to_string(
-            "pdf/overlay.html",
-            {
-                "language": language,
-                "organisation": text(frame.organisation),
-                "audit": text(frame.subtitle),
-                "date": frame.generated_on,
-                "title": text(frame.title),
-                "page_word": translation.gettext("Page"),
-                "pages": range(0),
-            },
+        page_rules = margin_boxes(
+            organisation=text(frame.organisation),
+            audit=text(frame.subtitle),
+            date=frame.generated_on,
+            page_word=translation.gettext("Page"),
         )
-    page_rules = "\n".join(PAGE_RULE.findall(overlay))
     stylesheet = (PDF_TEMPLATES / "print.css").read_text()
     units = "".join(f'<div class="unit">{part}</div>' for part in [cover, toc, *bodies])
     # The French typography of every text node, as the product applies it before a layout (to
@@ -354,6 +346,27 @@ def one_document_html(seeded: Any, dossier_id: int) -> str:
         f"<title>{html.escape(frame.title)}</title><style>{stylesheet}\n{page_rules}</style>"
         f"</head><body>{units}</body></html>"
     )
+
+
+def margin_boxes(*, organisation: str, audit: str, date: str, page_word: str) -> str:
+    """The running header and "Page X / Y" as a plain implementation writes them: @page margin
+    boxes, laid out by WeasyPrint on every page of the one document (the product stamps them
+    from one small layout instead)."""
+    from audits.templatetags.dossier import css_string
+
+    return f"""
+@page {{ size: A4; margin: 24mm 15mm 20mm 15mm;
+  @top-left {{ content: {css_string(organisation)}; font: bold 7.5pt "DejaVu Sans";
+    color: #1f4e79; vertical-align: bottom; padding-bottom: 3mm;
+    border-bottom: 0.5pt solid #1f4e79; }}
+  @top-right {{ content: {css_string(audit)} " · " {css_string(date)}; font: 7.5pt "DejaVu Sans";
+    color: #333; vertical-align: bottom; padding-bottom: 3mm; border-bottom: 0.5pt solid #1f4e79; }}
+  @bottom-center {{ content: {css_string(page_word)} " " counter(page) " / " counter(pages);
+    font: 7.5pt "DejaVu Sans"; color: #333; }}
+}}
+@page:first {{ @top-left {{ content: none; border: 0; }} @top-right {{ content: none; border: 0; }}
+  @bottom-center {{ content: none; }} }}
+"""
 
 
 @dataclass
@@ -398,7 +411,7 @@ def profile_assembly(dossier_id: int) -> list[tuple[str, dict[str, float]]]:
                     headings=tuple(pdf.Heading(*entry) for entry in link.unit.outline),
                 )
             )
-    pieces = {"cover": "_cover", "contents": "_contents", "header/footer stamps": "_overlay"}
+    pieces = {"cover": "_cover", "contents": "_contents", "header/footer stamps": "_stamps"}
     originals = {name: getattr(pdf, name) for name in pieces.values()}
     profiles = []
     for title, cached in (("nothing cached", False), ("contents and stamps cached", True)):

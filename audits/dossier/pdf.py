@@ -4,8 +4,8 @@ A dossier is laid out in parts so that they can be laid out in parallel and reus
 starts on a page of its own, so its pages do not depend on what comes before it. Everything that
 does depend on the whole (the page numbers of the table of contents, "Page X / Y", the running
 header, the bookmarks) is added when the parts are joined: the cover and the contents are laid out
-last, with the page numbers known, and the header and footer are laid out as a transparent page
-stamped on every page.
+last, with the page numbers known, and the header and the footers are laid out once on small pages
+(no margin boxes, which cost a layout on every page) and stamped at the top and bottom of each page.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ from audits.dossier.content import PDF_TEMPLATES, templates_digest
 from audits.dossier.typography import french, french_html, is_french
 
 TOC_LEVELS = 2
+MM = 72 / 25.4
+# The heights of the page margins in print.css that the header and footer stamps fill.
+HEADER_PT = 24 * MM
+FOOTER_PT = 20 * MM
 TOC_LINK_PREFIX = "https://toc.invalid/"
 # One font configuration per process: fontconfig is read once, not for every layout.
 FONT_CONFIG = FontConfiguration()
@@ -185,26 +189,41 @@ def _toc_entries(parts: Sequence[Part], first_body_page: int) -> list[dict[str, 
     return entries
 
 
-def _overlay(frame: Frame, total: int) -> bytes:
+def _stamps(frame: Frame, total: int) -> bytes:
+    """The running header, then the footer of each page from the second to the last."""
+
     def text(value: str) -> str:
         return french(value) if is_french(frame.language) else value
 
     with translation.override(frame.language):
         page = render_to_string(
-            "pdf/overlay.html",
+            "pdf/stamps.html",
             {
                 "language": frame.language,
                 "organisation": text(frame.organisation),
                 "audit": text(frame.subtitle),
                 "date": frame.generated_on,
-                "title": text(frame.title),
                 "page_word": translation.gettext("Page"),
-                "pages": range(total),
+                "pages": range(2, total + 1),
+                "total": total,
             },
         )
     return _cached(
         "stamps", page, lambda html: bytes(HTML(string=html).write_pdf(font_config=FONT_CONFIG))
     )
+
+
+def _stamp(pdf: pikepdf.Pdf, stamps: pikepdf.Pdf) -> None:
+    """Stamp the header (one form shared by every page) at the top of each page but the cover,
+    and its own footer at the bottom."""
+    header = pdf.copy_foreign(stamps.pages[0].as_form_xobject())
+    for index in range(1, len(pdf.pages)):
+        page = pdf.pages[index]
+        left, bottom, right, top = (float(v) for v in page.mediabox)
+        page.add_overlay(header, pikepdf.Rectangle(left, top - HEADER_PT, right, top))
+        page.add_overlay(
+            stamps.pages[index], pikepdf.Rectangle(left, bottom, right, bottom + FOOTER_PT)
+        )
 
 
 def _outline(pdf: pikepdf.Pdf, items: list[tuple[int, str, int]]) -> None:
@@ -270,9 +289,8 @@ def assemble(*, frame: Frame, parts: Sequence[Part]) -> tuple[bytes, int]:
     if len(pdf.pages) != total:
         raise RuntimeError(f"Joined {len(pdf.pages)} pages, expected {total}.")
 
-    overlay = pikepdf.Pdf.open(io.BytesIO(_overlay(frame, total)))
-    for index in range(1, total):
-        pdf.pages[index].add_overlay(overlay.pages[index], None)
+    stamps = pikepdf.Pdf.open(io.BytesIO(_stamps(frame, total)))
+    _stamp(pdf, stamps)
 
     with translation.override(frame.language):
         contents_label = translation.gettext("Contents")
@@ -296,6 +314,6 @@ def assemble(*, frame: Frame, parts: Sequence[Part]) -> tuple[bytes, int]:
         compress_streams=True,
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
     )
-    for source in [*sources, overlay]:
+    for source in [*sources, stamps]:
         source.close()
     return out.getvalue(), total
