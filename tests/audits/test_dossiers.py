@@ -186,6 +186,9 @@ def assert_well_formed(dossier: Dossier, seeded: SeededOrganisation) -> list[str
     assert f"Page {total} / {total}" in pages[-1]
     for number, text in enumerate(pages[1:], start=2):
         assert f"Page {number} / {total}" in text, f"no footer on page {number}"
+        # The running header: the organisation, the audit (or what the dossier is for).
+        assert compact(seeded.organisation.name) in compact(text), f"no header on page {number}"
+        assert compact(dossier.subtitle) in compact(text), f"no header on page {number}"
 
     # Every section's level 1 heading is a top-level bookmark on the page it starts.
     placed = placed_units(dossier)
