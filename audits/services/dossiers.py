@@ -77,10 +77,10 @@ def _generation_spec(
     )
 
 
-def _units_for(specs: list[UnitSpec], *, language: str) -> list[RenderUnit]:
-    """The stored unit of every spec, created where missing (two requests may race: the unique
-    hash keeps one row)."""
-    hashes = [spec.content_hash(language=language) for spec in specs]
+def _units_for(hashed: list[tuple[UnitSpec, str]], *, language: str) -> list[RenderUnit]:
+    """The stored unit of every (spec, content hash), created where missing (two requests may
+    race: the unique hash keeps one row)."""
+    hashes = [unit_hash for _spec, unit_hash in hashed]
     existing = RenderUnit.objects.in_bulk(hashes, field_name="content_hash")
     RenderUnit.objects.bulk_create(
         [
@@ -91,7 +91,7 @@ def _units_for(specs: list[UnitSpec], *, language: str) -> list[RenderUnit]:
                 language=language,
                 weight=spec.weight,
             )
-            for spec, unit_hash in zip(specs, hashes, strict=True)
+            for spec, unit_hash in hashed
             if unit_hash not in existing
         ],
         ignore_conflicts=True,
@@ -150,9 +150,9 @@ def dossier_request(
             cycle=target.cycle if target.kind == DossierKind.FULL else None,
             today=today,
         )
-    specs = plan.units
+    hashed = [(spec, spec.content_hash(language=language)) for spec in plan.units]
     content_hash = _content_hash(
-        target.kind, target.key, language, [spec.content_hash(language=language) for spec in specs]
+        target.kind, target.key, language, [unit_hash for _spec, unit_hash in hashed]
     )
     with transaction.atomic():
         reuse = (
@@ -163,20 +163,19 @@ def dossier_request(
             .order_by("-finished_at", "-pk")
             .first()
         )
+        units: list[RenderUnit] = []
         if reuse is None:
-            specs = [
-                *specs,
-                _generation_spec(
-                    organisation=organisation,
-                    title=plan.title,
-                    subtitle=plan.subtitle,
-                    language=language,
-                    actor=actor,
-                    now=now,
-                    content_hash=content_hash,
-                ),
-            ]
-        units = _units_for(specs, language=language) if reuse is None else []
+            generation = _generation_spec(
+                organisation=organisation,
+                title=plan.title,
+                subtitle=plan.subtitle,
+                language=language,
+                actor=actor,
+                now=now,
+                content_hash=content_hash,
+            )
+            hashed.append((generation, generation.content_hash(language=language)))
+            units = _units_for(hashed, language=language)
         dossier = Dossier.objects.create(
             organisation=organisation,
             kind=target.kind,
