@@ -1,30 +1,33 @@
-"""The audits app's part of the REST API, under /api/o/<slug>/: certification cycles, their
-audits and the audits' transitions, findings and their corrections, and evidence reviews.
+"""The audits app's part of the REST API: under /api/o/<slug>/, certification cycles, their
+audits, findings and evidence reviews, and every action of the certification workflow
+(audits/workflow.py); under /api/auditor/, the audits an auditor is invited to and the actions
+they may take on them.
 
 The pages' rules hold: every object is looked up inside the organisation (another
 organisation's id, in the path, the query or the body, is a 404), reading needs VIEW, planning
-and moving audits needs MANAGE and answering a finding needs EDIT_READINESS (a member without
-the right gets a 403). Every change is one service call, which checks it and writes the trail;
-an AuditError becomes a 400 whose `detail` is the service's message.
-
-Auditors (certification bodies) are not members: they raise and verify findings on their pages,
-not through this API.
+audits needs MANAGE. An action is validated by the same form as on the pages and allowed by the
+same definition: an action the member's role never allows is a 403 (an auditor: a 404), one the
+audit's state does not allow now a 400 whose `detail` says why. Every change is one service
+call, which checks it and writes the trail.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django import forms
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audits import deadlines
+from audits.forms import ACTION_FORMS, choices_for
 from audits.models import (
     Audit,
     AuditKind,
@@ -39,49 +42,31 @@ from audits.models import (
     Stage,
 )
 from audits.selectors import (
+    audit_get_for_auditor,
     audit_get_in_organisation,
+    audits_for_auditor,
     audits_of_cycle,
     audits_of_organisation,
     cycle_get_in_organisation,
     cycles_of_organisation,
-    evidence_versions_of_organisation,
+    finding_get_in_audit,
     finding_get_in_organisation,
+    findings_of_audit,
     findings_of_organisation,
+    member_actors,
     reviews_of_audit,
 )
 from audits.services import AuditError
-from audits.services.cycle import (
-    audit_complete_stage1,
-    audit_complete_stage2,
-    audit_plan,
-    audit_schedule_stage1,
-    audit_schedule_stage2,
-    audit_submit_stage1_documents,
-    cycle_create,
-    decision_record,
-)
-from audits.services.findings import finding_submit_correction
-from evidence.models import EvidenceVersion
+from audits.services.cycle import audit_plan, cycle_create
+from audits.views.actions import Offered, offered_forms, role_for
+from audits.workflow import ACTIONS_BY_NAME, Actor
 from hdsready import roles
-from hdsready.api import OrganisationAPIView
+from hdsready.api import OrganisationAPIView, ServiceAPIView
 from hdsready.models import Organisation
-from scopes.api.base import member_field
 
 
 class AuditsAPIView(OrganisationAPIView):
     service_errors: ClassVar[tuple[type[Exception], ...]] = (AuditError,)
-
-
-class EvidenceVersionField(serializers.PrimaryKeyRelatedField):
-    """An evidence version of the organisation: another organisation's is "unknown"."""
-
-    default_error_messages = {"does_not_exist": _("Unknown evidence.")}
-
-    def get_queryset(self) -> QuerySet[EvidenceVersion]:
-        return evidence_versions_of_organisation(organisation=self.context["organisation"])
-
-
-# Cycles
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -255,109 +240,119 @@ class AuditDetail(AuditsAPIView):
         return Response(self.get_serializer(audit).data)
 
 
-class TransitionAction:
-    STAGE1 = "stage1"
-    STAGE1_SUBMIT = "stage1_submit"
-    STAGE1_COMPLETE = "stage1_complete"
-    STAGE2 = "stage2"
-    STAGE2_COMPLETE = "stage2_complete"
-    DECISION = "decision"
+# Actions of the workflow (audits/workflow.py): the same forms and rules as the pages.
 
 
-A = TransitionAction
-TRANSITION_CHOICES = (
-    (A.STAGE1, _("Plan the documentary audit (stage 1): start, end")),
-    (A.STAGE1_SUBMIT, _("Submit the documents of stage 1 (freezes the evidence versions)")),
-    (A.STAGE1_COMPLETE, _("Complete the documentary audit: outcome")),
-    (A.STAGE2, _("Plan the on-site audit (stage 2): start, end, sites")),
-    (A.STAGE2_COMPLETE, _("Complete the on-site audit: outcome")),
-    (A.DECISION, _("Record the certification decision: certificate_number, decided_on, ...")),
-)
-# The fields each action needs.
-REQUIRED: dict[str, tuple[str, ...]] = {
-    A.STAGE1: ("start", "end"),
-    A.STAGE1_SUBMIT: (),
-    A.STAGE1_COMPLETE: (),
-    A.STAGE2: ("start", "end"),
-    A.STAGE2_COMPLETE: (),
-    A.DECISION: ("certificate_number", "decided_on"),
-}
+class ActionFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    required = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class AuditTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=TRANSITION_CHOICES)
-    start = serializers.DateField(required=False, help_text=_("stage1, stage2."))
-    end = serializers.DateField(required=False, help_text=_("stage1, stage2."))
-    sites = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=_("stage2: the sites visited.")
-    )
-    outcome = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=_("stage1_complete, stage2_complete."),
-    )
-    certificate_number = serializers.CharField(
-        required=False, max_length=100, help_text=_("decision.")
-    )
-    decided_on = serializers.DateField(required=False, help_text=_("decision."))
-    activities = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=6),
-        required=False,
-        help_text=_("decision: the activities covered; by default the cycle's."),
-    )
-    expires_on = serializers.DateField(
-        required=False,
-        allow_null=True,
-        help_text=_("decision: when the certificate prints another date than 3 years."),
-    )
+class ActionSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Use it in .../actions/<name>/."))
+    label = serializers.CharField()
+    help = serializers.CharField(allow_null=True)
+    finding = serializers.IntegerField(allow_null=True)
+    fields = ActionFieldSerializer(many=True)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        missing = {
-            name: _("This field is required for this action.")
-            for name in REQUIRED[attrs["action"]]
-            if attrs.get(name) in (None, "")
+
+def _describe(offered: Offered) -> dict[str, Any]:
+    fields = []
+    for name, field in offered.form.fields.items():
+        row: dict[str, Any] = {
+            "name": name,
+            "label": str(field.label or name),
+            "required": field.required,
         }
-        if missing:
-            raise serializers.ValidationError(missing)
-        return attrs
+        choices = getattr(field, "choices", None)
+        if choices is not None and not isinstance(field, forms.ModelChoiceField):
+            row["choices"] = [str(value) for value, _label in choices if value != ""]
+        fields.append(row)
+    action = offered.action
+    return {
+        "name": action.name,
+        "label": str(action.label),
+        "help": str(action.help) if action.help else None,
+        "finding": offered.finding.pk if offered.finding else None,
+        "fields": fields,
+    }
 
 
-class AuditTransition(AuditsAPIView):
-    """Move an audit one step through its cycle; each action calls its service, which checks
-    the audit's current status. Ending the on-site audit with open non-conformities opens the
-    correction window (correction_deadline)."""
+def _offered(audit: Audit, actors: frozenset[Actor]) -> list[dict[str, Any]]:
+    findings = list(findings_of_audit(audit=audit))
+    on_audit, on_findings = offered_forms(audit=audit, actors=actors, findings=findings)
+    rows = [_describe(offered) for offered in on_audit]
+    for offered_list in on_findings.values():
+        rows += [_describe(offered) for offered in offered_list]
+    return rows
 
-    serializer_class = AuditTransitionSerializer
 
-    @extend_schema(responses=AuditSerializer)
-    def post(self, request: Request, slug: str, pk: int) -> Response:
+def api_take_action(
+    request: Request,
+    *,
+    audit: Audit,
+    name: str,
+    actors: frozenset[Actor],
+    finding: Finding | None = None,
+    refused: type[Exception] = PermissionDenied,
+) -> None:
+    """Take one action from the request's JSON body, validated by the action's page form.
+    An unknown action is a 404; one this person may never take is `refused`; input the form
+    refuses is a 400 with the form's errors; a refusal of the workflow a 400 with its reason."""
+    action = ACTIONS_BY_NAME.get(name)
+    if action is None or action.name not in ACTION_FORMS or action.on_finding != bool(finding):
+        raise NotFound
+    role = role_for(action, actors)
+    if role is None:
+        raise refused(_("Your role does not allow this action."))
+    form_class = ACTION_FORMS[action.name]
+    form = form_class(
+        request.data,
+        audit=audit,
+        choices=choices_for(audit, form_class.needs),
+        role=role,
+    )
+    if not form.is_valid():
+        raise serializers.ValidationError(form.errors)
+    form.perform(actor=request.user, role=role, finding=finding)
+
+
+class AuditActionList(AuditsAPIView):
+    """The actions you may take on this audit now (and on its findings), with their fields."""
+
+    serializer_class = ActionSerializer
+    pagination_class = None
+
+    @extend_schema(responses=ActionSerializer(many=True))
+    def get(self, request: Request, slug: str, pk: int) -> Response:
         organisation = self.organisation()
         audit = audit_get_in_organisation(organisation=organisation, pk=pk)
-        data = self.validated()
-        action, actor = data["action"], request.user
-        if action == A.STAGE1:
-            audit_schedule_stage1(audit=audit, start=data["start"], end=data["end"], actor=actor)
-        elif action == A.STAGE1_SUBMIT:
-            audit_submit_stage1_documents(audit=audit, actor=actor)
-        elif action == A.STAGE1_COMPLETE:
-            audit_complete_stage1(audit=audit, outcome=data["outcome"], actor=actor)
-        elif action == A.STAGE2:
-            audit_schedule_stage2(
-                audit=audit, start=data["start"], end=data["end"], sites=data["sites"], actor=actor
-            )
-        elif action == A.STAGE2_COMPLETE:
-            audit_complete_stage2(audit=audit, outcome=data["outcome"], actor=actor)
-        else:
-            activities = data.get("activities")
-            decision_record(
-                audit=audit,
-                certificate_number=data["certificate_number"],
-                decided_on=data["decided_on"],
-                activities=audit.cycle.activities if activities is None else activities,
-                expires_on=data.get("expires_on"),
-                actor=actor,
-            )
+        actors = member_actors(user=request.user, organisation=organisation)
+        return Response(ActionSerializer(_offered(audit, actors), many=True).data)
+
+
+class AuditAction(AuditsAPIView):
+    """Take one action of the certification workflow on the audit: the body holds the fields of
+    the action's form (see .../actions/). Every action of the pages is here: scheduling and
+    completing the stages, submitting the stage 1 documents, correcting the end of the on-site
+    audit, recording a finding, the decision (granted, for fewer activities, or refused), closing
+    and cancelling."""
+
+    serializer_class = AuditSerializer
+    write_perm: ClassVar[str] = roles.VIEW  # the workflow says who may take which action
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=AuditSerializer)
+    def post(self, request: Request, slug: str, pk: int, action: str) -> Response:
+        organisation = self.organisation()
+        audit = audit_get_in_organisation(organisation=organisation, pk=pk)
+        api_take_action(
+            request,
+            audit=audit,
+            name=action,
+            actors=member_actors(user=request.user, organisation=organisation),
+        )
         audit = audit_get_in_organisation(organisation=organisation, pk=pk)
         return Response(AuditSerializer(audit, context=self.get_serializer_context()).data)
 
@@ -404,20 +399,6 @@ class FindingQuerySerializer(serializers.Serializer):
     )
 
 
-class FindingCorrectionSerializer(serializers.Serializer):
-    correction = serializers.CharField(allow_blank=True)
-    root_cause = serializers.CharField(allow_blank=True)
-    action_plan = serializers.CharField(allow_blank=True)
-    owner = member_field()
-    evidence = EvidenceVersionField(
-        queryset=EvidenceVersion.objects.none(),
-        allow_null=True,
-        required=False,
-        default=None,
-        help_text=_("Id of an evidence version that shows the correction."),
-    )
-
-
 class FindingList(AuditsAPIView):
     """The findings raised in the organisation's audits, or in one audit's."""
 
@@ -452,26 +433,24 @@ def _finding(organisation: Organisation, pk: int) -> Finding:
     return findings_of_organisation(organisation=organisation).get(pk=finding.pk)
 
 
-class FindingCorrection(AuditsAPIView):
-    """Answer a non-conformity during the correction window: the correction, its root cause and
-    the corrective action plan, an owner and an evidence version that shows it."""
+class FindingAction(AuditsAPIView):
+    """Take one action of the workflow on a finding: submit its correction (correction,
+    root_cause, action_plan, owner, evidence), or record the certification body's verification
+    of it (accepted: "yes"/"no", comment, letter)."""
 
-    serializer_class = FindingCorrectionSerializer
-    write_perm: ClassVar[str] = roles.EDIT_READINESS
+    serializer_class = FindingSerializer
+    write_perm: ClassVar[str] = roles.VIEW  # the workflow says who may take which action
 
-    @extend_schema(responses=FindingSerializer)
-    def post(self, request: Request, slug: str, pk: int) -> Response:
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=FindingSerializer)
+    def post(self, request: Request, slug: str, pk: int, action: str) -> Response:
         organisation = self.organisation()
         finding = finding_get_in_organisation(organisation=organisation, pk=pk)
-        data = self.validated()
-        finding_submit_correction(
+        api_take_action(
+            request,
+            audit=finding.audit,
             finding=finding,
-            correction=data["correction"],
-            root_cause=data["root_cause"],
-            action_plan=data["action_plan"],
-            owner=data.get("owner"),
-            evidence=data["evidence"],
-            actor=request.user,
+            name=action,
+            actors=member_actors(user=request.user, organisation=organisation),
         )
         finding = _finding(organisation, pk)
         return Response(FindingSerializer(finding, context=self.get_serializer_context()).data)
@@ -518,15 +497,102 @@ class EvidenceReviewList(AuditsAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+# The auditor's side: the audits you are invited to, within their access window.
+
+
+class AuditorAPIView(ServiceAPIView):
+    """Base of the endpoints under /api/auditor/: an audit outside your open access is a 404."""
+
+    service_errors: ClassVar[tuple[type[Exception], ...]] = (AuditError,)
+
+    def audit(self) -> Audit:
+        return audit_get_for_auditor(
+            user=self.request.user, pk=self.kwargs["pk"], now=timezone.now()
+        )
+
+
+AUDITOR_ONLY: frozenset[Actor] = frozenset({Actor.AUDITOR})
+
+
+class AuditorAuditList(AuditorAPIView):
+    """The audits you are invited to as an auditor, while your access is open."""
+
+    serializer_class = AuditSerializer
+    pagination_class = None
+
+    @extend_schema(responses=AuditSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        accesses = audits_for_auditor(user=request.user, now=timezone.now())
+        return Response(AuditSerializer([a.audit for a in accesses], many=True).data)
+
+
+class AuditorAuditDetail(AuditorAPIView):
+    serializer_class = AuditSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(AuditSerializer(self.audit()).data)
+
+
+class AuditorActionList(AuditorAPIView):
+    """The actions you may take on this audit now as its auditor, with their fields."""
+
+    serializer_class = ActionSerializer
+    pagination_class = None
+
+    @extend_schema(responses=ActionSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ActionSerializer(_offered(self.audit(), AUDITOR_ONLY), many=True).data)
+
+
+class AuditorAction(AuditorAPIView):
+    """Take one action as the audit's auditor: review evidence (requirement, version, decision,
+    comment), record a finding, complete a stage."""
+
+    serializer_class = AuditSerializer
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=AuditSerializer)
+    def post(self, request: Request, pk: int, action: str) -> Response:
+        audit = self.audit()
+        api_take_action(request, audit=audit, name=action, actors=AUDITOR_ONLY, refused=NotFound)
+        return Response(AuditSerializer(self.audit()).data)
+
+
+class AuditorFindingAction(AuditorAPIView):
+    """Verify the correction of a finding as the audit's auditor (accepted "yes"/"no",
+    comment)."""
+
+    serializer_class = FindingSerializer
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=FindingSerializer)
+    def post(self, request: Request, pk: int, finding_pk: int, action: str) -> Response:
+        audit = self.audit()
+        finding = finding_get_in_audit(audit=audit, pk=finding_pk)
+        api_take_action(
+            request,
+            audit=audit,
+            finding=finding,
+            name=action,
+            actors=AUDITOR_ONLY,
+            refused=NotFound,
+        )
+        finding = findings_of_audit(audit=audit).get(pk=finding_pk)
+        return Response(FindingSerializer(finding).data)
+
+
 urlpatterns = [
     path("o/<slug:slug>/cycles/", CycleList.as_view(), name="cycle-list"),
     path("o/<slug:slug>/cycles/<int:pk>/", CycleDetail.as_view(), name="cycle-detail"),
     path("o/<slug:slug>/audits/", AuditList.as_view(), name="audit-list"),
     path("o/<slug:slug>/audits/<int:pk>/", AuditDetail.as_view(), name="audit-detail"),
     path(
-        "o/<slug:slug>/audits/<int:pk>/transition/",
-        AuditTransition.as_view(),
-        name="audit-transition",
+        "o/<slug:slug>/audits/<int:pk>/actions/",
+        AuditActionList.as_view(),
+        name="audit-action-list",
+    ),
+    path(
+        "o/<slug:slug>/audits/<int:pk>/actions/<slug:action>/",
+        AuditAction.as_view(),
+        name="audit-action",
     ),
     path(
         "o/<slug:slug>/audits/<int:pk>/reviews/",
@@ -536,8 +602,25 @@ urlpatterns = [
     path("o/<slug:slug>/findings/", FindingList.as_view(), name="finding-list"),
     path("o/<slug:slug>/findings/<int:pk>/", FindingDetail.as_view(), name="finding-detail"),
     path(
-        "o/<slug:slug>/findings/<int:pk>/correction/",
-        FindingCorrection.as_view(),
-        name="finding-correction",
+        "o/<slug:slug>/findings/<int:pk>/actions/<slug:action>/",
+        FindingAction.as_view(),
+        name="finding-action",
+    ),
+    path("auditor/audits/", AuditorAuditList.as_view(), name="auditor-audit-list"),
+    path("auditor/audits/<int:pk>/", AuditorAuditDetail.as_view(), name="auditor-audit-detail"),
+    path(
+        "auditor/audits/<int:pk>/actions/",
+        AuditorActionList.as_view(),
+        name="auditor-action-list",
+    ),
+    path(
+        "auditor/audits/<int:pk>/actions/<slug:action>/",
+        AuditorAction.as_view(),
+        name="auditor-action",
+    ),
+    path(
+        "auditor/audits/<int:pk>/findings/<int:finding_pk>/actions/<slug:action>/",
+        AuditorFindingAction.as_view(),
+        name="auditor-finding-action",
     ),
 ]

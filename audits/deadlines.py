@@ -56,8 +56,16 @@ def surveillance_due_dates(*, decision_date: date) -> list[date]:
 
 
 def renewal_audit_due(*, decision_date: date) -> date:
-    """The renewal audit must be over before the certificate's last day of validity."""
-    return certificate_expiry(decision_date=decision_date)
+    """The renewal audit is due early enough that its decision, after up to 3 months of
+    corrections, falls before the certificate's last day of validity: its on-site audit ends
+    at the latest 3 months before that day."""
+    return add_months(certificate_expiry(decision_date=decision_date), -CORRECTION_WINDOW_MONTHS)
+
+
+def renewal_too_late(*, onsite_audit_end: date, certificate_expires_on: date) -> bool:
+    """A renewal whose on-site audit ends so late that the correction window runs past the
+    certificate's last day: the decision may come after the certificate has expired."""
+    return correction_deadline(onsite_audit_end=onsite_audit_end) > certificate_expires_on
 
 
 def end_of_day(*, day: date) -> datetime:

@@ -1,20 +1,52 @@
-"""Forms of the officer's pages. Choices that depend on the organisation are passed in as
-lists, so a page with one correction form per finding does not query once per form."""
+"""Forms of the audits pages: one form per action of audits/workflow.py (ACTION_FORMS), which
+validates the input and calls the action's service. Choices that depend on the organisation are
+passed in as lists, so a page with one correction form per finding does not query once per form."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from audits.models import AuditKind, DossierKind, FindingKind, ReviewDecision
+from audits import workflow
+from audits.models import (
+    Audit,
+    AuditKind,
+    DecisionOutcome,
+    DossierKind,
+    Finding,
+    FindingKind,
+    ReviewDecision,
+)
+from audits.selectors import (
+    evidence_versions_of_organisation,
+    hds_requirements_for_findings,
+    review_target_get,
+)
+from audits.services.cycle import (
+    audit_cancel,
+    audit_close,
+    audit_complete_stage1,
+    audit_complete_stage2,
+    audit_correct_stage2_end,
+    audit_schedule_stage1,
+    audit_schedule_stage2,
+    audit_submit_stage1_documents,
+    decision_record,
+)
+from audits.services.findings import finding_raise, finding_submit_correction, finding_verify
+from audits.services.reviews import evidence_review_record
+from audits.workflow import Actor
 from evidence.models import EvidenceVersion
 from hdsready.models import User
+from scopes.activities import CertificateType
 from scopes.forms import ACTIVITY_CHOICES
 from scopes.models import Requirement
+from scopes.selectors import members_of
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,9 +61,59 @@ class AuditPlanForm(forms.Form):
     due_on = forms.DateField(label=_("Due by"), required=False, widget=DATE)
 
 
-class StageDatesForm(forms.Form):
+@dataclass(frozen=True)
+class Choices:
+    """What the action forms of one page choose among, loaded once for the page."""
+
+    requirements: Sequence[Requirement] = ()
+    members: Sequence[User] = ()
+    versions: Sequence[EvidenceVersion] = ()
+
+
+def choices_for(audit: Audit, needs: Iterable[str]) -> Choices:
+    """The choices the action forms of a page need, loaded once."""
+    needed = set(needs)
+    organisation = audit.cycle.organisation
+    return Choices(
+        requirements=list(hds_requirements_for_findings()) if "requirements" in needed else [],
+        members=list(members_of(organisation=organisation)) if "members" in needed else [],
+        versions=(
+            list(evidence_versions_of_organisation(organisation=organisation))
+            if "versions" in needed
+            else []
+        ),
+    )
+
+
+class ActionForm(forms.Form):
+    """The form of one action of audits/workflow.py: it validates the input, then `perform`
+    calls the action's one service. `needs` names the choices it shows."""
+
+    needs: frozenset[str] = frozenset()
+
+    def __init__(
+        self,
+        *args: Any,
+        audit: Audit,
+        choices: Choices = Choices(),
+        role: Actor | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.audit = audit
+        self.choices = choices
+        self.role = role
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        raise NotImplementedError
+
+
+class StageDatesForm(ActionForm):
     start = forms.DateField(label=_("From"), widget=DATE)
     end = forms.DateField(label=_("Until"), widget=DATE)
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return audit_schedule_stage1(audit=self.audit, actor=actor, role=role, **self.cleaned_data)
 
 
 class Stage2Form(StageDatesForm):
@@ -39,34 +121,69 @@ class Stage2Form(StageDatesForm):
         label=_("Sites visited"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return audit_schedule_stage2(audit=self.audit, actor=actor, role=role, **self.cleaned_data)
 
-class OutcomeForm(forms.Form):
+
+class SubmitDocumentsForm(ActionForm):
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return audit_submit_stage1_documents(audit=self.audit, actor=actor, role=role)
+
+
+class OutcomeForm(ActionForm):
     outcome = forms.CharField(
-        label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Outcome"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return audit_complete_stage1(audit=self.audit, actor=actor, role=role, **self.cleaned_data)
 
-class CancelForm(forms.Form):
+
+class OnsiteCompleteForm(OutcomeForm):
+    ended_on = forms.DateField(
+        label=_("Last day of the on-site audit"),
+        widget=DATE,
+        help_text=_("The day it actually ended: the 3-month correction window starts there."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = self.audit.stage2_end
+        self.order_fields(("ended_on", "outcome"))
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return audit_complete_stage2(audit=self.audit, actor=actor, role=role, **self.cleaned_data)
+
+
+class OnsiteEndCorrectForm(ActionForm):
+    ended_on = forms.DateField(label=_("Last day of the on-site audit"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = self.audit.stage2_ended_on
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return audit_correct_stage2_end(
+            audit=self.audit, actor=actor, role=role, **self.cleaned_data
+        )
+
+
+class CancelForm(ActionForm):
     reason = forms.CharField(
         label=_("Reason for cancelling"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return audit_cancel(audit=self.audit, actor=actor, role=role, **self.cleaned_data)
 
-class DecisionForm(forms.Form):
-    certificate_number = forms.CharField(label=_("Certificate number"), max_length=100)
-    decided_on = forms.DateField(label=_("Decision date"), widget=DATE)
-    activities = forms.TypedMultipleChoiceField(
-        label=_("Activities covered"),
-        choices=ACTIVITY_CHOICES,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    expires_on = forms.DateField(
-        label=_("Valid until"),
-        required=False,
-        widget=DATE,
-        help_text=_("Leave empty for 3 years from the decision."),
-    )
+
+class CloseForm(ActionForm):
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return audit_close(audit=self.audit, actor=actor, role=role)
 
 
 class _PickedField(forms.TypedChoiceField):
@@ -86,48 +203,202 @@ class _PickedField(forms.TypedChoiceField):
         return None if pk is None else self.objects[pk]
 
 
-class FindingRaiseForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=FindingKind.choices)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args: Any, requirements: Sequence[Requirement], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["requirement"] = _PickedField(
-            label=_("Requirement"),
-            objects=requirements,
-            label_of=lambda r: f"{r.ref_id} {r.name}"[:90],
-        )
-        self.order_fields(("kind", "requirement", "description"))
-
-
 def version_label(version: EvidenceVersion) -> str:
     return f"{version.item.title} — v{version.number}"
 
 
-class FindingCorrectionForm(forms.Form):
-    correction = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
-    root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 2}))
-    action_plan = forms.CharField(
-        label=_("Corrective action plan"), widget=forms.Textarea(attrs={"rows": 3})
+def _letter_field(versions: Sequence[EvidenceVersion]) -> _PickedField:
+    return _PickedField(
+        label=_("Certification body's letter (evidence)"),
+        objects=versions,
+        label_of=version_label,
+        required=False,
     )
 
-    def __init__(
-        self,
-        *args: Any,
-        members: Sequence[User],
-        versions: Sequence[EvidenceVersion],
-        **kwargs: Any,
-    ) -> None:
+
+class DecisionForm(ActionForm):
+    needs = frozenset({"versions"})
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "---------"), *DecisionOutcome.choices]
+    )
+    decided_on = forms.DateField(label=_("Decision date"), widget=DATE)
+    activities = forms.TypedMultipleChoiceField(
+        label=_("Activities covered"),
+        choices=ACTIVITY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for a refusal."),
+    )
+    number_physical = forms.CharField(
+        label=_("Certificate number: physical infrastructure host (activities 1-2)"),
+        max_length=100,
+        required=False,
+    )
+    number_managed = forms.CharField(
+        label=_("Certificate number: managed services host (activities 3-6)"),
+        max_length=100,
+        required=False,
+    )
+    expires_on = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DATE,
+        help_text=_("Leave empty for 3 years from the decision."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"] = _PickedField(
-            label=_("Owner"), objects=members, label_of=str, required=False
+        self.fields["letter"] = _letter_field(self.choices.versions)
+        self.fields["activities"].initial = self.audit.cycle.activities
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        data = self.cleaned_data
+        return decision_record(
+            audit=self.audit,
+            actor=actor,
+            role=role,
+            outcome=data["outcome"],
+            decided_on=data["decided_on"],
+            activities=data["activities"],
+            certificate_numbers={
+                CertificateType.PHYSICAL: data["number_physical"],
+                CertificateType.MANAGED: data["number_managed"],
+            },
+            expires_on=data["expires_on"],
+            letter=data["letter"],
+        )
+
+
+class FindingRaiseForm(ActionForm):
+    needs = frozenset({"requirements", "versions"})
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "---------"), *FindingKind.choices])
+    description = forms.CharField(
+        label=_("Description"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"] = _PickedField(
+            label=_("Requirement"),
+            objects=self.choices.requirements,
+            label_of=lambda r: f"{r.ref_id} {r.name}"[:90],
         )
         self.fields["evidence"] = _PickedField(
-            label=_("Evidence version"),
-            objects=versions,
+            label=_("Evidence"),
+            objects=self.choices.versions,
             label_of=version_label,
             required=False,
         )
+        self.order_fields(("kind", "requirement", "evidence", "description"))
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        return finding_raise(audit=self.audit, actor=actor, role=role, **self.cleaned_data)
+
+
+class FindingCorrectionForm(ActionForm):
+    needs = frozenset({"members", "versions"})
+    correction = forms.CharField(
+        label=_("Correction"), max_length=10000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    root_cause = forms.CharField(
+        label=_("Root cause"), max_length=10000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    action_plan = forms.CharField(
+        label=_("Corrective action plan"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = _PickedField(
+            label=_("Owner"), objects=self.choices.members, label_of=str, required=False
+        )
+        self.fields["evidence"] = _PickedField(
+            label=_("Evidence version"),
+            objects=self.choices.versions,
+            label_of=version_label,
+            required=False,
+        )
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        assert finding is not None  # noqa: S101 (a finding action)
+        return finding_submit_correction(
+            finding=finding, actor=actor, role=role, **self.cleaned_data
+        )
+
+
+class FindingVerifyForm(ActionForm):
+    accepted = forms.TypedChoiceField(
+        label=_("Correction accepted"),
+        choices=(("", "---------"), ("yes", _("Yes")), ("no", _("No"))),
+        coerce=lambda value: value == "yes",
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    needs = frozenset({"versions"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.role == Actor.BODY:  # the officer records the body's letter
+            self.fields["letter"] = _letter_field(self.choices.versions)
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        assert finding is not None  # noqa: S101 (a finding action)
+        return finding_verify(finding=finding, actor=actor, role=role, **self.cleaned_data)
+
+
+class EvidenceReviewForm(ActionForm):
+    requirement = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("", "---------"), *ReviewDecision.choices]
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        data = self.cleaned_data
+        requirement, version = review_target_get(
+            audit=self.audit, requirement_pk=data["requirement"], version_pk=data["version"]
+        )
+        return evidence_review_record(
+            audit=self.audit,
+            requirement=requirement,
+            version=version,
+            decision=data["decision"],
+            comment=data["comment"],
+            actor=actor,
+            role=role,
+        )
+
+
+# The form of each action a person takes on a page (the sweep's action has none).
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    workflow.STAGE1_SCHEDULE.name: StageDatesForm,
+    workflow.STAGE1_SUBMIT.name: SubmitDocumentsForm,
+    workflow.STAGE1_COMPLETE.name: OutcomeForm,
+    workflow.STAGE2_SCHEDULE.name: Stage2Form,
+    workflow.STAGE2_COMPLETE.name: OnsiteCompleteForm,
+    workflow.STAGE2_END_CORRECT.name: OnsiteEndCorrectForm,
+    workflow.FINDING_RAISE.name: FindingRaiseForm,
+    workflow.CORRECTION_SUBMIT.name: FindingCorrectionForm,
+    workflow.CORRECTION_VERIFY.name: FindingVerifyForm,
+    workflow.EVIDENCE_REVIEW.name: EvidenceReviewForm,
+    workflow.DECISION_RECORD.name: DecisionForm,
+    workflow.CLOSE.name: CloseForm,
+    workflow.CANCEL.name: CancelForm,
+}
 
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -137,41 +408,6 @@ class AuditorInviteForm(forms.Form):
     email = forms.EmailField(label=_("Auditor's e-mail address"))
     valid_from = forms.DateTimeField(label=_("Access from"), widget=DATETIME)
     valid_until = forms.DateTimeField(label=_("Access until"), widget=DATETIME)
-
-
-class EvidenceReviewForm(forms.Form):
-    requirement = forms.IntegerField(widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
-    comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class AuditorFindingForm(FindingRaiseForm):
-    def __init__(
-        self,
-        *args: Any,
-        requirements: Sequence[Requirement],
-        versions: Sequence[EvidenceVersion],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, requirements=requirements, **kwargs)
-        self.fields["evidence"] = _PickedField(
-            label=_("Evidence"), objects=versions, label_of=version_label, required=False
-        )
-        self.order_fields(("kind", "requirement", "evidence", "description"))
-
-
-class FindingVerifyForm(forms.Form):
-    accepted = forms.TypedChoiceField(
-        label=_("Correction accepted"),
-        choices=(("yes", _("Yes")), ("no", _("No"))),
-        coerce=lambda value: value == "yes",
-    )
-    comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 class ReviewAnswerForm(forms.Form):

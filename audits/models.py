@@ -4,6 +4,7 @@ the correction window, the decision, reminders and notifications."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -44,34 +45,24 @@ class AuditKind(models.TextChoices):
 
 
 class AuditStatus(models.TextChoices):
+    """The states of an audit. What may happen in each is defined once, in audits/workflow.py."""
+
     DRAFT = "draft", _("Draft")
     STAGE1_PLANNED = "stage1_planned", _("Documentary audit planned")
     STAGE1_DONE = "stage1_done", _("Documentary audit done")
     STAGE2_PLANNED = "stage2_planned", _("On-site audit planned")
     STAGE2_DONE = "stage2_done", _("On-site audit done")
     CORRECTIONS = "corrections", _("Corrections in progress")
+    AWAITING_VERIFICATION = (
+        "awaiting_verification",
+        _("Corrections submitted, awaiting verification past the deadline"),
+    )
     CORRECTIONS_VERIFIED = "corrections_verified", _("Corrections verified")
     ONSITE_REDO = "onsite_redo", _("On-site audit to redo")
-    DECIDED = "decided", _("Certification decided")
+    DECIDED = "decided", _("Certification granted")
+    REFUSED = "refused", _("Certification refused")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-S = AuditStatus
-# The one transition table of an audit. A surveillance audit may skip stage 1.
-AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.STAGE1_PLANNED, S.STAGE2_PLANNED, S.CANCELLED}),
-    S.STAGE1_PLANNED: frozenset({S.STAGE1_DONE, S.CANCELLED}),
-    S.STAGE1_DONE: frozenset({S.STAGE2_PLANNED, S.CANCELLED}),
-    S.STAGE2_PLANNED: frozenset({S.STAGE2_DONE, S.CANCELLED}),
-    S.STAGE2_DONE: frozenset({S.CORRECTIONS, S.DECIDED, S.CLOSED}),
-    S.CORRECTIONS: frozenset({S.CORRECTIONS_VERIFIED, S.ONSITE_REDO}),
-    S.CORRECTIONS_VERIFIED: frozenset({S.DECIDED, S.CLOSED}),
-    S.ONSITE_REDO: frozenset({S.STAGE2_PLANNED, S.CANCELLED}),
-    S.DECIDED: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
-    S.CANCELLED: frozenset(),
-}
 
 
 class Audit(models.Model):
@@ -90,7 +81,10 @@ class Audit(models.Model):
     stage2_end = models.DateField(_("on-site audit until"), null=True, blank=True)
     stage2_sites = models.TextField(_("sites visited"), blank=True)
     stage2_outcome = models.TextField(_("on-site audit outcome"), blank=True)
-    # Stored, indexed: correction_deadline(end of stage 2) once stage 2 is done.
+    # The ACTUAL last day of the on-site audit, recorded when it is marked done (correctable,
+    # with a trail entry): the correction window runs from it, not from the planned end.
+    stage2_ended_on = models.DateField(_("on-site audit ended on"), null=True, blank=True)
+    # Stored, indexed: correction_deadline(stage2_ended_on) once stage 2 is done.
     correction_deadline = models.DateField(
         _("correction deadline"), null=True, blank=True, db_index=True
     )
@@ -105,9 +99,6 @@ class Audit(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.cycle.organisation}"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in AUDIT_TRANSITIONS[self.status]
-
     @property
     def label(self) -> str:
         """The audit's kind and the year it starts, as dossiers and their forms name it."""
@@ -116,14 +107,40 @@ class Audit(models.Model):
         return f"{kind} ({started:%Y})" if started else kind
 
 
+class DecisionOutcome(models.TextChoices):
+    GRANTED = "granted", _("Certification granted for every activity audited")
+    REDUCED = "reduced", _("Certification granted for fewer activities")
+    REFUSED = "refused", _("Certification refused")
+
+
 class Decision(models.Model):
-    """The certification decision and the certificate it grants."""
+    """The certification body's decision: a refusal, or the certificates it grants (one per
+    certificate type of the activities granted: physical-infrastructure host, managed-services
+    host), recorded by the officer with the body's letter as evidence."""
 
     audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="decision")
-    certificate_number = models.CharField(_("certificate number"), max_length=100)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=12,
+        choices=DecisionOutcome.choices,
+        default=DecisionOutcome.GRANTED,
+    )
+    # The numbers of the certificates granted, as printed ("A / B" for two); empty if refused.
+    certificate_number = models.CharField(_("certificate number"), max_length=210, blank=True)
+    certificates = models.ManyToManyField(
+        "scopes.Certificate", blank=True, related_name="+", verbose_name=_("certificates")
+    )
     decided_on = models.DateField(_("decision date"))
     activities = models.JSONField(_("activities covered"), default=list)
-    expires_on = models.DateField(_("valid until"), db_index=True)
+    expires_on = models.DateField(_("valid until"), db_index=True, null=True, blank=True)
+    letter = models.ForeignKey(
+        EvidenceVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("certification body's letter"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -133,7 +150,11 @@ class Decision(models.Model):
         verbose_name = _("certification decision")
 
     def __str__(self) -> str:
-        return self.certificate_number
+        return self.certificate_number or self.get_outcome_display()
+
+    @property
+    def is_refusal(self) -> bool:
+        return self.outcome == DecisionOutcome.REFUSED
 
 
 class AuditorAccess(models.Model):
@@ -243,14 +264,6 @@ class FindingStatus(models.TextChoices):
     NOTED = "noted", _("Noted")  # observations need no correction
 
 
-FINDING_TRANSITIONS: dict[str, frozenset[str]] = {
-    FindingStatus.OPEN: frozenset({FindingStatus.CORRECTION_SUBMITTED}),
-    FindingStatus.CORRECTION_SUBMITTED: frozenset({FindingStatus.VERIFIED, FindingStatus.OPEN}),
-    FindingStatus.VERIFIED: frozenset(),
-    FindingStatus.NOTED: frozenset(),
-}
-
-
 class Finding(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
     stage = models.CharField(max_length=1, choices=Stage.choices, default=Stage.ONSITE)
@@ -277,11 +290,17 @@ class Finding(models.Model):
         EvidenceVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The host's first correction: whether it acted within the correction window.
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_comment = models.TextField(_("verification comment"), blank=True)
+    # When the officer records the verification an outside certification body made: its letter.
+    verification_letter = models.ForeignKey(
+        EvidenceVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ("audit", "raised_at")
@@ -292,6 +311,18 @@ class Finding(models.Model):
     @property
     def is_nonconformity(self) -> bool:
         return self.kind in (FindingKind.MAJOR, FindingKind.MINOR)
+
+
+def finding_numbers(findings: Iterable[Finding]) -> dict[int, str]:
+    """Sheet numbers of an audit's findings, in the order raised: non-conformities are numbered
+    on their own (NC 1, NC 2, ...), observations separately (OBS 1, ...)."""
+    counters = {True: 0, False: 0}
+    numbers = {}
+    for finding in sorted(findings, key=lambda f: (f.raised_at, f.pk)):
+        counters[finding.is_nonconformity] += 1
+        prefix = _("NC") if finding.is_nonconformity else _("OBS")
+        numbers[finding.pk] = f"{prefix} {counters[finding.is_nonconformity]}"
+    return numbers
 
 
 class Reminder(models.Model):

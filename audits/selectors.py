@@ -30,10 +30,17 @@ from audits.models import (
     UnitStatus,
     token_digest,
 )
+from audits.workflow import STAGE_OF_STATE, Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from evidence.selectors import evidence_items_of
+from hdsready import roles
 from hdsready.models import Organisation, User
-from hdsready.selectors import object_perm_held, organisation_get_for_user, organisations_for_user
+from hdsready.selectors import (
+    object_perm_held,
+    organisation_get_for_user,
+    organisations_for_user,
+    user_can,
+)
 from scopes.models import Certificate, Requirement
 from scopes.selectors import HDS_CODE, builtin_framework, framework_nodes
 
@@ -148,6 +155,18 @@ def _deadlines_of(*, organisations: QuerySet[Organisation] | list[Organisation])
 # open now: the window is checked on every request, before the beat task removes the permission.
 
 AUDITOR_PERM = "audits.audit_as_auditor"
+
+
+def member_actors(*, user: User, organisation: Organisation) -> frozenset[Actor]:
+    """Who a member is on the organisation's audits (audits/workflow.py Actor): an officer
+    manages the cycle and records what the certification body did; whoever edits readiness
+    answers findings."""
+    held: set[Actor] = set()
+    if user_can(user=user, organisation=organisation, perm=roles.MANAGE):
+        held |= {Actor.OFFICER, Actor.BODY}
+    if user_can(user=user, organisation=organisation, perm=roles.EDIT_READINESS):
+        held.add(Actor.HOST)
+    return frozenset(held)
 
 
 def audit_get_for_auditor(*, user: User, pk: int, now: datetime) -> Audit:
@@ -346,11 +365,8 @@ def open_nonconformities_of(*, organisation: Organisation) -> QuerySet[Finding]:
 
 
 def current_stage(*, audit: Audit) -> str:
-    """The stage an auditor reviews evidence for: documentary until stage 2 is planned, then
-    on-site (as the review service pins versions, audits/services/reviews.py REVIEW_STAGES)."""
-    if audit.status in (AuditStatus.DRAFT, AuditStatus.STAGE1_PLANNED, AuditStatus.STAGE1_DONE):
-        return Stage.DOCUMENTARY
-    return Stage.ONSITE
+    """The stage an auditor reviews evidence for (audits/workflow.py STAGE_OF_STATE)."""
+    return STAGE_OF_STATE[audit.status]
 
 
 def left_to_review_by_auditor(*, user: User, audits: list[Audit]) -> dict[int, int]:

@@ -26,33 +26,15 @@ urlpatterns = [
     path("o/<slug:slug>/cycles/", officer.cycle_list, name="cycle-list"),
     path("o/<slug:slug>/cycles/<int:pk>/audits/", officer.audit_plan_view, name="audit-plan"),
     path("o/<slug:slug>/audits/<int:pk>/", officer.audit_detail, name="audit-detail"),
-    path("o/<slug:slug>/audits/<int:pk>/stage1/", officer.audit_stage1, name="audit-stage1"),
     path(
-        "o/<slug:slug>/audits/<int:pk>/stage1/submit/",
-        officer.audit_stage1_submit,
-        name="audit-stage1-submit",
+        "o/<slug:slug>/audits/<int:pk>/actions/<slug:action>/",
+        officer.audit_action,
+        name="audit-action",
     ),
     path(
-        "o/<slug:slug>/audits/<int:pk>/stage1/complete/",
-        officer.audit_stage1_complete,
-        name="audit-stage1-complete",
-    ),
-    path("o/<slug:slug>/audits/<int:pk>/stage2/", officer.audit_stage2, name="audit-stage2"),
-    path(
-        "o/<slug:slug>/audits/<int:pk>/stage2/complete/",
-        officer.audit_stage2_complete,
-        name="audit-stage2-complete",
-    ),
-    path("o/<slug:slug>/audits/<int:pk>/decision/", officer.audit_decision, name="audit-decision"),
-    path("o/<slug:slug>/audits/<int:pk>/cancel/", officer.audit_cancel_view, name="audit-cancel"),
-    path("o/<slug:slug>/audits/<int:pk>/close/", officer.audit_close_view, name="audit-close"),
-    path(
-        "o/<slug:slug>/audits/<int:pk>/findings/", officer.finding_raise_view, name="finding-raise"
-    ),
-    path(
-        "o/<slug:slug>/findings/<int:pk>/correction/",
-        officer.finding_correction,
-        name="finding-correction",
+        "o/<slug:slug>/findings/<int:pk>/actions/<slug:action>/",
+        officer.finding_action,
+        name="finding-action",
     ),
 ]
 
@@ -68,16 +50,15 @@ urlpatterns += [
         review.auditor_version_view,
         name="auditor-version-view",
     ),
-    path("auditor/audits/<int:pk>/reviews/", review.auditor_review_record, name="review-record"),
     path(
-        "auditor/audits/<int:pk>/findings/",
-        review.auditor_finding_raise,
-        name="auditor-finding-raise",
+        "auditor/audits/<int:pk>/actions/<slug:action>/",
+        review.auditor_action,
+        name="auditor-action",
     ),
     path(
-        "auditor/audits/<int:pk>/findings/<int:finding_pk>/verify/",
-        review.auditor_finding_verify,
-        name="auditor-finding-verify",
+        "auditor/audits/<int:pk>/findings/<int:finding_pk>/actions/<slug:action>/",
+        review.auditor_finding_action,
+        name="auditor-finding-action",
     ),
     path("o/<slug:slug>/audits/<int:pk>/reviews/", review.audit_reviews, name="audit-reviews"),
     path("o/<slug:slug>/reviews/<int:pk>/answer/", review.review_answer_view, name="review-answer"),

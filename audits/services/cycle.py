@@ -1,68 +1,42 @@
-"""Cycles, audits and their stages, the decision and the audits it plans."""
+"""Cycles, audits and their stages, the decision and the audits it plans.
+
+Every audit transition is an action of audits/workflow.py: the public functions below take it
+through `perform`, and the `@effect` functions change the data once the definition allows it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from audits import deadlines
+from audits import deadlines, workflow
 from audits.models import (
     Audit,
     AuditKind,
     AuditStatus,
     Cycle,
     Decision,
-    Finding,
-    FindingKind,
-    FindingStatus,
+    DecisionOutcome,
     PinnedVersion,
     Stage,
 )
 from audits.services import AuditError
 from audits.services.reminders import notify, officers_of
+from audits.services.workflow import Done, effect, perform, settle
+from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
+from scopes.activities import certificate_type_of
 from scopes.models import CertificateKind
 from scopes.selectors import scope_of
 from scopes.services.scope import CertificateData, certificate_save
-
-
-def _move(
-    audit: Audit, status: str, *, actor: User | None, data: dict[str, object] | None = None
-) -> Audit:
-    """Guard, apply and trail one transition on a locked audit row."""
-    if not audit.can_move_to(status):
-        raise AuditError(
-            _("This audit is %(current)s: it cannot become %(wanted)s.")
-            % {"current": audit.get_status_display(), "wanted": AuditStatus(status).label}
-        )
-    previous = audit.status
-    audit.status = status
-    audit.save()
-    trail_record(
-        kind="audit.status_changed",
-        actor=actor,
-        organisation=audit.cycle.organisation,
-        target=audit,
-        data={"from": previous, "to": status, **(data or {})},
-    )
-    return audit
-
-
-def _locked(audit: Audit) -> Audit:
-    return (
-        Audit.objects.select_for_update(of=("self",))
-        .select_related("cycle__organisation")
-        .get(pk=audit.pk)
-    )
 
 
 def cycle_create(
@@ -111,216 +85,355 @@ def _check_dates(start: date, end: date) -> None:
         raise AuditError(_("An audit cannot end before it starts."))
 
 
-def audit_schedule_stage1(*, audit: Audit, start: date, end: date, actor: User) -> Audit:
+# Stage 1
+
+
+@effect(workflow.STAGE1_SCHEDULE)
+def _stage1_schedule(*, audit: Audit, start: date, end: date, **_ctx: Any) -> Done:
     _check_dates(start, end)
-    with transaction.atomic():
-        audit = _locked(audit)
-        audit.stage1_start, audit.stage1_end = start, end
-        return _move(
-            audit, AuditStatus.STAGE1_PLANNED, actor=actor, data={"start": start, "end": end}
-        )
+    audit.stage1_start, audit.stage1_end = start, end
+    audit.status = AuditStatus.STAGE1_PLANNED
+    return Done(audit, data={"start": start, "end": end})
 
 
-def audit_submit_stage1_documents(*, audit: Audit, actor: User, now: datetime | None = None) -> int:
+def audit_schedule_stage1(
+    *, audit: Audit, start: date, end: date, actor: User, role: Actor | None = None
+) -> Audit:
+    return perform(
+        workflow.STAGE1_SCHEDULE, audit=audit, actor=actor, role=role, start=start, end=end
+    )
+
+
+@effect(workflow.STAGE1_SUBMIT)
+def _stage1_submit(*, audit: Audit, now: datetime, **_ctx: Any) -> Done:
     """Freeze, for the documentary audit, the current version of every active evidence item
     linked to a requirement: later uploads do not change what stage 1 audits."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        audit = _locked(audit)
-        if audit.status != AuditStatus.STAGE1_PLANNED:
-            raise AuditError(_("Documents are submitted once the documentary audit is planned."))
-        if audit.stage1_submitted_at is not None:
-            raise AuditError(_("The documents of this audit were already submitted."))
-        latest: dict[int, int] = {}  # item -> its current version
-        for item_id, version_id in (
-            EvidenceVersion.objects.filter(
-                item__organisation=audit.cycle.organisation, item__status=EvidenceStatus.ACTIVE
-            )
-            .order_by("item_id", "number")
-            .values_list("item_id", "pk")
-        ):
-            latest[item_id] = version_id
-        links = EvidenceItem.requirements.through.objects.filter(evidenceitem_id__in=latest)
-        pins = [
-            PinnedVersion(
-                audit=audit,
-                stage=Stage.DOCUMENTARY,
-                requirement_id=link.requirement_id,
-                version_id=latest[link.evidenceitem_id],
-                pinned_at=now,
-            )
-            for link in links
-        ]
-        PinnedVersion.objects.bulk_create(pins, ignore_conflicts=True)
-        audit.stage1_submitted_at = now
-        audit.save()
-        trail_record(
-            kind="audit.stage1_submitted",
-            actor=actor,
-            organisation=audit.cycle.organisation,
-            target=audit,
-            data={"versions": len(pins)},
+    latest: dict[int, int] = {}  # item -> its current version
+    for item_id, version_id in (
+        EvidenceVersion.objects.filter(
+            item__organisation=audit.cycle.organisation, item__status=EvidenceStatus.ACTIVE
         )
-        return len(pins)
+        .order_by("item_id", "number")
+        .values_list("item_id", "pk")
+    ):
+        latest[item_id] = version_id
+    links = EvidenceItem.requirements.through.objects.filter(evidenceitem_id__in=latest)
+    pins = [
+        PinnedVersion(
+            audit=audit,
+            stage=Stage.DOCUMENTARY,
+            requirement_id=link.requirement_id,
+            version_id=latest[link.evidenceitem_id],
+            pinned_at=now,
+        )
+        for link in links
+    ]
+    PinnedVersion.objects.bulk_create(pins, ignore_conflicts=True)
+    audit.stage1_submitted_at = now
+    return Done(len(pins), data={"versions": len(pins)})
 
 
-def audit_complete_stage1(*, audit: Audit, outcome: str, actor: User) -> Audit:
-    with transaction.atomic():
-        audit = _locked(audit)
-        audit.stage1_outcome = outcome
-        return _move(audit, AuditStatus.STAGE1_DONE, actor=actor)
+def audit_submit_stage1_documents(
+    *, audit: Audit, actor: User, now: datetime | None = None, role: Actor | None = None
+) -> int:
+    count: int = perform(workflow.STAGE1_SUBMIT, audit=audit, actor=actor, role=role, now=now)
+    return count
+
+
+@effect(workflow.STAGE1_COMPLETE)
+def _stage1_complete(*, audit: Audit, outcome: str, **_ctx: Any) -> Done:
+    audit.stage1_outcome = outcome.strip()
+    audit.status = AuditStatus.STAGE1_DONE
+    return Done(audit)
+
+
+def audit_complete_stage1(
+    *, audit: Audit, outcome: str, actor: User, role: Actor | None = None
+) -> Audit:
+    return perform(workflow.STAGE1_COMPLETE, audit=audit, actor=actor, role=role, outcome=outcome)
+
+
+# Stage 2
+
+
+@effect(workflow.STAGE2_SCHEDULE)
+def _stage2_schedule(*, audit: Audit, start: date, end: date, sites: str, **_ctx: Any) -> Done:
+    """Plan the on-site audit: after stage 1, directly for a surveillance audit, or again
+    when the host took no action within the correction window."""
+    _check_dates(start, end)
+    if audit.stage1_end and start < audit.stage1_end:
+        raise AuditError(_("The on-site audit comes after the documentary audit."))
+    audit.stage2_start, audit.stage2_end, audit.stage2_sites = start, end, sites.strip()
+    audit.stage2_ended_on = None
+    audit.correction_deadline = None
+    audit.status = AuditStatus.STAGE2_PLANNED
+    return Done(audit, data={"start": start, "end": end})
 
 
 def audit_schedule_stage2(
-    *, audit: Audit, start: date, end: date, sites: str, actor: User
+    *, audit: Audit, start: date, end: date, sites: str, actor: User, role: Actor | None = None
 ) -> Audit:
-    """Plan the on-site audit: after stage 1, directly for a surveillance audit, or again
-    when the correction window lapsed."""
-    _check_dates(start, end)
-    with transaction.atomic():
-        audit = _locked(audit)
-        if audit.status == AuditStatus.DRAFT and audit.kind != AuditKind.SURVEILLANCE:
-            raise AuditError(_("Only a surveillance audit may start with the on-site audit."))
-        if audit.stage1_end and start < audit.stage1_end:
-            raise AuditError(_("The on-site audit comes after the documentary audit."))
-        audit.stage2_start, audit.stage2_end, audit.stage2_sites = start, end, sites
-        audit.correction_deadline = None
-        return _move(
-            audit, AuditStatus.STAGE2_PLANNED, actor=actor, data={"start": start, "end": end}
-        )
-
-
-def _open_nonconformities(audit: Audit) -> int:
-    return Finding.objects.filter(
+    return perform(
+        workflow.STAGE2_SCHEDULE,
         audit=audit,
-        kind__in=(FindingKind.MAJOR, FindingKind.MINOR),
-        status__in=(FindingStatus.OPEN, FindingStatus.CORRECTION_SUBMITTED),
-    ).count()
+        actor=actor,
+        role=role,
+        start=start,
+        end=end,
+        sites=sites,
+    )
 
 
-def audit_complete_stage2(*, audit: Audit, outcome: str, actor: User) -> Audit:
-    """End of the on-site audit. With non-conformities, the correction window opens: the
-    host has until correction_deadline(end of stage 2) to correct and have it audited."""
-    with transaction.atomic():
-        audit = _locked(audit)
-        onsite_end = audit.stage2_end
-        if onsite_end is None:
-            raise AuditError(_("Enter the dates of the on-site audit first."))
-        audit.stage2_outcome = outcome
-        audit = _move(audit, AuditStatus.STAGE2_DONE, actor=actor)
-        if _open_nonconformities(audit):
-            audit.correction_deadline = deadlines.correction_deadline(onsite_audit_end=onsite_end)
-            audit = _move(
-                audit,
-                AuditStatus.CORRECTIONS,
-                actor=actor,
-                data={"correction_deadline": audit.correction_deadline},
+def _set_onsite_end(audit: Audit, ended_on: date) -> None:
+    if audit.stage2_start is not None and ended_on < audit.stage2_start:
+        raise AuditError(_("The on-site audit cannot end before it starts."))
+    audit.stage2_ended_on = ended_on
+    audit.correction_deadline = deadlines.correction_deadline(onsite_audit_end=ended_on)
+
+
+@effect(workflow.STAGE2_COMPLETE)
+def _stage2_complete(
+    *, audit: Audit, outcome: str, ended_on: date | None, now: datetime, **_ctx: Any
+) -> Done:
+    """End of the on-site audit, on the day it actually ended. The correction window runs 3
+    months from that day; with non-conformities, it opens now."""
+    ended = ended_on or audit.stage2_end
+    if ended is None:
+        raise AuditError(_("Enter the dates of the on-site audit first."))
+    _set_onsite_end(audit, ended)
+    audit.stage2_outcome = outcome.strip()
+    audit.status = AuditStatus.STAGE2_DONE
+    settle(audit, now=now)
+    return Done(audit, data={"ended_on": ended, "correction_deadline": audit.correction_deadline})
+
+
+def audit_complete_stage2(
+    *,
+    audit: Audit,
+    outcome: str,
+    actor: User,
+    ended_on: date | None = None,
+    role: Actor | None = None,
+    now: datetime | None = None,
+) -> Audit:
+    return perform(
+        workflow.STAGE2_COMPLETE,
+        audit=audit,
+        actor=actor,
+        role=role,
+        now=now,
+        outcome=outcome,
+        ended_on=ended_on,
+    )
+
+
+@effect(workflow.STAGE2_END_CORRECT)
+def _stage2_end_correct(
+    *, audit: Audit, ended_on: date, reason: str, now: datetime, **_ctx: Any
+) -> Done:
+    if not reason.strip():
+        raise AuditError(_("Say why the end date is corrected."))
+    previous = audit.stage2_ended_on
+    _set_onsite_end(audit, ended_on)
+    settle(audit, now=now)
+    return Done(
+        audit,
+        data={
+            "previous": previous,
+            "ended_on": ended_on,
+            "correction_deadline": audit.correction_deadline,
+            "reason": reason.strip(),
+        },
+    )
+
+
+def audit_correct_stage2_end(
+    *,
+    audit: Audit,
+    ended_on: date,
+    reason: str,
+    actor: User,
+    role: Actor | None = None,
+    now: datetime | None = None,
+) -> Audit:
+    """Correct the recorded end of the on-site audit (a typing error, a last day added): the
+    correction deadline follows it, and the audit's state with it."""
+    return perform(
+        workflow.STAGE2_END_CORRECT,
+        audit=audit,
+        actor=actor,
+        role=role,
+        now=now,
+        ended_on=ended_on,
+        reason=reason,
+    )
+
+
+# The end of the correction window
+
+
+def _lapse_text(*, audit: Audit, deadline: date, redo: bool) -> str:
+    values = {"audit": audit.get_kind_display(), "date": date_format(deadline, "DATE_FORMAT")}
+    if redo:
+        return (
+            _(
+                "%(audit)s: the correction window ended on %(date)s and a non-conformity got no "
+                "correction in time. The on-site audit must be done again."
             )
-        return audit
+            % values
+        )
+    return (
+        _(
+            "%(audit)s: the correction window ended on %(date)s. Corrections were submitted in "
+            "time but not all verified: ask the certification body to verify them."
+        )
+        % values
+    )
 
 
-def audit_corrections_check(*, audit: Audit, actor: User | None) -> Audit:
-    """When every non-conformity is verified, the corrections are verified."""
-    audit = _locked(audit)
-    if audit.status == AuditStatus.CORRECTIONS and not _open_nonconformities(audit):
-        audit = _move(audit, AuditStatus.CORRECTIONS_VERIFIED, actor=actor)
-    return audit
-
-
-def _lapse_text(*, audit: Audit, deadline: date) -> str:
-    return _(
-        "%(audit)s: the correction window ended on %(date)s with non-conformities not "
-        "verified. The on-site audit must be done again."
-    ) % {"audit": audit.get_kind_display(), "date": date_format(deadline, "DATE_FORMAT")}
+@effect(workflow.CORRECTIONS_LAPSE)
+def _corrections_lapse(*, audit: Audit, now: datetime, **_ctx: Any) -> Done:
+    settle(audit, now=now)
+    return Done(audit, data={"correction_deadline": audit.correction_deadline})
 
 
 def audits_lapse_sweep(*, now: datetime) -> list[int]:
-    """Audits whose correction window ended with a non-conformity not verified move to "on-site
-    audit to redo", and their officers are told. Idempotent: the conditional update moves each
-    audit once."""
+    """Audits whose correction window has ended move on (workflow.settle_corrections): to "on-site
+    audit to redo" when the host took no action in time, otherwise to "awaiting verification";
+    their officers are told. Idempotent: an audit moved once is no longer in corrections."""
     today = deadlines.paris_date(now=now)
     moved = []
-    candidates = Audit.objects.filter(
+    for pk in Audit.objects.filter(
         status=AuditStatus.CORRECTIONS, correction_deadline__lt=today
-    ).values_list("pk", "correction_deadline")
-    for pk, deadline in candidates:
+    ).values_list("pk", flat=True):
+        audit = Audit.objects.select_related("cycle__organisation").get(pk=pk)
+        deadline = audit.correction_deadline
         if deadline is None or not deadlines.deadline_passed(deadline=deadline, now=now):
             continue
         with transaction.atomic():
-            changed = Audit.objects.filter(pk=pk, status=AuditStatus.CORRECTIONS).update(
-                status=AuditStatus.ONSITE_REDO
-            )
-            if not changed:
+            try:
+                audit = perform(
+                    workflow.CORRECTIONS_LAPSE,
+                    audit=audit,
+                    actor=None,
+                    role=Actor.SYSTEM,
+                    now=now,
+                )
+            except AuditError:
                 continue  # another sweep got there first
-            audit = Audit.objects.select_related("cycle__organisation").get(pk=pk)
-            trail_record(
-                kind="audit.status_changed",
-                actor=None,
-                organisation=audit.cycle.organisation,
-                target=audit,
-                data={
-                    "from": AuditStatus.CORRECTIONS,
-                    "to": AuditStatus.ONSITE_REDO,
-                    "reason": "correction window lapsed",
-                    "correction_deadline": deadline,
-                },
-            )
+            if audit.status == AuditStatus.CORRECTIONS:
+                continue
+            organisation = audit.cycle.organisation
             notify(
-                users=officers_of(audit.cycle.organisation),
-                organisation=audit.cycle.organisation,
-                message=partial(_lapse_text, audit=audit, deadline=deadline),
-                link=reverse("audits:audit-detail", args=[audit.cycle.organisation.slug, pk]),
+                users=officers_of(organisation),
+                organisation=organisation,
+                message=partial(
+                    _lapse_text,
+                    audit=audit,
+                    deadline=deadline,
+                    redo=audit.status == AuditStatus.ONSITE_REDO,
+                ),
+                link=reverse("audits:audit-detail", args=[organisation.slug, pk]),
                 now=now,
             )
             moved.append(pk)
     return moved
 
 
-def decision_record(
+# The decision
+
+
+def _decision_check(
+    *, audit: Audit, outcome: str, activities: Sequence[int], numbers: Mapping[str, str]
+) -> list[int]:
+    if outcome not in DecisionOutcome.values:
+        raise AuditError(_("Choose the outcome of the decision."))
+    if outcome == DecisionOutcome.REFUSED:
+        return []
+    granted = sorted(set(activities))
+    audited = set(audit.cycle.activities)
+    if not granted:
+        raise AuditError(_("Tick the activities the certificate covers."))
+    if not set(granted) <= audited:
+        raise AuditError(_("A certificate covers only activities that were audited."))
+    if outcome == DecisionOutcome.GRANTED and set(granted) != audited:
+        raise AuditError(
+            _("Some audited activities are not covered: record a decision for fewer activities.")
+        )
+    if outcome == DecisionOutcome.REDUCED and set(granted) == audited:
+        raise AuditError(_("Every audited activity is covered: the certification is granted."))
+    for kind in {certificate_type_of(number) for number in granted}:
+        if not numbers.get(kind, "").strip():
+            raise AuditError(_("Enter the number of each certificate granted."))
+    return granted
+
+
+@effect(workflow.DECISION_RECORD)
+def _decision_record(
     *,
     audit: Audit,
-    certificate_number: str,
+    actor: User,
+    outcome: str,
     decided_on: date,
     activities: Sequence[int],
-    actor: User,
-    expires_on: date | None = None,
-) -> Decision:
-    """Record the certification decision: the host's own HDS certificate (3 years unless the
-    certificate prints another date), and the surveillance and renewal audits it plans."""
-    if not certificate_number.strip():
-        raise AuditError(_("Enter the certificate number."))
-    expiry = expires_on or deadlines.certificate_expiry(decision_date=decided_on)
-    with transaction.atomic():
-        audit = _locked(audit)
-        if audit.kind == AuditKind.SURVEILLANCE:
-            raise AuditError(_("A surveillance audit does not end with a certification decision."))
-        if _open_nonconformities(audit):
-            raise AuditError(_("Every non-conformity must be verified before the decision."))
-        audit = _move(audit, AuditStatus.DECIDED, actor=actor)
-        decision = Decision.objects.create(
-            audit=audit,
-            certificate_number=certificate_number.strip(),
-            decided_on=decided_on,
-            activities=sorted(set(activities)),
-            expires_on=expiry,
-            recorded_by=actor,
+    certificate_numbers: Mapping[str, str],
+    expires_on: date | None,
+    letter: EvidenceVersion | None,
+    **_ctx: Any,
+) -> Done:
+    granted = _decision_check(
+        audit=audit, outcome=outcome, activities=activities, numbers=certificate_numbers
+    )
+    organisation = audit.cycle.organisation
+    if letter is not None and letter.item.organisation_id != organisation.pk:
+        raise AuditError(_("Unknown evidence."))
+    refused = outcome == DecisionOutcome.REFUSED
+    expiry = (
+        None if refused else expires_on or deadlines.certificate_expiry(decision_date=decided_on)
+    )
+    if expiry is not None and expiry <= decided_on:
+        raise AuditError(_("A certificate ends after the decision."))
+    by_type: dict[str, list[int]] = {}
+    for number in granted:
+        by_type.setdefault(certificate_type_of(number), []).append(number)
+    decision = Decision.objects.create(
+        audit=audit,
+        outcome=outcome,
+        certificate_number=" / ".join(
+            certificate_numbers[kind].strip() for kind in sorted(by_type)
+        ),
+        decided_on=decided_on,
+        activities=granted,
+        expires_on=expiry,
+        letter=letter,
+        recorded_by=actor,
+    )
+    for kind, covered in sorted(by_type.items()):
+        assert expiry is not None  # noqa: S101 (a refusal grants no certificate)
+        decision.certificates.add(
+            certificate_save(
+                organisation=organisation,
+                subcontractor=None,
+                data=CertificateData(
+                    kind=CertificateKind.HDS,
+                    number=certificate_numbers[kind].strip(),
+                    certification_body=audit.cycle.certification_body,
+                    accreditation=audit.cycle.accreditation,
+                    standard_version=audit.cycle.referential_version,
+                    activities=covered,
+                    scope_statement="",
+                    issued_on=decided_on,
+                    expires_on=expiry,
+                ),
+                actor=actor,
+            )
         )
-        certificate_save(
-            organisation=audit.cycle.organisation,
-            subcontractor=None,
-            data=CertificateData(
-                kind=CertificateKind.HDS,
-                number=decision.certificate_number,
-                certification_body=audit.cycle.certification_body,
-                accreditation=audit.cycle.accreditation,
-                standard_version=audit.cycle.referential_version,
-                activities=decision.activities,
-                scope_statement="",
-                issued_on=decided_on,
-                expires_on=expiry,
-            ),
-            actor=actor,
-        )
+    if refused:
+        audit.status = AuditStatus.REFUSED
+        # What follows a refusal: the whole certification procedure, from a new initial audit.
+        audit_plan(cycle=audit.cycle, kind=AuditKind.INITIAL, actor=actor)
+    else:
+        audit.status = AuditStatus.DECIDED
         for due in deadlines.surveillance_due_dates(decision_date=decided_on):
             audit_plan(cycle=audit.cycle, kind=AuditKind.SURVEILLANCE, due_on=due, actor=actor)
         audit_plan(
@@ -329,40 +442,76 @@ def decision_record(
             due_on=deadlines.renewal_audit_due(decision_date=decided_on),
             actor=actor,
         )
-        trail_record(
-            kind="audit.decided",
-            actor=actor,
-            organisation=audit.cycle.organisation,
-            target=decision,
-            data={
-                "number": decision.certificate_number,
-                "decided_on": decided_on,
-                "expires_on": expiry,
-            },
-        )
-        return decision
+    return Done(
+        decision,
+        target=decision,
+        data={
+            "outcome": outcome,
+            "number": decision.certificate_number,
+            "activities": granted,
+            "decided_on": decided_on,
+            "expires_on": expiry,
+            "letter": letter.pk if letter else None,
+        },
+    )
 
 
-def audit_cancel(*, audit: Audit, reason: str, actor: User) -> Audit:
-    """Cancel an audit that has not reached its outcome (e.g. the certification body withdrew,
-    or the audit is replanned): the reason stays in the audit trail."""
+def decision_record(
+    *,
+    audit: Audit,
+    decided_on: date,
+    actor: User,
+    outcome: str = DecisionOutcome.GRANTED,
+    activities: Sequence[int] = (),
+    certificate_numbers: Mapping[str, str] | None = None,
+    expires_on: date | None = None,
+    letter: EvidenceVersion | None = None,
+    role: Actor | None = None,
+) -> Decision:
+    """Record the certification body's decision, as its letter says: certificates granted for
+    every activity audited or for fewer (one certificate per type: physical-infrastructure host
+    for activities 1-2, managed-services host for 3-6, each with its number; the activities left
+    out stay uncovered in the hosting chain), or a refusal, after which a new initial audit is
+    planned. A certificate lasts 3 years unless it prints another date; the surveillance and
+    renewal audits it calls for are planned."""
+    return perform(
+        workflow.DECISION_RECORD,
+        audit=audit,
+        actor=actor,
+        role=role,
+        outcome=outcome,
+        decided_on=decided_on,
+        activities=activities,
+        certificate_numbers=certificate_numbers or {},
+        expires_on=expires_on,
+        letter=letter,
+    )
+
+
+# Cancel and close
+
+
+@effect(workflow.CANCEL)
+def _cancel(*, audit: Audit, reason: str, **_ctx: Any) -> Done:
     if not reason.strip():
         raise AuditError(_("Give the reason for cancelling the audit."))
-    with transaction.atomic():
-        audit = _locked(audit)
-        return _move(audit, AuditStatus.CANCELLED, actor=actor, data={"reason": reason.strip()})
+    audit.status = AuditStatus.CANCELLED
+    return Done(audit, data={"reason": reason.strip()})
 
 
-def audit_close(*, audit: Audit, actor: User) -> Audit:
+def audit_cancel(*, audit: Audit, reason: str, actor: User, role: Actor | None = None) -> Audit:
+    """Cancel an audit that has not reached its outcome (e.g. the certification body withdrew,
+    or the audit is replanned): the reason stays in the audit trail."""
+    return perform(workflow.CANCEL, audit=audit, actor=actor, role=role, reason=reason)
+
+
+@effect(workflow.CLOSE)
+def _close(*, audit: Audit, **_ctx: Any) -> Done:
+    audit.status = AuditStatus.CLOSED
+    return Done(audit)
+
+
+def audit_close(*, audit: Audit, actor: User, role: Actor | None = None) -> Audit:
     """Close an audit whose outcome is final: a surveillance audit once its on-site audit found
     no non-conformity or its corrections were verified, or any audit once decided."""
-    with transaction.atomic():
-        audit = _locked(audit)
-        if (
-            audit.status in (AuditStatus.STAGE2_DONE, AuditStatus.CORRECTIONS_VERIFIED)
-            and audit.kind != AuditKind.SURVEILLANCE
-        ):
-            raise AuditError(_("This audit ends with a certification decision, not closing."))
-        if audit.status == AuditStatus.STAGE2_DONE and _open_nonconformities(audit):
-            raise AuditError(_("Every non-conformity must be verified before closing."))
-        return _move(audit, AuditStatus.CLOSED, actor=actor)
+    return perform(workflow.CLOSE, audit=audit, actor=actor, role=role)

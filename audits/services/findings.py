@@ -1,50 +1,65 @@
-"""Findings: raised by the auditor, corrected by the host, verified by the auditor."""
+"""Findings: raised by the auditor (or recorded by the officer for the certification body),
+corrected by the host, verified by the auditor or the body. Each is an action of
+audits/workflow.py taken through `perform`."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
+from datetime import datetime
+from typing import Any
+
 from django.utils.translation import gettext as _
 
-from audits.models import (
-    FINDING_TRANSITIONS,
-    Audit,
-    AuditStatus,
-    Finding,
-    FindingKind,
-    FindingStatus,
-    Stage,
-)
+from audits import workflow
+from audits.models import Audit, Finding, FindingKind, FindingStatus
 from audits.services import AuditError
-from audits.services.cycle import audit_corrections_check
+from audits.services.workflow import Done, effect, perform, settle
+from audits.workflow import Actor
 from evidence.models import EvidenceVersion
 from hdsready.models import Membership, User
-from hdsready.trail import trail_record
 from scopes.models import Requirement
 
-# Findings are raised while the audit is under way or right at the end of a stage.
-RAISING_STATES: dict[str, str] = {
-    AuditStatus.STAGE1_PLANNED: Stage.DOCUMENTARY,
-    AuditStatus.STAGE1_DONE: Stage.DOCUMENTARY,
-    AuditStatus.STAGE2_PLANNED: Stage.ONSITE,
-    AuditStatus.STAGE2_DONE: Stage.ONSITE,
-}
+
+def _own_evidence(audit: Audit, evidence: EvidenceVersion | None) -> None:
+    if evidence is not None and evidence.item.organisation_id != audit.cycle.organisation_id:
+        raise AuditError(_("Unknown evidence."))
 
 
-def _move(finding: Finding, status: str, *, actor: User, data: dict[str, object]) -> Finding:
-    if status not in FINDING_TRANSITIONS[finding.status]:
-        raise AuditError(_("This finding cannot change that way now."))
-    previous = finding.status
-    finding.status = status
-    finding.save()
-    trail_record(
-        kind="finding.status_changed",
-        actor=actor,
-        organisation=finding.audit.cycle.organisation,
-        target=finding,
-        data={"from": previous, "to": status, **data},
+@effect(workflow.FINDING_RAISE)
+def _raise(
+    *,
+    audit: Audit,
+    actor: User,
+    now: datetime,
+    kind: str,
+    requirement: Requirement,
+    description: str,
+    evidence: EvidenceVersion | None,
+    **_ctx: Any,
+) -> Done:
+    if kind not in FindingKind.values:
+        raise AuditError(_("Unknown kind of finding."))
+    if not description.strip():
+        raise AuditError(_("Describe the finding."))
+    _own_evidence(audit, evidence)
+    stage = workflow.STAGE_OF_STATE[audit.status]
+    finding = Finding.objects.create(
+        audit=audit,
+        stage=stage,
+        kind=kind,
+        requirement=requirement,
+        evidence=evidence,
+        description=description.strip(),
+        raised_by=actor,
+        raised_at=now,
+        status=FindingStatus.OPEN if kind != FindingKind.OBSERVATION else FindingStatus.NOTED,
     )
-    return finding
+    # A non-conformity raised after the on-site audit counts in the same correction window.
+    settle(audit, now=now)
+    return Done(
+        finding,
+        target=finding,
+        data={"kind": kind, "requirement": requirement.ref_id, "stage": stage},
+    )
 
 
 def finding_raise(
@@ -55,42 +70,55 @@ def finding_raise(
     description: str,
     actor: User,
     evidence: EvidenceVersion | None = None,
+    role: Actor | None = None,
+    now: datetime | None = None,
 ) -> Finding:
-    """A major or minor non-conformity, or an observation, against one requirement."""
-    if kind not in FindingKind.values:
-        raise AuditError(_("Unknown kind of finding."))
-    if not description.strip():
-        raise AuditError(_("Describe the finding."))
-    with transaction.atomic():
-        audit = (
-            Audit.objects.select_for_update(of=("self",))
-            .select_related("cycle__organisation")
-            .get(pk=audit.pk)
-        )
-        stage = RAISING_STATES.get(audit.status)
-        if stage is None:
-            raise AuditError(_("Findings are raised during the audit."))
-        organisation = audit.cycle.organisation
-        if evidence is not None and evidence.item.organisation_id != organisation.pk:
-            raise AuditError(_("Unknown evidence."))
-        finding = Finding.objects.create(
-            audit=audit,
-            stage=stage,
-            kind=kind,
-            requirement=requirement,
-            evidence=evidence,
-            description=description.strip(),
-            raised_by=actor,
-            status=FindingStatus.OPEN if kind != FindingKind.OBSERVATION else FindingStatus.NOTED,
-        )
-        trail_record(
-            kind="finding.raised",
-            actor=actor,
-            organisation=organisation,
-            target=finding,
-            data={"kind": kind, "requirement": requirement.ref_id, "stage": stage},
-        )
-        return finding
+    """A major or minor non-conformity, or an observation, against one requirement, from the
+    documentary audit up to the decision."""
+    return perform(
+        workflow.FINDING_RAISE,
+        audit=audit,
+        actor=actor,
+        role=role,
+        now=now,
+        kind=kind,
+        requirement=requirement,
+        description=description,
+        evidence=evidence,
+    )
+
+
+@effect(workflow.CORRECTION_SUBMIT)
+def _submit(
+    *,
+    audit: Audit,
+    finding: Finding,
+    now: datetime,
+    correction: str,
+    root_cause: str,
+    action_plan: str,
+    owner: User | None,
+    evidence: EvidenceVersion | None,
+    **_ctx: Any,
+) -> Done:
+    if not (correction.strip() and root_cause.strip() and action_plan.strip()):
+        raise AuditError(_("Give the correction, the root cause and the corrective action plan."))
+    organisation = audit.cycle.organisation
+    if (
+        owner is not None
+        and not Membership.objects.filter(organisation=organisation, user=owner).exists()
+    ):
+        raise AuditError(_("The owner must be a member of the organisation."))
+    _own_evidence(audit, evidence)
+    finding.correction = correction.strip()
+    finding.root_cause = root_cause.strip()
+    finding.action_plan = action_plan.strip()
+    finding.owner, finding.correction_evidence = owner, evidence
+    finding.submitted_at = now
+    finding.first_submitted_at = finding.first_submitted_at or now
+    finding.status = FindingStatus.CORRECTION_SUBMITTED
+    finding.save()
+    return Done(finding, data={"evidence": evidence.pk if evidence else None})
 
 
 def finding_submit_correction(
@@ -102,62 +130,73 @@ def finding_submit_correction(
     actor: User,
     owner: User | None = None,
     evidence: EvidenceVersion | None = None,
+    role: Actor | None = None,
+    now: datetime | None = None,
 ) -> Finding:
     """The host answers a non-conformity: correction, root cause, corrective action plan."""
-    if not (correction.strip() and root_cause.strip() and action_plan.strip()):
-        raise AuditError(_("Give the correction, the root cause and the corrective action plan."))
-    with transaction.atomic():
-        finding = (
-            Finding.objects.select_for_update(of=("self",))
-            .select_related("audit__cycle__organisation")
-            .get(pk=finding.pk)
-        )
-        organisation = finding.audit.cycle.organisation
-        if finding.audit.status != AuditStatus.CORRECTIONS:
-            raise AuditError(_("Corrections are submitted during the correction window."))
-        if (
-            owner is not None
-            and not Membership.objects.filter(organisation=organisation, user=owner).exists()
-        ):
-            raise AuditError(_("The owner must be a member of the organisation."))
-        if evidence is not None and evidence.item.organisation_id != organisation.pk:
-            raise AuditError(_("Unknown evidence."))
-        finding.correction, finding.root_cause, finding.action_plan = (
-            correction.strip(),
-            root_cause.strip(),
-            action_plan.strip(),
-        )
-        finding.owner, finding.correction_evidence = owner, evidence
-        finding.submitted_at = timezone.now()
-        return _move(
-            finding,
-            FindingStatus.CORRECTION_SUBMITTED,
-            actor=actor,
-            data={"evidence": evidence.pk if evidence else None},
-        )
+    return perform(
+        workflow.CORRECTION_SUBMIT,
+        audit=finding.audit,
+        finding=finding,
+        actor=actor,
+        role=role,
+        now=now,
+        correction=correction,
+        root_cause=root_cause,
+        action_plan=action_plan,
+        owner=owner,
+        evidence=evidence,
+    )
 
 
-def finding_verify(*, finding: Finding, accepted: bool, comment: str, actor: User) -> Finding:
-    """The auditor accepts the correction, or sends it back with a comment. When the last
-    non-conformity is verified, the audit's corrections are verified."""
+@effect(workflow.CORRECTION_VERIFY)
+def _verify(
+    *,
+    audit: Audit,
+    finding: Finding,
+    actor: User,
+    now: datetime,
+    accepted: bool,
+    comment: str,
+    letter: EvidenceVersion | None,
+    **_ctx: Any,
+) -> Done:
     if not accepted and not comment.strip():
         raise AuditError(_("Say why the correction is not accepted."))
-    with transaction.atomic():
-        finding = (
-            Finding.objects.select_for_update(of=("self",))
-            .select_related("audit__cycle__organisation")
-            .get(pk=finding.pk)
-        )
-        if finding.audit.status != AuditStatus.CORRECTIONS:
-            raise AuditError(_("Corrections are verified during the correction window."))
-        finding.verification_comment = comment.strip()
-        if accepted:
-            finding.verified_by, finding.verified_at = actor, timezone.now()
-        finding = _move(
-            finding,
-            FindingStatus.VERIFIED if accepted else FindingStatus.OPEN,
-            actor=actor,
-            data={"accepted": accepted},
-        )
-        audit_corrections_check(audit=finding.audit, actor=actor)
-        return finding
+    _own_evidence(audit, letter)
+    finding.verification_comment = comment.strip()
+    finding.verification_letter = letter
+    if accepted:
+        finding.verified_by, finding.verified_at = actor, now
+        finding.status = FindingStatus.VERIFIED
+    else:
+        finding.status = FindingStatus.OPEN
+    finding.save()
+    settle(audit, now=now)
+    return Done(finding, data={"accepted": accepted, "letter": letter.pk if letter else None})
+
+
+def finding_verify(
+    *,
+    finding: Finding,
+    accepted: bool,
+    comment: str,
+    actor: User,
+    letter: EvidenceVersion | None = None,
+    role: Actor | None = None,
+    now: datetime | None = None,
+) -> Finding:
+    """The auditor (or the officer, recording the certification body's letter) accepts the
+    correction or sends it back with a comment. When the last non-conformity is verified, the
+    audit's corrections are verified."""
+    return perform(
+        workflow.CORRECTION_VERIFY,
+        audit=finding.audit,
+        finding=finding,
+        actor=actor,
+        role=role,
+        now=now,
+        accepted=accepted,
+        comment=comment,
+        letter=letter,
+    )

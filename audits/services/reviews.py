@@ -3,31 +3,83 @@ the version reviewed is pinned to the audit, so a later upload does not change w
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audits import workflow
 from audits.models import (
     Audit,
-    AuditStatus,
     EvidenceReview,
     PinnedVersion,
     ReviewDecision,
     Stage,
 )
 from audits.services import AuditError
+from audits.services.workflow import Done, effect, perform
+from audits.workflow import Actor
 from evidence.models import EvidenceVersion
 from hdsready.models import User
 from hdsready.trail import trail_record
 from scopes.models import Requirement
 
-# Evidence is reviewed while a stage is planned or just done: the stage follows the audit.
-REVIEW_STAGES: dict[str, str] = {
-    AuditStatus.STAGE1_PLANNED: Stage.DOCUMENTARY,
-    AuditStatus.STAGE1_DONE: Stage.DOCUMENTARY,
-    AuditStatus.STAGE2_PLANNED: Stage.ONSITE,
-    AuditStatus.STAGE2_DONE: Stage.ONSITE,
-}
 COMMENT_REQUIRED = frozenset({ReviewDecision.NEEDS_REVISION, ReviewDecision.REJECTED})
+
+
+@effect(workflow.EVIDENCE_REVIEW)
+def _review(
+    *,
+    audit: Audit,
+    actor: User,
+    now: datetime,
+    requirement: Requirement,
+    version: EvidenceVersion,
+    decision: str,
+    comment: str,
+    **_ctx: Any,
+) -> Done:
+    if decision not in ReviewDecision.values:
+        raise AuditError(_("Unknown review decision."))
+    comment = comment.strip()
+    if decision in COMMENT_REQUIRED and not comment:
+        raise AuditError(_("Say what is wrong with this evidence."))
+    stage = workflow.STAGE_OF_STATE[audit.status]
+    if (
+        version.item.organisation_id != audit.cycle.organisation_id
+        or not version.item.requirements.filter(pk=requirement.pk).exists()
+    ):
+        raise AuditError(_("This evidence is not linked to that requirement."))
+    pins = PinnedVersion.objects.filter(
+        audit=audit, stage=stage, requirement=requirement, version=version
+    )
+    if stage == Stage.DOCUMENTARY and audit.stage1_submitted_at is not None and not pins.exists():
+        raise AuditError(
+            _("The documents of stage 1 were submitted: only those versions are reviewed.")
+        )
+    pinned, _created = PinnedVersion.objects.get_or_create(
+        audit=audit, stage=stage, requirement=requirement, version=version
+    )
+    review = EvidenceReview.objects.create(
+        audit=audit,
+        pinned=pinned,
+        decision=decision,
+        comment=comment,
+        reviewer=actor,
+        reviewed_at=now,
+    )
+    return Done(
+        review,
+        target=review,
+        data={
+            "audit": audit.pk,
+            "stage": stage,
+            "requirement": requirement.ref_id,
+            "version": version.pk,
+            "decision": decision,
+        },
+    )
 
 
 def evidence_review_record(
@@ -38,61 +90,23 @@ def evidence_review_record(
     decision: str,
     comment: str,
     actor: User,
+    role: Actor | None = None,
+    now: datetime | None = None,
 ) -> EvidenceReview:
     """The auditor's decision on one evidence version for one requirement (ISO 17021-1 9.3/9.4:
     the audit evidence is recorded). The version is pinned to the audit for the current stage;
     once stage 1 documents are submitted, stage 1 reviews only the frozen set."""
-    if decision not in ReviewDecision.values:
-        raise AuditError(_("Unknown review decision."))
-    comment = comment.strip()
-    if decision in COMMENT_REQUIRED and not comment:
-        raise AuditError(_("Say what is wrong with this evidence."))
-    with transaction.atomic():
-        audit = (
-            Audit.objects.select_for_update(of=("self",))
-            .select_related("cycle__organisation")
-            .get(pk=audit.pk)
-        )
-        stage = REVIEW_STAGES.get(audit.status)
-        if stage is None:
-            raise AuditError(_("Evidence is reviewed during the documentary or on-site audit."))
-        organisation = audit.cycle.organisation
-        if (
-            version.item.organisation_id != organisation.pk
-            or not version.item.requirements.filter(pk=requirement.pk).exists()
-        ):
-            raise AuditError(_("This evidence is not linked to that requirement."))
-        pins = PinnedVersion.objects.filter(
-            audit=audit, stage=stage, requirement=requirement, version=version
-        )
-        if (
-            stage == Stage.DOCUMENTARY
-            and audit.stage1_submitted_at is not None
-            and not pins.exists()
-        ):
-            raise AuditError(
-                _("The documents of stage 1 were submitted: only those versions are reviewed.")
-            )
-        pinned, _created = PinnedVersion.objects.get_or_create(
-            audit=audit, stage=stage, requirement=requirement, version=version
-        )
-        review = EvidenceReview.objects.create(
-            audit=audit, pinned=pinned, decision=decision, comment=comment, reviewer=actor
-        )
-        trail_record(
-            kind="evidence_review.recorded",
-            actor=actor,
-            organisation=organisation,
-            target=review,
-            data={
-                "audit": audit.pk,
-                "stage": stage,
-                "requirement": requirement.ref_id,
-                "version": version.pk,
-                "decision": decision,
-            },
-        )
-        return review
+    return perform(
+        workflow.EVIDENCE_REVIEW,
+        audit=audit,
+        actor=actor,
+        role=role,
+        now=now,
+        requirement=requirement,
+        version=version,
+        decision=decision,
+        comment=comment,
+    )
 
 
 def review_answer(

@@ -14,31 +14,23 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.decorators import otp_required
 
-from audits.forms import (
-    AuditorFindingForm,
-    EvidenceReviewForm,
-    FindingVerifyForm,
-    ReviewAnswerForm,
-)
-from audits.models import Audit, AuditStatus, FindingStatus
+from audits.forms import ReviewAnswerForm
+from audits.models import Audit, finding_numbers
 from audits.selectors import (
     audit_get_for_auditor,
     audit_get_in_organisation,
-    evidence_versions_of_organisation,
     finding_get_in_audit,
     findings_of_audit,
-    hds_requirements_for_findings,
     review_get_in_organisation,
     review_rows_for_auditor,
     review_stage1_frozen,
-    review_target_get,
     reviews_awaiting_answer,
     version_get_for_auditor,
 )
-from audits.services import AuditError
-from audits.services.findings import finding_raise, finding_verify
-from audits.services.reviews import evidence_review_record, review_answer
-from audits.views import apply_change, form_error_message
+from audits.services.reviews import review_answer
+from audits.views import apply_change
+from audits.views.actions import offered_forms, take_action
+from audits.workflow import EVIDENCE_REVIEW, Actor
 from evidence.services import EvidenceIntegrityError, evidence_version_open
 from evidence.serving import file_response
 from hdsready import roles
@@ -48,35 +40,65 @@ from hdsready.selectors import organisation_get_for_user
 verified = otp_required(login_url="hdsready:login")
 
 
+def _back_url(audit: Audit) -> str:
+    return reverse("audits:auditor-review", args=[audit.pk])
+
+
 def _back(audit: Audit) -> HttpResponse:
-    return redirect("audits:auditor-review", pk=audit.pk)
+    return redirect(_back_url(audit))
+
+
+AUDITOR: frozenset[Actor] = frozenset({Actor.AUDITOR})
 
 
 @require_GET
 @verified
 def auditor_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
-    organisation = audit.cycle.organisation
-    requirements = list(hds_requirements_for_findings())
     findings = list(findings_of_audit(audit=audit))
+    on_audit, on_findings = offered_forms(audit=audit, actors=AUDITOR, findings=findings)
+    review_form = next((o.form for o in on_audit if o.action == EVIDENCE_REVIEW), None)
+    numbers = finding_numbers(findings)
     return render(
         request,
         "audits/auditor_review.html",
         {
             "audit": audit,
-            "audit_organisation": organisation,
+            "audit_organisation": audit.cycle.organisation,
             "frozen": review_stage1_frozen(audit=audit),
             "rows": review_rows_for_auditor(audit=audit),
-            "review_form": EvidenceReviewForm(),
-            "findings": findings,
-            "finding_form": AuditorFindingForm(
-                requirements=requirements,
-                versions=list(evidence_versions_of_organisation(organisation=organisation)),
-            ),
-            "verifying": audit.status == AuditStatus.CORRECTIONS,
-            "verify_form": FindingVerifyForm(),
-            "submitted": FindingStatus.CORRECTION_SUBMITTED,
+            "review_form": review_form,
+            "findings": [
+                (finding, numbers[finding.pk], on_findings.get(finding.pk, []))
+                for finding in findings
+            ],
+            "actions": [o for o in on_audit if o.action != EVIDENCE_REVIEW],
         },
+    )
+
+
+@require_POST
+@verified
+def auditor_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """Take one action of the workflow on the audit as its invited auditor."""
+    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+    return take_action(request, audit=audit, name=action, actors=AUDITOR, back=_back_url(audit))
+
+
+@require_POST
+@verified
+def auditor_finding_action(
+    request: AuthedHttpRequest, pk: int, finding_pk: int, action: str
+) -> HttpResponse:
+    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+    finding = finding_get_in_audit(audit=audit, pk=finding_pk)
+    return take_action(
+        request,
+        audit=audit,
+        name=action,
+        actors=AUDITOR,
+        back=_back_url(audit),
+        finding=finding,
     )
 
 
@@ -95,67 +117,6 @@ def auditor_version_view(
         messages.error(request, str(exc))
         return _back(audit)
     return file_response(version, handle, inline=True)
-
-
-@require_POST
-@verified
-def auditor_review_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
-    form = EvidenceReviewForm(request.POST)
-    if not form.is_valid():
-        form_error_message(request, form)
-        return _back(audit)
-    requirement, version = review_target_get(
-        audit=audit,
-        requirement_pk=form.cleaned_data["requirement"],
-        version_pk=form.cleaned_data["version"],
-    )
-    try:
-        evidence_review_record(
-            audit=audit,
-            requirement=requirement,
-            version=version,
-            decision=form.cleaned_data["decision"],
-            comment=form.cleaned_data["comment"],
-            actor=request.user,
-        )
-    except AuditError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Review recorded."))
-    return _back(audit)
-
-
-@require_POST
-@verified
-def auditor_finding_raise(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
-    form = AuditorFindingForm(
-        request.POST,
-        requirements=list(hds_requirements_for_findings()),
-        versions=list(evidence_versions_of_organisation(organisation=audit.cycle.organisation)),
-    )
-    return apply_change(
-        request,
-        form,
-        lambda data: finding_raise(audit=audit, actor=request.user, **data),
-        _("Finding recorded."),
-        reverse("audits:auditor-review", args=[audit.pk]),
-    )
-
-
-@require_POST
-@verified
-def auditor_finding_verify(request: AuthedHttpRequest, pk: int, finding_pk: int) -> HttpResponse:
-    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
-    finding = finding_get_in_audit(audit=audit, pk=finding_pk)
-    return apply_change(
-        request,
-        FindingVerifyForm(request.POST),
-        lambda data: finding_verify(finding=finding, actor=request.user, **data),
-        _("Verification recorded."),
-        reverse("audits:auditor-review", args=[audit.pk]),
-    )
 
 
 @require_GET

@@ -1,0 +1,111 @@
+"""The actions of audits/workflow.py on pages: the forms a person is offered on an audit (only the
+actions the definition allows them now), and the one recipe that takes an action from a form.
+The officer's pages (officer.py) and the auditor's (review.py) both use it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from audits.forms import ACTION_FORMS, ActionForm, choices_for
+from audits.models import Audit, Finding
+from audits.services import AuditError
+from audits.views import form_error_message
+from audits.workflow import ACTIONS_BY_NAME, Action, Actor, actions_for
+from hdsready.models import User
+
+# When a person holds several actors, the one an action is taken as.
+ACTOR_PREFERENCE: tuple[Actor, ...] = (Actor.OFFICER, Actor.BODY, Actor.HOST, Actor.AUDITOR)
+
+
+def role_for(action: Action, actors: Iterable[Actor]) -> Actor | None:
+    held = frozenset(actors)
+    return next((a for a in ACTOR_PREFERENCE if a in held and a in action.actors), None)
+
+
+@dataclass(frozen=True)
+class Offered:
+    action: Action
+    form: ActionForm
+    finding: Finding | None = None
+
+
+def _prefix(action: Action, finding: Finding | None) -> str:
+    return f"{action.name}-{finding.pk}" if finding is not None else action.name
+
+
+def offered_forms(
+    *, audit: Audit, actors: frozenset[Actor], findings: Iterable[Finding] = ()
+) -> tuple[list[Offered], dict[int, list[Offered]]]:
+    """The forms of every action these actors may take now: on the audit, and on each finding.
+    The choices the forms show are loaded once for the page."""
+    plan: list[tuple[Action, Finding | None]] = [
+        (action, None) for action in actions_for(audit=audit, actors=actors)
+    ]
+    for finding in findings:
+        plan += [
+            (action, finding) for action in actions_for(audit=audit, actors=actors, finding=finding)
+        ]
+    plan = [(action, finding) for action, finding in plan if action.name in ACTION_FORMS]
+    needs: set[str] = set()
+    for action, _finding in plan:
+        needs |= ACTION_FORMS[action.name].needs
+    choices = choices_for(audit, needs)
+    on_audit: list[Offered] = []
+    on_findings: dict[int, list[Offered]] = {}
+    for action, finding in plan:
+        form = ACTION_FORMS[action.name](
+            audit=audit,
+            choices=choices,
+            role=role_for(action, actors),
+            prefix=_prefix(action, finding),
+        )
+        offered = Offered(action=action, form=form, finding=finding)
+        if finding is None:
+            on_audit.append(offered)
+        else:
+            on_findings.setdefault(finding.pk, []).append(offered)
+    return on_audit, on_findings
+
+
+def take_action(
+    request: HttpRequest,
+    *,
+    audit: Audit,
+    name: str,
+    actors: frozenset[Actor],
+    back: str,
+    finding: Finding | None = None,
+) -> HttpResponse:
+    """Validate the action's form, take the action as this person, say what happened (or why
+    not), go back. An action this person may never take is a 404, as for an outsider."""
+    action = ACTIONS_BY_NAME.get(name)
+    if action is None or action.name not in ACTION_FORMS or action.on_finding != bool(finding):
+        raise Http404
+    role = role_for(action, actors)
+    if role is None:
+        raise Http404
+    form_class = ACTION_FORMS[action.name]
+    form = form_class(
+        request.POST,
+        audit=audit,
+        choices=choices_for(audit, set(form_class.needs)),
+        role=role,
+        prefix=_prefix(action, finding),
+    )
+    if not form.is_valid():
+        form_error_message(request, form)
+        return redirect(back)
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 (views are behind login)
+    try:
+        form.perform(actor=user, role=role, finding=finding)
+    except AuditError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(action.done))
+    return redirect(back)

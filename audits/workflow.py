@@ -1,0 +1,415 @@
+"""The certification cycle of one audit, defined once: its states, the actions that move it, who
+may take each action, the guard, the dates it sets, the trail event and the labels.
+
+Services execute this definition (audits/services/workflow.py); pages and the API ask it which
+actions a person may take now (`actions_for`), so no form is offered that would be refused, and
+the timeline and dossiers read their labels from it. Adding a state or an action is an edit here
+(and the effect that changes the data, registered by its service with `@effect`).
+
+The procedure, as the ANS text says it (shared/DOMAIN.md): « L'hébergeur dispose de trois mois
+après la fin de l'audit sur site pour corriger les éventuelles non-conformités et faire auditer ses
+corrections. Passé ce délai et sans action de l'hébergeur, toute la procédure d'audit sur site sera
+de nouveau réalisée. » Findings can be raised up to the decision and fall in the same window; the
+on-site audit is redone only when the host took no action in time (`settle_corrections`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from audits import deadlines
+from audits.models import Audit, AuditKind, AuditStatus, Finding, FindingStatus, Stage
+
+S = AuditStatus
+
+
+class Actor(StrEnum):
+    """Who takes an action. The same person may hold several of these on one audit."""
+
+    OFFICER = "officer"  # a member who manages the organisation (roles.MANAGE)
+    HOST = "host"  # a member who answers findings and reviews (roles.EDIT_READINESS)
+    AUDITOR = "auditor"  # the auditor invited to this audit, within their access window
+    BODY = "body"  # the officer recording what an outside certification body did
+    SYSTEM = "system"  # the daily sweep; never offered on a page
+
+
+ACTOR_LABELS: dict[Actor, Promise] = {
+    Actor.OFFICER: _("compliance officer"),
+    Actor.HOST: _("member answering findings"),
+    Actor.AUDITOR: _("invited auditor"),
+    Actor.BODY: _("compliance officer, for the certification body"),
+    Actor.SYSTEM: _("hdsready"),
+}
+
+# Terminal states: nothing but closing follows (a decided or refused audit is closed).
+TERMINAL: frozenset[str] = frozenset({S.CLOSED, S.CANCELLED})
+# After the on-site audit and before the decision: the correction phase.
+AFTER_ONSITE: frozenset[str] = frozenset(
+    {S.STAGE2_DONE, S.CORRECTIONS, S.AWAITING_VERIFICATION, S.CORRECTIONS_VERIFIED}
+)
+# The states settle_corrections may give, after the on-site audit.
+SETTLED: frozenset[str] = frozenset({*AFTER_ONSITE, S.ONSITE_REDO})
+# While the correction window counts: corrections are submitted and verified.
+CORRECTING: frozenset[str] = frozenset({S.CORRECTIONS, S.AWAITING_VERIFICATION})
+# The states whose correction deadline is a live deadline (reminders, calendar, home page).
+CORRECTION_WINDOW_STATUSES: frozenset[str] = frozenset({*CORRECTING, S.ONSITE_REDO})
+# The stage of the audit in each state: what a finding or a review is raised against.
+STAGE_OF_STATE: dict[str, str] = {
+    state: Stage.DOCUMENTARY
+    if state in (S.DRAFT, S.STAGE1_PLANNED, S.STAGE1_DONE)
+    else Stage.ONSITE
+    for state in S.values
+}
+# Findings are raised from the documentary audit up to the decision.
+RAISING: frozenset[str] = frozenset(
+    {S.STAGE1_PLANNED, S.STAGE1_DONE, S.STAGE2_PLANNED, *AFTER_ONSITE}
+)
+# Evidence is reviewed while a stage is planned or just done.
+REVIEWING: frozenset[str] = frozenset(
+    {S.STAGE1_PLANNED, S.STAGE1_DONE, S.STAGE2_PLANNED, S.STAGE2_DONE}
+)
+CANCELLABLE: frozenset[str] = frozenset(set(S.values) - {S.DECIDED, S.REFUSED, *TERMINAL})
+DECIDING_KINDS: frozenset[str] = frozenset({AuditKind.INITIAL, AuditKind.RENEWAL})
+
+
+Guard = Callable[[Audit], Promise | None]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing that can happen to an audit (or to one of its findings)."""
+
+    name: str  # stable, used in URLs and the API
+    label: Promise  # the form's title
+    button: Promise
+    done: Promise  # said once it is done
+    actors: frozenset[Actor]
+    sources: frozenset[str]  # the audit states it may be taken from
+    targets: frozenset[str]  # the states it may lead to (empty: the state does not change)
+    event: str  # the audit-trail event it writes
+    sets: tuple[str, ...] = ()  # the audit fields it sets (dates, outcomes)
+    kinds: frozenset[str] = frozenset(AuditKind.values)
+    # For an action on one finding: the finding statuses it may be taken from.
+    finding_statuses: frozenset[str] = frozenset()
+    guard: Guard | None = None
+    help: Promise | None = None
+
+    @property
+    def on_finding(self) -> bool:
+        return bool(self.finding_statuses)
+
+    def refusal(self, audit: Audit, finding: Finding | None = None) -> str | None:
+        """Why this action cannot be taken on this audit now, or None."""
+        if audit.status not in self.sources:
+            return str(
+                _("This audit is “%(state)s”: “%(action)s” is not possible now.")
+                % {"state": audit.get_status_display(), "action": self.label}
+            )
+        if audit.kind not in self.kinds:
+            return str(
+                _("“%(action)s” is not part of a %(kind)s.")
+                % {"action": self.label, "kind": audit.get_kind_display().lower()}
+            )
+        if self.on_finding and (finding is None or finding.status not in self.finding_statuses):
+            return str(_("This finding cannot change that way now."))
+        if self.guard is not None and (reason := self.guard(audit)) is not None:
+            return str(reason)
+        return None
+
+
+def _surveillance_may_skip_stage1(audit: Audit) -> Promise | None:
+    if audit.status == S.DRAFT and audit.kind != AuditKind.SURVEILLANCE:
+        return _("Only a surveillance audit may start with the on-site audit.")
+    return None
+
+
+def _documents_not_submitted(audit: Audit) -> Promise | None:
+    if audit.stage1_submitted_at is not None:
+        return _("The documents of this audit were already submitted.")
+    return None
+
+
+def _closable(audit: Audit) -> Promise | None:
+    if audit.status in AFTER_ONSITE and audit.kind != AuditKind.SURVEILLANCE:
+        return _("This audit ends with a certification decision, not closing.")
+    return None
+
+
+ON_AUDIT = frozenset({Actor.OFFICER})
+FOR_BODY = frozenset({Actor.AUDITOR, Actor.BODY})
+
+STAGE1_SCHEDULE = Action(
+    name="stage1-schedule",
+    label=_("Schedule the documentary audit"),
+    button=_("Schedule"),
+    done=_("Documentary audit scheduled."),
+    actors=ON_AUDIT,
+    sources=frozenset({S.DRAFT}),
+    targets=frozenset({S.STAGE1_PLANNED}),
+    event="audit.stage1_scheduled",
+    sets=("stage1_start", "stage1_end"),
+)
+STAGE1_SUBMIT = Action(
+    name="stage1-submit",
+    label=_("Submit the documents"),
+    button=_("Submit the documents"),
+    done=_("Documents submitted: the evidence versions are frozen for the documentary audit."),
+    actors=ON_AUDIT,
+    sources=frozenset({S.STAGE1_PLANNED}),
+    targets=frozenset(),
+    event="audit.stage1_submitted",
+    sets=("stage1_submitted_at",),
+    guard=_documents_not_submitted,
+    help=_(
+        "Freezes the current version of every active evidence linked to a requirement: later "
+        "uploads do not change what the documentary audit reviews."
+    ),
+)
+STAGE1_COMPLETE = Action(
+    name="stage1-complete",
+    label=_("Complete the documentary audit"),
+    button=_("Complete"),
+    done=_("Documentary audit completed."),
+    actors=frozenset({Actor.OFFICER, Actor.AUDITOR}),
+    sources=frozenset({S.STAGE1_PLANNED}),
+    targets=frozenset({S.STAGE1_DONE}),
+    event="audit.stage1_completed",
+    sets=("stage1_outcome",),
+)
+STAGE2_SCHEDULE = Action(
+    name="stage2-schedule",
+    label=_("Schedule the on-site audit"),
+    button=_("Schedule"),
+    done=_("On-site audit scheduled."),
+    actors=ON_AUDIT,
+    sources=frozenset({S.DRAFT, S.STAGE1_DONE, S.ONSITE_REDO}),
+    targets=frozenset({S.STAGE2_PLANNED}),
+    event="audit.stage2_scheduled",
+    sets=("stage2_start", "stage2_end", "stage2_sites"),
+    guard=_surveillance_may_skip_stage1,
+)
+STAGE2_COMPLETE = Action(
+    name="stage2-complete",
+    label=_("Complete the on-site audit"),
+    button=_("Complete"),
+    done=_("On-site audit completed."),
+    actors=frozenset({Actor.OFFICER, Actor.AUDITOR}),
+    sources=frozenset({S.STAGE2_PLANNED}),
+    targets=SETTLED,
+    event="audit.stage2_completed",
+    sets=("stage2_ended_on", "stage2_outcome", "correction_deadline"),
+    help=_(
+        "The correction window runs 3 months from the day the on-site audit actually ended, "
+        "not from the planned end."
+    ),
+)
+STAGE2_END_CORRECT = Action(
+    name="stage2-end-correct",
+    label=_("Correct the end date of the on-site audit"),
+    button=_("Correct"),
+    done=_("End date of the on-site audit corrected; the correction deadline follows it."),
+    actors=ON_AUDIT,
+    sources=SETTLED,
+    targets=SETTLED,
+    event="audit.stage2_end_corrected",
+    sets=("stage2_ended_on", "correction_deadline"),
+)
+FINDING_RAISE = Action(
+    name="finding-raise",
+    label=_("Record a finding"),
+    button=_("Record"),
+    done=_("Finding recorded."),
+    actors=FOR_BODY,
+    sources=RAISING,
+    targets=SETTLED,
+    event="finding.raised",
+    sets=("correction_deadline",),
+    help=_("A non-conformity raised after the on-site audit falls in the same correction window."),
+)
+CORRECTION_SUBMIT = Action(
+    name="correction-submit",
+    label=_("Submit the correction"),
+    button=_("Submit"),
+    done=_("Correction submitted."),
+    actors=frozenset({Actor.HOST}),
+    sources=CORRECTING,
+    targets=frozenset(),
+    event="finding.correction_submitted",
+    finding_statuses=frozenset({FindingStatus.OPEN}),
+)
+CORRECTION_VERIFY = Action(
+    name="correction-verify",
+    label=_("Verify the correction"),
+    button=_("Record the verification"),
+    done=_("Verification recorded."),
+    actors=FOR_BODY,
+    sources=CORRECTING,
+    targets=SETTLED,
+    event="finding.correction_verified",
+    finding_statuses=frozenset({FindingStatus.CORRECTION_SUBMITTED}),
+)
+DECISION_RECORD = Action(
+    name="decision-record",
+    label=_("Record the certification decision"),
+    button=_("Record"),
+    done=_("Certification decision recorded."),
+    actors=frozenset({Actor.BODY}),
+    sources=frozenset({S.STAGE2_DONE, S.CORRECTIONS_VERIFIED}),
+    targets=frozenset({S.DECIDED, S.REFUSED}),
+    event="audit.decided",
+    kinds=DECIDING_KINDS,
+    help=_(
+        "As the certification body's letter says: granted, granted for fewer activities, or "
+        "refused (a new initial audit is then planned)."
+    ),
+)
+CLOSE = Action(
+    name="close",
+    label=_("Close the audit"),
+    button=_("Close"),
+    done=_("Audit closed."),
+    actors=ON_AUDIT,
+    sources=frozenset({S.DECIDED, S.REFUSED, S.STAGE2_DONE, S.CORRECTIONS_VERIFIED}),
+    targets=frozenset({S.CLOSED}),
+    event="audit.closed",
+    guard=_closable,
+)
+CANCEL = Action(
+    name="cancel",
+    label=_("Cancel the audit"),
+    button=_("Cancel the audit"),
+    done=_("Audit cancelled."),
+    actors=ON_AUDIT,
+    sources=CANCELLABLE,
+    targets=frozenset({S.CANCELLED}),
+    event="audit.cancelled",
+)
+EVIDENCE_REVIEW = Action(
+    name="evidence-review",
+    label=_("Review the evidence"),
+    button=_("Record"),
+    done=_("Review recorded."),
+    actors=frozenset({Actor.AUDITOR}),
+    sources=REVIEWING,
+    targets=frozenset(),
+    event="evidence_review.recorded",
+)
+AUDITOR_INVITE = Action(
+    name="auditor-invite",
+    label=_("Invite an auditor"),
+    button=_("Invite"),
+    done=_("Invitation sent."),
+    actors=ON_AUDIT,
+    sources=frozenset(set(S.values) - TERMINAL),
+    targets=frozenset(),
+    event="auditor.invited",
+)
+CORRECTIONS_LAPSE = Action(
+    name="corrections-lapse",
+    label=_("End of the correction window"),
+    button=_("End"),
+    done=_("The correction window has ended."),
+    actors=frozenset({Actor.SYSTEM}),
+    sources=frozenset({S.CORRECTIONS}),
+    targets=SETTLED,
+    event="audit.corrections_lapsed",
+)
+
+ACTIONS: tuple[Action, ...] = (
+    STAGE1_SCHEDULE,
+    STAGE1_SUBMIT,
+    STAGE1_COMPLETE,
+    STAGE2_SCHEDULE,
+    STAGE2_COMPLETE,
+    STAGE2_END_CORRECT,
+    FINDING_RAISE,
+    CORRECTION_SUBMIT,
+    CORRECTION_VERIFY,
+    EVIDENCE_REVIEW,
+    DECISION_RECORD,
+    CLOSE,
+    CANCEL,
+    AUDITOR_INVITE,
+    CORRECTIONS_LAPSE,
+)
+ACTIONS_BY_NAME: dict[str, Action] = {action.name: action for action in ACTIONS}
+
+
+def transitions() -> dict[str, frozenset[str]]:
+    """The transition table, derived from the actions: state -> the states it may lead to."""
+    table: dict[str, set[str]] = {state: set() for state in S.values}
+    for action in ACTIONS:
+        for source in action.sources:
+            table[source] |= action.targets - {source}
+    return {state: frozenset(targets) for state, targets in table.items()}
+
+
+def actions_for(
+    *, audit: Audit, actors: Iterable[Actor], finding: Finding | None = None
+) -> list[Action]:
+    """The actions these actors may take on this audit (or on this finding of it) now."""
+    held = frozenset(actors)
+    return [
+        action
+        for action in ACTIONS
+        if action.actors & held
+        and action.on_finding == (finding is not None)
+        and action.refusal(audit, finding) is None
+    ]
+
+
+def allowed(action: Action, *, audit: Audit, actors: Iterable[Actor]) -> bool:
+    return bool(action.actors & frozenset(actors)) and action.refusal(audit) is None
+
+
+# The correction phase, as a pure rule.
+
+
+@dataclass(frozen=True)
+class PendingNonconformity:
+    """A non-conformity not verified yet: when it was raised and when a correction was first
+    submitted for it (None if never)."""
+
+    raised_on: date
+    first_submitted_on: date | None
+    open: bool  # no correction waiting for verification (never submitted, or sent back)
+
+
+@dataclass(frozen=True)
+class CorrectionFacts:
+    any_nonconformity: bool
+    pending: list[PendingNonconformity] = field(default_factory=list)
+
+
+def settle_corrections(*, facts: CorrectionFacts, deadline: date | None, now: datetime) -> str:
+    """The state of an audit after its on-site audit, from its non-conformities and the
+    correction deadline (ANS: 3 months after the end of the on-site audit to correct AND have
+    the corrections audited; past it, the on-site audit is redone only "sans action de
+    l'hébergeur"):
+    - nothing pending: corrections verified (or on-site audit done when there never was a
+      non-conformity);
+    - pending, the deadline not passed: corrections in progress;
+    - past the deadline, a non-conformity raised before it got no correction by it: the
+      on-site audit is to be redone;
+    - past the deadline otherwise (corrections submitted in time, not all verified yet, or
+      non-conformities raised after the deadline): awaiting the body's verification."""
+    if not facts.pending:
+        return S.CORRECTIONS_VERIFIED if facts.any_nonconformity else S.STAGE2_DONE
+    if deadline is None or not deadlines.deadline_passed(deadline=deadline, now=now):
+        return S.CORRECTIONS
+    for nc in facts.pending:
+        raised_in_time = nc.raised_on <= deadline
+        acted_in_time = nc.first_submitted_on is not None and nc.first_submitted_on <= deadline
+        if raised_in_time and not acted_in_time:
+            return S.ONSITE_REDO
+    return S.AWAITING_VERIFICATION
+
+
+def status_label(status: str) -> str:
+    return str(AuditStatus(status).label)
