@@ -26,9 +26,9 @@ from audits.models import (
     Stage,
 )
 from audits.services import AuditError
-from audits.services.reminders import notify, officers_of
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
+from hdsready.services.notifications import notify, officers_of
 from hdsready.trail import trail_record
 from scopes.models import CertificateKind
 from scopes.selectors import scope_of
