@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class AuditsConfig(AppConfig):
     name = "audits"
+
+    def ready(self) -> None:
+        from audits.services.auditors import AUDITOR_INVITATION_MAIL, auditor_invitation_mail
+        from hdsready.mail import mail_builder_register
+
+        mail_builder_register(AUDITOR_INVITATION_MAIL, auditor_invitation_mail)

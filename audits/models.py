@@ -3,7 +3,6 @@ the correction window, the decision, reminders and notifications."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -194,10 +193,6 @@ class AuditorAccess(models.Model):
         return self.revoked_at is None and self.valid_from <= now < self.valid_until
 
 
-def token_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class Stage(models.TextChoices):
     DOCUMENTARY = "1", _("Documentary audit (stage 1)")
     ONSITE = "2", _("On-site audit (stage 2)")
@@ -339,25 +334,6 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
-
-
-class Notification(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", null=True
-    )
-    text = models.CharField(max_length=300)
-    link = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True, db_index=True)
-
-    class Meta:
-        ordering = ("-created_at",)
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class CalendarToken(models.Model):

@@ -23,18 +23,16 @@ from audits.models import (
     Finding,
     FindingKind,
     FindingStatus,
-    Notification,
     PinnedVersion,
     ReviewDecision,
     Stage,
     UnitStatus,
-    token_digest,
 )
 from audits.workflow import STAGE_OF_STATE, Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from evidence.selectors import evidence_items_of
 from hdsready import roles
-from hdsready.models import Organisation, User
+from hdsready.models import Organisation, User, hash_token
 from hdsready.selectors import (
     object_perm_held,
     organisation_get_for_user,
@@ -45,19 +43,11 @@ from scopes.models import Certificate, Requirement
 from scopes.selectors import HDS_CODE, builtin_framework, framework_nodes
 
 
-def notifications_for_user(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
-
-
-def notifications_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
 def calendar_token_user(*, raw: str) -> User | None:
     """The active user a calendar feed address belongs to, if it is neither revoked nor unknown."""
     token = (
         CalendarToken.objects.select_related("user")
-        .filter(token_hash=token_digest(raw), user__is_active=True)
+        .filter(token_hash=hash_token(raw), user__is_active=True)
         .first()
     )
     return token.user if token else None
@@ -193,21 +183,6 @@ def audits_for_auditor(*, user: User, now: datetime) -> list[AuditorAccess]:
         .order_by("valid_until", "pk")
     )
     return [access for access in accesses if access.is_open(now=now)]
-
-
-def auditor_access_by_token(*, raw_token: str, now: datetime) -> AuditorAccess | None:
-    """The pending access a link designates, while it may still be accepted."""
-    access = (
-        AuditorAccess.objects.select_related("audit__cycle__organisation", "invited_by")
-        .filter(
-            token_hash=token_digest(raw_token),
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            valid_until__gt=now,
-        )
-        .first()
-    )
-    return access
 
 
 def audit_get_for_member(*, user: User, slug: str, pk: int, perm: str) -> Audit:

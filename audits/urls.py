@@ -5,8 +5,6 @@ from audits.views import auditors, dossiers, home, officer, reminders, review
 app_name = "audits"
 
 urlpatterns = [
-    path("notifications/", reminders.notification_list, name="notification-list"),
-    path("notifications/read/", reminders.notification_read, name="notification-read"),
     path("account/calendar/", reminders.calendar_token, name="calendar-token"),
     path("account/calendar/revoke/", reminders.calendar_revoke, name="calendar-revoke"),
     path("calendar/<str:token>.ics", reminders.calendar_feed, name="calendar-feed"),

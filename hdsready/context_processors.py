@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from hdsready.http import user_is_verified
-from hdsready.selectors import memberships_for_user
+from hdsready.selectors import memberships_for_user, notifications_unread_count
 
 
 def memberships(request: HttpRequest) -> dict[str, Any]:
@@ -14,3 +14,11 @@ def memberships(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated or not user_is_verified(user):
         return {"my_memberships": []}
     return {"my_memberships": memberships_for_user(user=user)}
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The number of unread notifications, for the page header."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user_is_verified(user):
+        return {"unread_notifications": 0}
+    return {"unread_notifications": notifications_unread_count(user=user)}

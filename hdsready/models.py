@@ -1,4 +1,5 @@
-"""Cross-cutting core: users, organisations and roles, invitations, the audit trail."""
+"""Cross-cutting core: users, organisations and roles, invitations, the audit trail,
+notifications."""
 
 from __future__ import annotations
 
@@ -128,7 +129,8 @@ INVITATION_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def hash_token(raw: str) -> str:
-    """Invitation links are stored hashed: a leaked database does not leak usable links."""
+    """Links and tokens (invitations, API tokens, calendar feeds) are stored hashed: a leaked
+    database does not leak usable ones."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -270,3 +272,22 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class Notification(models.Model):
+    """A message to one user in the app (its e-mail goes out too), worded in their language."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", null=True
+    )
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.text

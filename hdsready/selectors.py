@@ -18,6 +18,7 @@ from hdsready.models import (
     Invitation,
     InvitationStatus,
     Membership,
+    Notification,
     Organisation,
     TrailEvent,
     User,
@@ -159,3 +160,11 @@ def api_token_usable(*, raw: str) -> ApiToken | None:
         .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def notifications_for_user(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def notifications_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

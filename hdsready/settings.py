@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hdsready.context_processors.memberships",
-                "audits.context_processors.notifications",
+                "hdsready.context_processors.notifications",
             ],
         },
     },

@@ -5,13 +5,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from hdsready.models import Invitation, InvitationStatus
+from hdsready.mail import mail_build_and_send
 from hdsready.services.invitations import invitations_expire as expire_service
 from hdsready.trail import trail_verify as verify_service
 
@@ -19,24 +15,9 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
-def invitation_email_send(invitation_id: int, raw_token: str, language: str) -> bool:
-    invitation = (
-        Invitation.objects.select_related("organisation", "invited_by")
-        .filter(pk=invitation_id, status=InvitationStatus.PENDING)
-        .first()
-    )
-    if invitation is None:
-        return False
-    link = settings.SITE_URL + reverse("hdsready:invitation-accept", args=[raw_token])
-    context = {"invitation": invitation, "link": link}
-    with translation.override(language):
-        subject = render_to_string("emails/invitation_subject.txt", context).strip()
-        text = render_to_string("emails/invitation.txt", context)
-        html = render_to_string("emails/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
-    return True
+def mail_send(mail_name: str, *args: object) -> bool:
+    """Every e-mail of the app: its registered builder looks the objects up (hdsready.mail)."""
+    return mail_build_and_send(mail_name, *args)
 
 
 @shared_task(acks_late=True)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from hdsready.views import auth, organisations, tokens
+from hdsready.views import auth, invitations, notifications, organisations, tokens
 
 core_patterns = [
     path("", organisations.home, name="home"),
@@ -12,7 +12,7 @@ core_patterns = [
     path("mfa/enrol/", auth.mfa_enrol, name="mfa-enrol"),
     path("mfa/backup-codes/", auth.mfa_backup_codes, name="mfa-backup-codes"),
     path("language/", auth.language_set, name="language-set"),
-    path("invitations/<str:token>/", organisations.invitation_accept, name="invitation-accept"),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
     path("o/<slug:slug>/", organisations.organisation_home, name="organisation-home"),
     path("o/<slug:slug>/members/", organisations.member_list, name="member-list"),
     path("o/<slug:slug>/members/invite/", organisations.member_invite, name="member-invite"),
@@ -31,6 +31,8 @@ core_patterns = [
         name="invitation-revoke",
     ),
     path("o/<slug:slug>/trail/", organisations.trail_list, name="trail-list"),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/read/", notifications.notification_read, name="notification-read"),
     path("account/tokens/", tokens.token_list, name="token-list"),
     path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
 ]

@@ -2,32 +2,40 @@
 for a time window. The auditor is not a member of the organisation: the only right they get is
 the object permission "audits.audit_as_auditor" on that audit, and only while the window is open.
 
-The link is single-use (a conditional update sets accepted_at exactly once) and only the SHA-256
-of the token is stored. The window is checked on every request (audits.selectors); the beat task
-removes the permission once the window ended or the access was revoked.
+The invitation goes through the core's one invitation flow (hdsready.services.invitations:
+SHA-256 of the token stored, single use by a conditional update, account creation); this module
+gives it what is the auditor's own: finding a pending access and, on acceptance, the permission.
+The window is checked on every request (audits.selectors); the beat task removes the permission
+once the window ended or the access was revoked.
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from audits.models import Audit, AuditorAccess, token_digest
+from audits.models import Audit, AuditorAccess
 from audits.services import AuditError
+from hdsready.mail import TemplatedMail, mail_enqueue, site_link
 from hdsready.models import User
 from hdsready.permissions import object_perm_grant, object_perm_revoke
 from hdsready.services import CoreError
-from hdsready.services.accounts import user_create_invited
+from hdsready.services.invitations import (
+    InvitationFlow,
+    invitation_claim_once,
+    invitation_token_new,
+)
 from hdsready.trail import trail_record
 
 AUDITOR_PERM = "audits.audit_as_auditor"
+AUDITOR_INVITATION_MAIL = "auditor-invitation"
 
 
 def _locked(access: AuditorAccess) -> AuditorAccess:
@@ -49,8 +57,6 @@ def auditor_invite(
 ) -> tuple[AuditorAccess, str]:
     """Invite an auditor to one audit for [valid_from, valid_until); e-mail the link after
     commit. A pending invitation of the same address to the same audit is replaced."""
-    from audits.tasks import auditor_invitation_email_send
-
     now = now or timezone.now()
     email = email.strip().lower()
     if not email:
@@ -73,13 +79,13 @@ def auditor_invite(
                 target=previous,
                 data={"email": email, "reason": "replaced by a new invitation"},
             )
-        raw_token = secrets.token_urlsafe(32)
+        raw_token, token_hash = invitation_token_new()
         access = AuditorAccess.objects.create(
             audit=audit,
             email=email,
             valid_from=valid_from,
             valid_until=valid_until,
-            token_hash=token_digest(raw_token),
+            token_hash=token_hash,
             invited_by=actor,
             invited_at=now,
         )
@@ -96,18 +102,33 @@ def auditor_invite(
             },
         )
         language = get_language() or settings.LANGUAGE_CODE
-        transaction.on_commit(
-            lambda: auditor_invitation_email_send.delay(access.pk, raw_token, language)
-        )
+        mail_enqueue(AUDITOR_INVITATION_MAIL, access.pk, raw_token, language)
         return access, raw_token
 
 
-def _claim(*, access: AuditorAccess, user: User, now: datetime) -> AuditorAccess:
-    claimed = AuditorAccess.objects.filter(
-        pk=access.pk, accepted_at__isnull=True, revoked_at__isnull=True, valid_until__gt=now
-    ).update(accepted_at=now, user=user)
-    if claimed != 1:
-        raise AuditError(_("This invitation link is invalid, already used or expired."))
+def _find(token_hash: str, now: datetime) -> AuditorAccess | None:
+    """The pending access a link designates, while it may still be accepted."""
+    return (
+        AuditorAccess.objects.select_related("audit__cycle__organisation", "invited_by")
+        .filter(
+            token_hash=token_hash,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            valid_until__gt=now,
+        )
+        .first()
+    )
+
+
+def _claim(access: AuditorAccess, user: User, now: datetime) -> AuditorAccess:
+    """The auditor's own effect of an acceptance: the permission on the one audit."""
+    invitation_claim_once(
+        AuditorAccess.objects.filter(
+            pk=access.pk, accepted_at__isnull=True, revoked_at__isnull=True, valid_until__gt=now
+        ),
+        accepted_at=now,
+        user=user,
+    )
     access = AuditorAccess.objects.select_related("audit__cycle__organisation", "user").get(
         pk=access.pk
     )
@@ -122,30 +143,51 @@ def _claim(*, access: AuditorAccess, user: User, now: datetime) -> AuditorAccess
     return access
 
 
+AUDITOR_INVITATIONS: InvitationFlow[AuditorAccess, AuditorAccess] = InvitationFlow(
+    via="auditor access", find=_find, claim=_claim, email_of=lambda access: access.email
+)
+
+
 def auditor_accept_new_user(
     *, access: AuditorAccess, full_name: str, password: str, now: datetime | None = None
 ) -> User:
     """Create the auditor's account (no membership anywhere) and open their access."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        try:
-            user = user_create_invited(
-                email=access.email, full_name=full_name, password=password, via="auditor access"
-            )
-        except CoreError as exc:
-            raise AuditError(str(exc)) from exc
-        _claim(access=access, user=user, now=now)
-        return user
+    try:
+        return AUDITOR_INVITATIONS.accept_new_user(
+            invitation=access, full_name=full_name, password=password, now=now
+        )
+    except CoreError as exc:
+        raise AuditError(str(exc)) from exc
 
 
 def auditor_accept_existing_user(
     *, access: AuditorAccess, user: User, now: datetime | None = None
 ) -> AuditorAccess:
-    now = now or timezone.now()
-    if user.email.lower() != access.email.lower():
-        raise AuditError(_("This invitation was sent to another e-mail address."))
-    with transaction.atomic():
-        return _claim(access=access, user=user, now=now)
+    try:
+        return AUDITOR_INVITATIONS.accept_existing_user(invitation=access, user=user, now=now)
+    except CoreError as exc:
+        raise AuditError(str(exc)) from exc
+
+
+def auditor_invitation_mail(access_id: int, raw_token: str, language: str) -> TemplatedMail | None:
+    """The e-mail with the link, while the access is neither accepted nor revoked."""
+    access = (
+        AuditorAccess.objects.select_related("audit__cycle__organisation", "invited_by")
+        .filter(pk=access_id, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if access is None:
+        return None
+    return TemplatedMail(
+        to=access.email,
+        template_prefix="emails/auditor_invitation",
+        context={
+            "access": access,
+            "audit": access.audit,
+            "link": site_link(reverse("audits:auditor-accept", args=[raw_token])),
+        },
+        language=language,
+    )
 
 
 def _remove_permission(access: AuditorAccess, *, now: datetime) -> None:

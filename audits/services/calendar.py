@@ -7,9 +7,9 @@ import secrets
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audits.models import CalendarToken, token_digest
+from audits.models import CalendarToken
 from audits.services import AuditError
-from hdsready.models import User
+from hdsready.models import User, hash_token
 from hdsready.trail import trail_record
 
 CALENDAR_TOKEN_BYTES = 32
@@ -23,7 +23,7 @@ def calendar_token_create(*, user: User, actor: User) -> str:
     raw = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
     with transaction.atomic():
         token, _created = CalendarToken.objects.update_or_create(
-            user=user, defaults={"token_hash": token_digest(raw)}
+            user=user, defaults={"token_hash": hash_token(raw)}
         )
         trail_record(kind="calendar_token.created", actor=actor, target=token, data={})
     return raw

@@ -27,11 +27,11 @@ from audits.models import (
     Stage,
 )
 from audits.services import AuditError
-from audits.services.reminders import notify, officers_of
 from audits.services.workflow import Done, effect, perform, settle
 from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
+from hdsready.services.notifications import notify, officers_of
 from hdsready.trail import trail_record
 from scopes.activities import certificate_type_of
 from scopes.models import CertificateKind

@@ -7,7 +7,7 @@ sweeps on the same day, or two beat processes, send nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -15,7 +15,6 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,18 +26,17 @@ from audits.models import (
     AuditorAccess,
     AuditStatus,
     Decision,
-    Notification,
     Reminder,
 )
 from audits.reminders import OVERDUE, due_offsets
 from evidence.models import EvidenceItem, EvidenceStatus
 from hdsready.models import Membership, Organisation, Role, User
+from hdsready.services.notifications import NOTIFICATION_TEXT_LENGTH, notify, officers_of
 from scopes.models import Certificate
 
 # How far back the sweep still finds a passed date for its one "overdue" reminder, so a sweep
 # missed for a few days (an outage) still sends it.
 OVERDUE_CATCH_UP_DAYS = 7
-NOTIFICATION_TEXT_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -218,12 +216,6 @@ def _claim(*, due: Due, offset: int, now: datetime) -> bool:
     return created
 
 
-def _send_email(notification_id: int) -> None:
-    from audits.tasks import reminder_email_send  # the tasks module imports this one
-
-    reminder_email_send.delay(notification_id)
-
-
 def reminders_sweep(*, now: datetime) -> int:
     """Remind the organisation of every stored deadline due today in Paris (REMINDER_OFFSET_DAYS
     before it, and once after it): the 3-month correction window after the on-site audit (past
@@ -249,36 +241,3 @@ def reminders_sweep(*, now: datetime) -> int:
                 )
             sent += 1
     return sent
-
-
-def officers_of(organisation: Organisation) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            organisation=organisation, role=Role.OFFICER, user__is_active=True
-        ).select_related("user")
-    ]
-
-
-def notify(
-    *,
-    users: Iterable[User],
-    organisation: Organisation,
-    message: Callable[[], str],
-    link: str,
-    now: datetime,
-) -> None:
-    """An in-app notification for each user, worded in their language, and its e-mail after
-    commit. Call it inside the transaction of the change it announces."""
-    for user in users:
-        with translation.override(user.language):
-            text = str(message())[:NOTIFICATION_TEXT_LENGTH]
-        notification = Notification.objects.create(
-            user=user, organisation=organisation, text=text, link=link, created_at=now
-        )
-        transaction.on_commit(partial(_send_email, notification.pk))
-
-
-def notifications_mark_read(*, user: User, now: datetime) -> int:
-    """Mark all the user's notifications read; returns how many were unread."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now)

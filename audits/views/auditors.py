@@ -4,21 +4,20 @@ while the access window is open, and nothing of the organisation besides."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
 from audits.forms import AuditorInviteForm
-from audits.models import Audit
+from audits.models import Audit, AuditorAccess
 from audits.selectors import (
     audit_get_for_auditor,
     audit_get_for_member,
-    auditor_access_by_token,
     auditor_access_get_in_audit,
     auditor_requirement_rows,
     audits_for_auditor,
@@ -26,16 +25,10 @@ from audits.selectors import (
     left_to_review_by_auditor,
 )
 from audits.services import AuditError
-from audits.services.auditors import (
-    auditor_accept_existing_user,
-    auditor_accept_new_user,
-    auditor_access_revoke,
-    auditor_invite,
-)
+from audits.services.auditors import AUDITOR_INVITATIONS, auditor_access_revoke, auditor_invite
 from hdsready import roles
-from hdsready.forms import AcceptInvitationForm
-from hdsready.http import AuthedHttpRequest, user_is_verified
-from hdsready.models import User
+from hdsready.http import AuthedHttpRequest
+from hdsready.views.invitations import InvitationPage, invitation_accept_page
 from scopes.activities import ACTIVITIES_BY_NUMBER
 
 verified = otp_required(login_url="hdsready:login")
@@ -92,42 +85,40 @@ def auditor_revoke_view(
     return _back_to_audit(audit)
 
 
+def _auditor_describe(access: AuditorAccess) -> tuple[str, list[str]]:
+    audit = access.audit
+    return (
+        _("Audit of %(name)s") % {"name": audit.cycle.organisation.name},
+        [
+            _("This invitation is for %(email)s, as auditor of the %(kind)s.")
+            % {"email": access.email, "kind": audit.get_kind_display()},
+            _("Your access is open from %(start)s until %(end)s.")
+            % {
+                "start": date_format(timezone.localtime(access.valid_from), "DATETIME_FORMAT"),
+                "end": date_format(timezone.localtime(access.valid_until), "DATETIME_FORMAT"),
+            },
+        ],
+    )
+
+
+def _auditor_accepted(access: AuditorAccess) -> tuple[str, str]:
+    return _("Your auditor access is open."), reverse("audits:auditor-home")
+
+
+def _auditor_welcome(access: AuditorAccess) -> str:
+    return _("Welcome! Now set up your second factor to reach the audit.")
+
+
 @require_http_methods(["GET", "POST"])
 def auditor_accept(request: HttpRequest, token: str) -> HttpResponse:
-    access = auditor_access_by_token(raw_token=token, now=timezone.now())
-    if access is None:
-        return render(request, "hdsready/invitation_invalid.html", status=404)
-    existing = User.objects.filter(email__iexact=access.email).exists()
-    context: dict[str, object] = {"access": access, "audit": access.audit, "existing": existing}
-    if existing:
-        user = request.user
-        if request.method == "POST" and isinstance(user, User) and user_is_verified(user):
-            try:
-                auditor_accept_existing_user(access=access, user=user)
-            except AuditError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("Your auditor access is open."))
-                return redirect("audits:auditor-home")
-        return render(request, "audits/auditor_accept.html", context)
-    form = AcceptInvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new_user = auditor_accept_new_user(
-                access=access,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except AuditError as exc:
-            form.add_error(None, str(exc))
-        else:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request, _("Welcome! Now set up your second factor to reach the audit.")
-            )
-            return redirect("hdsready:mfa-enrol")
-    context["form"] = form
-    return render(request, "audits/auditor_accept.html", context)
+    """The core's invitation page; accepting grants the permission on the one audit."""
+    page = InvitationPage(
+        title=_("Auditor invitation"),
+        describe=_auditor_describe,
+        accepted=_auditor_accepted,
+        welcome=_auditor_welcome,
+    )
+    return invitation_accept_page(request, token=token, flow=AUDITOR_INVITATIONS, page=page)
 
 
 @require_GET

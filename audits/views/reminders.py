@@ -1,8 +1,7 @@
-"""Notifications and the private iCalendar feed of deadlines."""
+"""The private iCalendar feed of deadlines."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,15 +18,13 @@ from audits.selectors import (
     calendar_token_exists,
     calendar_token_user,
     deadlines_for_user,
-    notifications_for_user,
 )
 from audits.services import AuditError
 from audits.services.calendar import calendar_token_create, calendar_token_revoke
-from audits.services.reminders import notifications_mark_read
 from hdsready.http import AuthedHttpRequest
+from hdsready.mail import site_link
 
 verified = otp_required(login_url="hdsready:login")
-NOTIFICATIONS_SHOWN = 100
 # Lazy, so each feed shows them in the language active at request time.
 DEADLINE_TITLES = {
     "correction": gettext_lazy("Correction deadline (past it, the on-site audit is redone)"),
@@ -35,24 +32,6 @@ DEADLINE_TITLES = {
     "certificate": gettext_lazy("Certificate expiry"),
     "evidence": gettext_lazy("Evidence review due"),
 }
-
-
-@require_GET
-@verified
-def notification_list(request: AuthedHttpRequest) -> HttpResponse:
-    notifications = notifications_for_user(user=request.user).select_related("organisation")
-    return render(
-        request,
-        "audits/notification_list.html",
-        {"notifications": notifications[:NOTIFICATIONS_SHOWN]},
-    )
-
-
-@require_POST
-@verified
-def notification_read(request: AuthedHttpRequest) -> HttpResponse:
-    notifications_mark_read(user=request.user, now=timezone.now())
-    return redirect("audits:notification-list")
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,7 +46,7 @@ def calendar_token(request: AuthedHttpRequest) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             # Rendered, not redirected: only the hash is stored, so this is its only showing.
-            feed_url = settings.SITE_URL + reverse("audits:calendar-feed", args=[raw])
+            feed_url = site_link(reverse("audits:calendar-feed", args=[raw]))
     return render(
         request,
         "audits/calendar_token.html",

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp.decorators import otp_required
 
 from hdsready import roles
-from hdsready.forms import AcceptInvitationForm, InviteForm, RoleForm, TrailFilterForm
-from hdsready.http import AuthedHttpRequest, user_is_verified
-from hdsready.models import User
+from hdsready.forms import InviteForm, RoleForm, TrailFilterForm
+from hdsready.http import AuthedHttpRequest
 from hdsready.selectors import (
     invitation_get_in_organisation,
     membership_get_in_organisation,
@@ -28,13 +25,7 @@ from hdsready.selectors import (
     user_can,
 )
 from hdsready.services import CoreError
-from hdsready.services.invitations import (
-    invitation_accept_existing_user,
-    invitation_accept_new_user,
-    invitation_find_usable,
-    invitation_revoke,
-    invitation_send,
-)
+from hdsready.services.invitations import invitation_revoke, invitation_send
 from hdsready.services.mfa import mfa_reset
 from hdsready.services.organisations import membership_change_role, membership_remove
 
@@ -206,45 +197,3 @@ def trail_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
-
-
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = invitation_find_usable(raw_token=token, now=timezone.now())
-    if invitation is None:
-        return render(request, "hdsready/invitation_invalid.html", status=404)
-    existing = User.objects.filter(email=invitation.email).exists()
-    context: dict[str, object] = {"invitation": invitation, "existing": existing}
-    if existing:
-        user = request.user
-        if request.method == "POST" and isinstance(user, User) and user_is_verified(user):
-            try:
-                invitation_accept_existing_user(invitation=invitation, user=user)
-            except CoreError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(
-                    request, _("You joined %(name)s.") % {"name": invitation.organisation}
-                )
-                return redirect("hdsready:organisation-home", slug=invitation.organisation.slug)
-        return render(request, "hdsready/invitation_accept.html", context)
-    form = AcceptInvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new_user = invitation_accept_new_user(
-                invitation=invitation,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except CoreError as exc:
-            form.add_error(None, str(exc))
-        else:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _("Welcome! Now set up your second factor to reach %(name)s.")
-                % {"name": invitation.organisation},
-            )
-            return redirect("hdsready:mfa-enrol")
-    context["form"] = form
-    return render(request, "hdsready/invitation_accept.html", context)

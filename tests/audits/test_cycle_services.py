@@ -13,7 +13,6 @@ from audits.models import (
     AuditStatus,
     FindingKind,
     FindingStatus,
-    Notification,
     PinnedVersion,
 )
 from audits.services import AuditError
@@ -33,7 +32,7 @@ from audits.services.cycle import (
 from audits.services.findings import finding_raise, finding_submit_correction, finding_verify
 from audits.tasks import correction_windows_sweep
 from evidence.services import evidence_version_add
-from hdsready.models import TrailEvent
+from hdsready.models import Notification, TrailEvent
 from scopes.models import Certificate, Requirement
 from tests.evidence.helpers import PDF, hashed_upload, make_item
 

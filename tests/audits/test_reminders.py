@@ -1,4 +1,4 @@
-"""Reminders of the stored deadlines, in-app notifications and the private iCalendar feed."""
+"""Reminders of the stored deadlines (and their notifications) and the private iCalendar feed."""
 
 from __future__ import annotations
 
@@ -21,14 +21,13 @@ from audits.models import (
     AuditStatus,
     CalendarToken,
     Cycle,
-    Notification,
     Reminder,
 )
 from audits.reminders import OVERDUE, due_offsets, parse_offsets
 from audits.services.reminders import reminders_sweep
 from audits.tasks import reminders_sweep_task
 from evidence.models import EvidenceItem
-from hdsready.models import Organisation, User
+from hdsready.models import Notification, Organisation, User
 from scopes.models import Certificate, CertificateKind, Subcontractor
 from tests.evidence.helpers import make_item
 
@@ -322,70 +321,6 @@ def test_reminder_email_is_sent_by_a_real_worker(
     assert second.get(timeout=worker_helpers.MAIL_TIMEOUT) == 0, celery_worker.output()
     assert Reminder.objects.count() == 1
     assert len(list(celery_worker.mail_dir.glob("*.log"))) == 1
-
-
-# --- notifications ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def notifications(officer: User, organisation: Organisation) -> list[Notification]:
-    now = timezone.now()
-    return [
-        Notification.objects.create(
-            user=officer,
-            organisation=organisation,
-            text="Older, read",
-            created_at=now - timedelta(days=2),
-            read_at=now,
-        ),
-        Notification.objects.create(
-            user=officer, organisation=organisation, text="Newer, unread", created_at=now
-        ),
-    ]
-
-
-@pytest.mark.django_db
-class TestNotificationViews:
-    def test_list_newest_first_unread_marked(
-        self, client_as, officer, notifications, django_assert_num_queries
-    ):
-        client = client_as(officer)
-        with django_assert_num_queries(QUERIES_NOTIFICATION_LIST):
-            response = client.get(reverse("audits:notification-list"))
-        assert response.status_code == 200
-        page = response.content.decode()
-        assert page.index("Newer, unread") < page.index("Older, read")
-        assert 'class="unread"' in page
-        assert 'data-unread="1"' in page  # the header's count
-
-    def test_mark_all_read(self, client_as, officer, notifications):
-        response = client_as(officer).post(reverse("audits:notification-read"))
-        assert response.status_code == 302
-        assert response["Location"] == reverse("audits:notification-list")
-        assert not Notification.objects.filter(user=officer, read_at__isnull=True).exists()
-
-    def test_wrong_methods(self, client_as, officer):
-        client = client_as(officer)
-        assert client.post(reverse("audits:notification-list")).status_code == 405
-        assert client.get(reverse("audits:notification-read")).status_code == 405
-
-    def test_anonymous_goes_to_login(self, client):
-        for name in ("audits:notification-list", "audits:notification-read"):
-            response = (
-                client.post(reverse(name)) if name.endswith("read") else client.get(reverse(name))
-            )
-            assert response.status_code == 302
-            assert response["Location"].startswith(reverse("hdsready:login"))
-
-    def test_outsider_sees_only_their_own(self, client_as, outsider, notifications):
-        client = client_as(outsider)
-        page = client.get(reverse("audits:notification-list")).content.decode()
-        assert "Newer, unread" not in page
-        client.post(reverse("audits:notification-read"))
-        assert Notification.objects.filter(read_at__isnull=True).count() == 1
-
-
-QUERIES_NOTIFICATION_LIST = 6  # the page with the header's memberships and unread count
 
 
 # --- the iCalendar writer -----------------------------------------------------------------

@@ -226,7 +226,7 @@ def test_invitation_email_is_sent_by_a_real_worker(
 
     # Sent to the broker on commit, on the worker's own queue, not run here.
     assert [(task["task"], task["queue"]) for task in published] == [
-        ("hdsready.tasks.invitation_email_send", celery_worker.queue)
+        ("hdsready.tasks.mail_send", celery_worker.queue)
     ]
     # The worker ran it against the test database and found the pending invitation.
     result = app.AsyncResult(published[0]["id"]).get(timeout=MAIL_TIMEOUT)

@@ -41,7 +41,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0002_dossiers'),
+        ('audits', '0003_notification_to_core'),
         ('evidence', '0001_initial'),
         ('scopes', '0003_certificate_valid_until'),
     ]
