@@ -57,6 +57,14 @@ class AuditStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The statuses during which an audit's 3-month correction window counts (DOMAIN.md, cycle step
+# 5): its correction deadline is then listed (home page, calendar feed, API) and reminded, from
+# the one registry audits/deadline_kinds.py. The certification workflow owns this set: a status
+# added here (e.g. corrections submitted in time, awaiting verification past the deadline) is
+# followed by every deadline list and the reminders.
+CORRECTION_WINDOW_STATUSES: frozenset[str] = frozenset({AuditStatus.CORRECTIONS})
+
+
 S = AuditStatus
 # The one transition table of an audit. A surveillance audit may skip stage 1.
 AUDIT_TRANSITIONS: dict[str, frozenset[str]] = {
