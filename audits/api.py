@@ -1,7 +1,7 @@
 """The audits app's part of the REST API: under /api/o/<slug>/, certification cycles, their
 audits, findings and evidence reviews, and every action of the certification workflow
 (audits/workflow.py); under /api/auditor/, the audits an auditor is invited to and the actions
-they may take on them.
+they may take on them; the deadlines of every kind.
 
 The pages' rules hold: every object is looked up inside the organisation (another
 organisation's id, in the path, the query or the body, is a 404), reading needs VIEW, planning
@@ -13,6 +13,7 @@ call, which checks it and writes the trail.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django import forms
@@ -27,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audits import deadlines
+from audits.deadline_kinds import DeadlineKind, DeadlineRow
 from audits.forms import ACTION_FORMS, choices_for
 from audits.models import (
     Audit,
@@ -49,6 +51,7 @@ from audits.selectors import (
     audits_of_organisation,
     cycle_get_in_organisation,
     cycles_of_organisation,
+    deadlines_of_organisation,
     finding_get_in_audit,
     finding_get_in_organisation,
     findings_of_audit,
@@ -579,6 +582,74 @@ class AuditorFindingAction(AuditorAPIView):
         return Response(FindingSerializer(finding).data)
 
 
+# Deadlines (read only: every kind of the registry audits/deadline_kinds.py)
+
+DEADLINES_DEFAULT_DAYS = 365
+
+
+class DeadlineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices, read_only=True)
+    label = serializers.CharField(read_only=True, help_text=_("The kind of deadline, worded."))
+    subject = serializers.CharField(
+        read_only=True, help_text=_("What the date is about: an audit, a certificate, ...")
+    )
+    date = serializers.DateField(source="day", read_only=True)
+    days_left = serializers.SerializerMethodField(
+        help_text=_("Whole days until the date (Europe/Paris): 0 on its day, negative once passed.")
+    )
+    object_id = serializers.IntegerField(
+        source="pk", read_only=True, help_text=_("Id of the audit, certificate, ... it concerns.")
+    )
+    url = serializers.CharField(read_only=True, help_text=_("The page that shows it."))
+
+    def get_days_left(self, row: DeadlineRow) -> int:
+        return deadlines.days_left(deadline=row.day, now=self.context["now"])
+
+
+class DeadlineQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(
+        required=False, help_text=_("First day (included); by default today in Europe/Paris.")
+    )
+    end = serializers.DateField(
+        required=False, help_text=_("Last day (included); by default a year after the start.")
+    )
+    kind = serializers.MultipleChoiceField(
+        choices=DeadlineKind.choices, required=False, help_text=_("Only these kinds.")
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("start") or deadlines.paris_date(now=timezone.now())
+        end = attrs.get("end") or start + timedelta(days=DEADLINES_DEFAULT_DAYS)
+        if end < start:
+            raise serializers.ValidationError({"end": _("The end must not be before the start.")})
+        return {**attrs, "start": start, "end": end}
+
+
+class DeadlineList(AuditsAPIView):
+    """The organisation's deadlines of every kind, by date: correction windows, planned audits,
+    certificate expiries (the host's HDS and ISO 27001, its subcontractors'), evidence reviews
+    and auditor accesses; from today for a year unless asked otherwise."""
+
+    serializer_class = DeadlineSerializer
+
+    @extend_schema(parameters=[DeadlineQuerySerializer], responses=DeadlineSerializer(many=True))
+    def get(self, request: Request, slug: str) -> Response:
+        query = DeadlineQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        kinds = query.validated_data.get("kind")
+        rows = deadlines_of_organisation(
+            organisation=self.organisation(),
+            start=query.validated_data["start"],
+            end=query.validated_data["end"],
+            kinds=[DeadlineKind(kind) for kind in kinds] if kinds else None,
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+
 urlpatterns = [
     path("o/<slug:slug>/cycles/", CycleList.as_view(), name="cycle-list"),
     path("o/<slug:slug>/cycles/<int:pk>/", CycleDetail.as_view(), name="cycle-detail"),
@@ -599,6 +670,7 @@ urlpatterns = [
         EvidenceReviewList.as_view(),
         name="audit-review-list",
     ),
+    path("o/<slug:slug>/deadlines/", DeadlineList.as_view(), name="deadline-list"),
     path("o/<slug:slug>/findings/", FindingList.as_view(), name="finding-list"),
     path("o/<slug:slug>/findings/<int:pk>/", FindingDetail.as_view(), name="finding-detail"),
     path(

@@ -1,7 +1,9 @@
-"""Permission-scoped reads of the audits app: notifications and the deadlines of a calendar."""
+"""Permission-scoped reads of the audits app: notifications, deadlines, audits, findings,
+reviews and dossiers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,9 +11,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from audits.deadline_kinds import DeadlineKind, DeadlineRow, deadline_rows
 from audits.models import (
     Audit,
-    AuditKind,
     AuditorAccess,
     AuditStatus,
     CalendarToken,
@@ -39,7 +41,7 @@ from hdsready.selectors import (
     organisations_for_user,
     user_can,
 )
-from scopes.models import Certificate, Requirement
+from scopes.models import Requirement
 from scopes.selectors import HDS_CODE, builtin_framework, framework_nodes
 
 
@@ -57,87 +59,22 @@ def calendar_token_exists(*, user: User) -> bool:
     return CalendarToken.objects.filter(user=user).exists()
 
 
-@dataclass(frozen=True)
-class Deadline:
-    uid: str
-    day: date
-    kind: str
-    label: str
-    organisation: Organisation
-
-
-def deadlines_for_user(*, user: User) -> list[Deadline]:
-    """The deadlines of the organisations the user is a member of: correction windows, planned
-    audits, certificate expiries (own, subcontractors', decisions) and evidence reviews."""
-    return _deadlines_of(organisations=organisations_for_user(user=user))
+def deadlines_for_user(*, user: User, start: date, end: date) -> list[DeadlineRow]:
+    """The deadlines of every kind (audits/deadline_kinds.py) of the organisations the user is a
+    member of, from `start` to `end` (both included), by date."""
+    return deadline_rows(organisations=organisations_for_user(user=user), start=start, end=end)
 
 
 def deadlines_of_organisation(
-    *, organisation: Organisation, start: date, end: date
-) -> list[Deadline]:
-    """The organisation's deadlines from `start` to `end` (both included), by date."""
-    return [
-        deadline
-        for deadline in _deadlines_of(organisations=[organisation])
-        if start <= deadline.day <= end
-    ]
-
-
-def _deadlines_of(*, organisations: QuerySet[Organisation] | list[Organisation]) -> list[Deadline]:
-    found: list[Deadline] = []
-    audits = Audit.objects.filter(cycle__organisation__in=organisations).select_related(
-        "cycle__organisation"
-    )
-    for audit in audits.filter(status=AuditStatus.CORRECTIONS, correction_deadline__isnull=False):
-        if audit.correction_deadline is None:  # excluded by the filter; narrows the type
-            continue
-        found.append(
-            Deadline(
-                f"correction-{audit.pk}",
-                audit.correction_deadline,
-                "correction",
-                str(audit),
-                audit.cycle.organisation,
-            )
-        )
-    for audit in audits.filter(
-        status=AuditStatus.DRAFT,
-        kind__in=(AuditKind.SURVEILLANCE, AuditKind.RENEWAL),
-        due_on__isnull=False,
-    ):
-        if audit.due_on is None:  # excluded by the filter; narrows the type
-            continue
-        found.append(
-            Deadline(
-                f"audit-{audit.pk}", audit.due_on, "audit_due", str(audit), audit.cycle.organisation
-            )
-        )
-    for certificate in Certificate.objects.filter(organisation__in=organisations).select_related(
-        "organisation", "subcontractor"
-    ):
-        label = str(certificate)
-        if certificate.subcontractor:
-            label = f"{label} ({certificate.subcontractor})"
-        found.append(
-            Deadline(
-                f"certificate-{certificate.pk}",
-                certificate.expires_on,
-                "certificate",
-                label,
-                certificate.organisation,
-            )
-        )
-    for item in EvidenceItem.objects.filter(
-        organisation__in=organisations, status=EvidenceStatus.ACTIVE, review_due_on__isnull=False
-    ).select_related("organisation"):
-        if item.review_due_on is None:  # excluded by the filter; narrows the type
-            continue
-        found.append(
-            Deadline(
-                f"evidence-{item.pk}", item.review_due_on, "evidence", item.title, item.organisation
-            )
-        )
-    return sorted(found, key=lambda deadline: (deadline.day, deadline.uid))
+    *,
+    organisation: Organisation,
+    start: date,
+    end: date,
+    kinds: Sequence[DeadlineKind] | None = None,
+) -> list[DeadlineRow]:
+    """The organisation's deadlines of every kind (or of `kinds`) from `start` to `end` (both
+    included), by date."""
+    return deadline_rows(organisations=[organisation], start=start, end=end, kinds=kinds)
 
 
 # Auditors: a certification body's auditor is not a member of the organisation. They see one

@@ -74,27 +74,19 @@ class UpcomingDeadline:
     day: date
     kind: str
     label: str
+    subject: str
+    url: str
     days_left: int
-
-
-def _kind_labels() -> dict[str, str]:
-    return {
-        "correction": _("End of the correction window"),
-        "audit_due": _("Audit due"),
-        "certificate": _("Certificate expires"),
-        "evidence": _("Evidence review"),
-    }
 
 
 @require_GET
 @verified
 def home_certification(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     """The current cycle's timeline, open non-conformities with their countdown, and the
-    deadlines of the next UPCOMING_DAYS days."""
+    deadlines of every kind (audits/deadline_kinds.py) of the next UPCOMING_DAYS days."""
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     now = timezone.now()
     today = deadlines.paris_date(now=now)
-    kinds = _kind_labels()
     nonconformities: list[tuple[Finding, dict[str, object] | None]] = [
         (finding, countdown(finding.audit.correction_deadline, now=now))
         for finding in open_nonconformities_of(organisation=organisation)
@@ -102,8 +94,10 @@ def home_certification(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     upcoming = [
         UpcomingDeadline(
             day=deadline.day,
-            kind=kinds.get(deadline.kind, deadline.kind),
+            kind=deadline.kind.value,
             label=deadline.label,
+            subject=deadline.subject,
+            url=deadline.url,
             days_left=deadlines.days_left(deadline=deadline.day, now=now),
         )
         for deadline in deadlines_of_organisation(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
+from audits.deadlines import paris_date
 from audits.ical import AllDayEvent, calendar_render
 from audits.selectors import (
     calendar_token_exists,
@@ -25,13 +28,10 @@ from hdsready.http import AuthedHttpRequest
 from hdsready.mail import site_link
 
 verified = otp_required(login_url="hdsready:login")
-# Lazy, so each feed shows them in the language active at request time.
-DEADLINE_TITLES = {
-    "correction": gettext_lazy("Correction deadline (past it, the on-site audit is redone)"),
-    "audit_due": gettext_lazy("Planned audit due"),
-    "certificate": gettext_lazy("Certificate expiry"),
-    "evidence": gettext_lazy("Evidence review due"),
-}
+# The feed's window: calendar applications keep no event the feed drops, so the past year stays;
+# ahead, a certificate's 3-year validity and the renewal audit before its end fit in 5 years.
+CALENDAR_PAST_DAYS = 366
+CALENDAR_AHEAD_DAYS = 5 * 366
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,16 +73,23 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = calendar_token_user(raw=token)
     if user is None:
         raise Http404
+    now = timezone.now()
+    today = paris_date(now=now)
     events = [
         AllDayEvent(
             uid=f"{deadline.uid}@hdsready",
             day=deadline.day,
-            summary=f"{deadline.organisation.name}: {deadline.label}",
-            description=str(DEADLINE_TITLES.get(deadline.kind, deadline.kind)),
+            summary=f"{deadline.organisation.name}: {deadline.subject}",
+            description=deadline.label,
+            url=settings.SITE_URL + deadline.url,
         )
-        for deadline in deadlines_for_user(user=user)
+        for deadline in deadlines_for_user(
+            user=user,
+            start=today - timedelta(days=CALENDAR_PAST_DAYS),
+            end=today + timedelta(days=CALENDAR_AHEAD_DAYS),
+        )
     ]
-    body = calendar_render(name="hdsready", events=events, now=timezone.now())
+    body = calendar_render(name="hdsready", events=events, now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="hdsready.ics"'
     return response

@@ -351,6 +351,7 @@ def endpoints(cycle, audit, finding):
         ("get", f"audits/{audit.pk}/reviews/", None),
         ("get", "findings/", None),
         ("get", f"findings/?audit={audit.pk}", None),
+        ("get", "deadlines/", None),
         ("get", f"findings/{finding.pk}/", None),
         (
             "post",
@@ -360,7 +361,13 @@ def endpoints(cycle, audit, finding):
     ]
 
 
-NO_ID = {("get", "cycles/"), ("post", "cycles/"), ("get", "audits/"), ("get", "findings/")}
+NO_ID = {
+    ("get", "cycles/"),
+    ("post", "cycles/"),
+    ("get", "audits/"),
+    ("get", "findings/"),
+    ("get", "deadlines/"),
+}
 
 
 def test_outsider_gets_404_everywhere(api, outsider, scoped, cycle, audit, in_corrections):
@@ -421,5 +428,6 @@ def test_schema_lists_the_audit_endpoints(client_as, officer):
         "/api/o/{slug}/audits/{id}/transition/",
         "/api/o/{slug}/findings/{id}/correction/",
         "/api/o/{slug}/audits/{id}/reviews/",
+        "/api/o/{slug}/deadlines/",
     ):
         assert path in schema["paths"], path
