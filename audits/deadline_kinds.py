@@ -266,6 +266,7 @@ def decision_rows(*, organisations: Organisations, start: date, end: date) -> li
             _audit_url(decision.audit.cycle.organisation, decision.audit_id),
         )
         for decision in decisions
+        if decision.expires_on is not None  # a refusal has no expiry (and is not in the range)
     ]
 
 

@@ -46,10 +46,8 @@ def offered_forms(
     plan: list[tuple[Action, Finding | None]] = [
         (action, None) for action in actions_for(audit=audit, actors=actors)
     ]
-    for finding in findings:
-        plan += [
-            (action, finding) for action in actions_for(audit=audit, actors=actors, finding=finding)
-        ]
+    for one in findings:
+        plan += [(action, one) for action in actions_for(audit=audit, actors=actors, finding=one)]
     plan = [(action, finding) for action, finding in plan if action.name in ACTION_FORMS]
     needs: set[str] = set()
     for action, _finding in plan:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -81,7 +80,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             day=deadline.day,
             summary=f"{deadline.organisation.name}: {deadline.subject}",
             description=deadline.label,
-            url=settings.SITE_URL + deadline.url,
+            url=site_link(deadline.url),
         )
         for deadline in deadlines_for_user(
             user=user,
