@@ -12,12 +12,6 @@ from django.utils import timezone, translation
 from audits.models import AuditorAccess, Notification
 from audits.services.auditors import auditor_access_expire_sweep
 from audits.services.cycle import audits_lapse_sweep
-from audits.services.dossiers import (
-    dossier_assemble,
-    dossier_dispatch,
-    dossiers_stale_sweep,
-    units_render,
-)
 from audits.services.reminders import reminders_sweep
 
 
@@ -84,25 +78,3 @@ def reminder_email_send(notification_id: int) -> bool:
     message.attach_alternative(html, "text/html")
     message.send()
     return True
-
-
-# Dossier PDFs: thin tasks over audits.services.dossiers. A layout is CPU-bound and bounded by
-# the stale sweep's timeout; the time limits stop a runaway layout well before.
-@shared_task(acks_late=True)
-def dossier_dispatch_task(dossier_id: int) -> int:
-    return dossier_dispatch(dossier_id=dossier_id)
-
-
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
-def dossier_units_render_task(unit_ids: list[int]) -> int:
-    return units_render(unit_ids=unit_ids)
-
-
-@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
-def dossier_assemble_task(dossier_id: int) -> bool:
-    return dossier_assemble(dossier_id=dossier_id) is not None
-
-
-@shared_task(acks_late=True)
-def dossiers_stale_sweep_task() -> int:
-    return dossiers_stale_sweep(now=timezone.now())

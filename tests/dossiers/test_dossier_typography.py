@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from audits.templatetags.dossier import css_string, typo
 from django.utils import translation
 from django.utils.safestring import SafeData, mark_safe
 
-from audits.dossier.typography import NBSP, NNBSP, french, french_html
-from audits.templatetags.dossier import css_string, typo
+from dossiers.typography import NBSP, NNBSP, french, french_html
 
 
 @pytest.mark.parametrize(

@@ -27,12 +27,10 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from audits.dossier.typography import is_french
 from audits.models import (
     Audit,
     AuditStatus,
     Cycle,
-    DossierKind,
     EvidenceReview,
     Finding,
     FindingKind,
@@ -41,6 +39,8 @@ from audits.models import (
     Stage,
 )
 from audits.timeline import cycle_timeline
+from dossiers.models import DossierKind
+from dossiers.typography import is_french
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
 from scopes.activities import ACTIVITIES, certificate_types_for

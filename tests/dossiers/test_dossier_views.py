@@ -14,9 +14,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from audits.models import AuditKind, Dossier, DossierKind, DossierStatus, DossierUnit
-from audits.services import dossiers as dossier_services
+from audits.models import AuditKind
 from audits.services.cycle import audit_plan, cycle_create
+from dossiers.models import Dossier, DossierKind, DossierStatus, DossierUnit
+from dossiers.services import DossierError
+from dossiers.services import layout as dossier_layout
+from dossiers.services import request as dossier_services
 from hdsready.models import Role, TrailEvent
 from scopes.models import ActivityMode
 from scopes.services.scope import ActivityChoice, scope_set_activities
@@ -304,7 +307,7 @@ class TestRequest:
             actor=other_officer,
         )
         other = audit_plan(cycle=other_cycle, kind=AuditKind.INITIAL, actor=other_officer)
-        with pytest.raises(dossier_services.AuditError, match="Choose the audit"):
+        with pytest.raises(DossierError, match="Choose the audit"):
             dossier_services.dossier_request(
                 organisation=organisation,
                 target=dossier_services.DossierTarget(kind=DossierKind.STAGE1, audit=other),
@@ -370,7 +373,7 @@ class TestDetailAndStatus:
         }
         first = DossierUnit.objects.filter(dossier=dossier).order_by("position").first()
         assert first is not None
-        dossier_services.units_render(unit_ids=[first.unit_id])
+        dossier_layout.units_render(unit_ids=[first.unit_id])
         data = client.get(url("dossier-status", organisation, dossier.pk)).json()
         assert (data["done"], data["total"], data["finished"]) == (1, units + 1, False)
         assert data["percent"] == round(100 / (units + 1))
