@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from audits.templatetags.dossier import css_string, typo
 from django.utils import translation
 from django.utils.safestring import SafeData, mark_safe
 
+from dossiers.templatetags.dossier import css_string, typo
 from dossiers.typography import NBSP, NNBSP, french, french_html
 
 

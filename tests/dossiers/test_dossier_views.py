@@ -45,7 +45,7 @@ def client_as():
 
 
 def url(name, organisation, *args):
-    return reverse(f"audits:{name}", args=[organisation.slug, *args])
+    return reverse(f"dossiers:{name}", args=[organisation.slug, *args])
 
 
 def texts(response):
