@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from audits.models import Audit, Finding, PinnedVersion, Stage
 from bench.dossier_seed import SeededOrganisation, seed_dossier_organisation
+from dossiers.content import iso_edition
 from dossiers.models import Dossier, DossierKind, DossierStatus, DossierUnit, RenderUnit, UnitStatus
 from dossiers.services import DossierError
 from dossiers.services.layout import balanced_batches, dossiers_stale_sweep
@@ -254,6 +255,10 @@ def test_stage1_dossier(
         "pdf/section_manifest.html",
         "pdf/section_generation.html",
     ]
+    iso = "".join(pages_of(only(placed, "pdf/section_iso.html"), pages))
+    # The edition names the standard once (it printed "ISO/IEC 27001:ISO/IEC 27001:2022").
+    assert "ISO/IEC 27001:2022" in iso
+    assert "27001:ISO" not in compact(iso)
     soa = compact("".join(pages_of(only(placed, "pdf/section_soa.html"), pages)))
     assert compact(SOA_FR) in soa
     assert "A.5.1" in soa
@@ -700,3 +705,16 @@ def test_request_refuses_a_target_of_another_organisation(
     assert not RenderUnit.objects.exists()
     assert not DossierUnit.objects.exists()
     assert TrailEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("stored", "printed"),
+    [
+        ("ISO/IEC 27001:2022", "ISO/IEC 27001:2022"),
+        ("2022", "ISO/IEC 27001:2022"),
+        (" 2013 ", "ISO/IEC 27001:2013"),
+        ("iso/iec 27001:2013", "iso/iec 27001:2013"),
+    ],
+)
+def test_iso_edition_names_the_standard_once(stored: str, printed: str) -> None:
+    assert iso_edition(stored) == printed
