@@ -26,6 +26,13 @@ def dossier_get_in_organisation(*, organisation: Organisation, pk: int) -> Dossi
     return dossier
 
 
+def _progress(*, status: str, ready: int, units: int) -> tuple[int, int]:
+    """Steps done and steps in all: one per unit laid out, and the assembly."""
+    if status == DossierStatus.READY:
+        return 1, 1
+    return ready, units + 1
+
+
 def dossier_progress(*, dossier: Dossier) -> tuple[int, int]:
     """Steps done and steps in all: one per unit laid out, and the assembly."""
     if dossier.status == DossierStatus.READY:
@@ -33,7 +40,37 @@ def dossier_progress(*, dossier: Dossier) -> tuple[int, int]:
     counts = DossierUnit.objects.filter(dossier=dossier).aggregate(
         total=Count("pk"), ready=Count("pk", filter=Q(unit__status=UnitStatus.READY))
     )
-    return counts["ready"], counts["total"] + 1
+    return _progress(status=dossier.status, ready=counts["ready"], units=counts["total"])
+
+
+def dossiers_with_progress(*, organisation: Organisation) -> QuerySet[Dossier]:
+    """The organisation's dossiers, newest first, each with its units counted in the same query
+    (read by progress_of): a list costs the same whatever its length."""
+    # Explicit order: the model's default ordering is not applied to a grouped query.
+    return (
+        dossiers_of_organisation(organisation=organisation)
+        .annotate(
+            units_total=Count("parts"),
+            units_ready=Count("parts", filter=Q(parts__unit__status=UnitStatus.READY)),
+        )
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def dossier_with_progress_get(*, organisation: Organisation, pk: int) -> Dossier:
+    dossier = dossiers_with_progress(organisation=organisation).filter(pk=pk).first()
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+def progress_of(dossier: Dossier) -> tuple[int, int]:
+    """The progress of a dossier read by dossiers_with_progress (no query)."""
+    return _progress(
+        status=dossier.status,
+        ready=getattr(dossier, "units_ready", 0),
+        units=getattr(dossier, "units_total", 0),
+    )
 
 
 def dossier_targets(*, organisation: Organisation) -> list[tuple[str, str]]:

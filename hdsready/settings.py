@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
         "AuditStatusEnum": "audits.models.AuditStatus",
         "FindingKindEnum": "audits.models.FindingKind",
         "FindingStatusEnum": "audits.models.FindingStatus",
+        "DossierKindEnum": "dossiers.models.DossierKind",
+        "DossierStatusEnum": "dossiers.models.DossierStatus",
     },
     # Tags and operation ids from the part after the organisation: "scope", "soa", ...
     "SCHEMA_PATH_PREFIX": r"/api/(o/\{slug\}/)?",
