@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from audits import workflow
@@ -423,15 +422,3 @@ class ReviewAnswerForm(forms.Form):
             label_of=lambda v: f"v{v.number} ({v.original_name})",
         )
         self.order_fields(("version", "answer"))
-
-
-class DossierRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Dossier"), choices=DossierKind.choices)
-    target = forms.ChoiceField(label=_("For"), required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fr")
-
-    def __init__(self, *args: Any, targets: Sequence[tuple[str, str]] = (), **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        target = self.fields["target"]
-        assert isinstance(target, forms.ChoiceField)  # noqa: S101
-        target.choices = [("", _("The organisation (SoA)")), *targets]

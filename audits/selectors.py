@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from audits.deadline_kinds import DeadlineKind, DeadlineRow, deadline_rows
 from audits.models import (
@@ -18,9 +17,6 @@ from audits.models import (
     AuditStatus,
     CalendarToken,
     Cycle,
-    Dossier,
-    DossierStatus,
-    DossierUnit,
     EvidenceReview,
     Finding,
     FindingKind,
@@ -467,68 +463,3 @@ def reviews_of_audit(*, audit: Audit) -> QuerySet[EvidenceReview]:
         .select_related("pinned__requirement", "pinned__version", "reviewer")
         .order_by("-reviewed_at", "-pk")
     )
-
-
-# Dossiers -------------------------------------------------------------------------------------
-
-
-def dossiers_of_organisation(*, organisation: Organisation) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(organisation=organisation).select_related(
-        "requested_by", "audit", "cycle"
-    )
-
-
-def dossier_get_in_organisation(*, organisation: Organisation, pk: int) -> Dossier:
-    dossier = dossiers_of_organisation(organisation=organisation).filter(pk=pk).first()
-    if dossier is None:
-        raise Http404
-    return dossier
-
-
-def dossier_progress(*, dossier: Dossier) -> tuple[int, int]:
-    """Steps done and steps in all: one per unit laid out, and the assembly."""
-    if dossier.status == DossierStatus.READY:
-        return 1, 1
-    counts = DossierUnit.objects.filter(dossier=dossier).aggregate(
-        total=Count("pk"), ready=Count("pk", filter=Q(unit__status=UnitStatus.READY))
-    )
-    return counts["ready"], counts["total"] + 1
-
-
-def dossier_targets(*, organisation: Organisation) -> list[tuple[str, str]]:
-    """What a dossier can be asked for: each cycle (full dossier) and each audit under way or
-    done (stage 1, stage 2 and correction dossiers)."""
-    targets: list[tuple[str, str]] = []
-    cycles = (
-        Cycle.objects.filter(organisation=organisation)
-        .prefetch_related(
-            Prefetch(
-                "audits",
-                queryset=Audit.objects.exclude(
-                    status__in=(AuditStatus.DRAFT, AuditStatus.CANCELLED)
-                ).order_by("created_at", "pk"),
-            )
-        )
-        .order_by("-created_at")
-    )
-    for cycle in cycles:
-        targets.append((f"cycle:{cycle.pk}", _("Cycle: %(cycle)s") % {"cycle": cycle}))
-        for audit in cycle.audits.all():
-            targets.append((f"audit:{audit.pk}", _("Audit: %(audit)s") % {"audit": audit.label}))
-    return targets
-
-
-def dossier_target_objects(
-    *, organisation: Organisation, key: str
-) -> tuple[Audit | None, Cycle | None]:
-    """The audit or cycle a target key names, inside the organisation; unknown keys are None."""
-    kind, _sep, raw = key.partition(":")
-    if not raw.isdigit():
-        return None, None
-    if kind == "audit":
-        return Audit.objects.filter(cycle__organisation=organisation, pk=int(raw)).select_related(
-            "cycle"
-        ).first(), None
-    if kind == "cycle":
-        return None, Cycle.objects.filter(organisation=organisation, pk=int(raw)).first()
-    return None, None

@@ -7,12 +7,6 @@ from django.utils import timezone
 
 from audits.services.auditors import auditor_access_expire_sweep
 from audits.services.cycle import audits_lapse_sweep
-from audits.services.dossiers import (
-    dossier_assemble,
-    dossier_dispatch,
-    dossiers_stale_sweep,
-    units_render,
-)
 from audits.services.reminders import reminders_sweep
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import auditors, dossiers, home, officer, reminders, review
+from audits.views import auditors, home, officer, reminders, review
 
 app_name = "audits"
 
@@ -60,18 +60,4 @@ urlpatterns += [
     ),
     path("o/<slug:slug>/audits/<int:pk>/reviews/", review.audit_reviews, name="audit-reviews"),
     path("o/<slug:slug>/reviews/<int:pk>/answer/", review.review_answer_view, name="review-answer"),
-]
-
-urlpatterns += [
-    path("o/<slug:slug>/dossiers/", dossiers.dossier_list, name="dossier-list"),
-    path("o/<slug:slug>/dossiers/<int:pk>/", dossiers.dossier_detail, name="dossier-detail"),
-    path("o/<slug:slug>/dossiers/<int:pk>/status/", dossiers.dossier_status, name="dossier-status"),
-    path(
-        "o/<slug:slug>/dossiers/<int:pk>/download/",
-        dossiers.dossier_download,
-        name="dossier-download",
-    ),
-    path(
-        "o/<slug:slug>/dossiers/<int:pk>/retry/", dossiers.dossier_retry_view, name="dossier-retry"
-    ),
 ]

@@ -194,7 +194,7 @@ def worker_tasks(log: str) -> list[tuple[str, float, str]]:
 
 
 def wait_ready(dossier_id: int) -> float:
-    from audits.models import Dossier, DossierStatus
+    from dossiers.models import Dossier, DossierStatus
 
     deadline = time.monotonic() + DOSSIER_TIMEOUT
     while time.monotonic() < deadline:
@@ -219,8 +219,8 @@ class Run:
 def request_full_dossier(seeded: Any) -> Run:
     from django.conf import settings
 
-    from audits.models import DossierKind, DossierUnit, RenderUnit
-    from audits.services.dossiers import DossierTarget, dossier_request
+    from dossiers.models import DossierKind, DossierUnit, RenderUnit
+    from dossiers.services.request import DossierTarget, dossier_request
 
     started = time.perf_counter()
     dossier = dossier_request(
@@ -268,10 +268,11 @@ def one_document_html(seeded: Any, dossier_id: int) -> str:
     from django.template.loader import render_to_string
     from django.utils import timezone, translation
 
-    from audits.dossier.content import PDF_TEMPLATES, dossier_plan
-    from audits.dossier.typography import french, french_html
-    from audits.models import Dossier, DossierKind
-    from audits.services.dossiers import _content_hash, _frame, _generation_spec
+    from dossiers.content import PDF_TEMPLATES, dossier_plan
+    from dossiers.models import Dossier, DossierKind
+    from dossiers.services.layout import _frame
+    from dossiers.services.request import _content_hash, _generation_spec
+    from dossiers.typography import french, french_html
 
     dossier = Dossier.objects.select_related("organisation", "requested_by").get(pk=dossier_id)
     language = dossier.language
@@ -352,7 +353,7 @@ def margin_boxes(*, organisation: str, audit: str, date: str, page_word: str) ->
     """The running header and "Page X / Y" as a plain implementation writes them: @page margin
     boxes, laid out by WeasyPrint on every page of the one document (the product stamps them
     from one small layout instead)."""
-    from audits.templatetags.dossier import css_string
+    from dossiers.templatetags.dossier import css_string
 
     return f"""
 @page {{ size: A4; margin: 24mm 15mm 20mm 15mm;
@@ -396,9 +397,9 @@ def profile_assembly(dossier_id: int) -> list[tuple[str, dict[str, float]]]:
     change)."""
     from django.core.files.storage import default_storage
 
-    from audits.dossier import pdf
-    from audits.models import Dossier, DossierUnit
-    from audits.services.dossiers import _frame
+    from dossiers import pdf
+    from dossiers.models import Dossier, DossierUnit
+    from dossiers.services.layout import _frame
 
     dossier = Dossier.objects.select_related("organisation", "requested_by").get(pk=dossier_id)
     parts = []
@@ -480,7 +481,7 @@ def setup_django(*, database_url: str, redis_url: str, queue: str, media: str) -
 def forget_stored_units() -> int:
     """Cold means cold: the bench database's dossiers and render units of earlier runs go (units
     are shared by content hash, and some sections do not depend on the organisation)."""
-    from audits.models import Dossier, DossierUnit, RenderUnit
+    from dossiers.models import Dossier, DossierUnit, RenderUnit
 
     DossierUnit.objects.all().delete()
     Dossier.objects.update(reused_from=None)
@@ -541,7 +542,7 @@ def main() -> None:
         all_tasks = worker_tasks(log.read_text(encoding="utf-8", errors="replace"))
         rerender_tasks = all_tasks[len(cold_tasks) :]
 
-        from audits.models import Dossier
+        from dossiers.models import Dossier
 
         dossier = Dossier.objects.get(pk=cold.dossier_id)
         naive = min(naive_runs, key=lambda run: run.seconds)

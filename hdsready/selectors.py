@@ -133,10 +133,15 @@ def trail_kinds_of_organisation(*, organisation: Organisation) -> list[str]:
 
 
 def trail_events_for_object(*, organisation: Organisation, target: Model) -> QuerySet[TrailEvent]:
-    """The history of one object, newest first ("who changed what, when")."""
+    """The history of one object, newest first ("who changed what, when").
+
+    A model that moved to another app keeps its earlier rows: they name it by its former label
+    (the hash chain covers the name, so rows are never rewritten), which the model lists in
+    `trail_former_labels`."""
+    labels = [target._meta.label_lower, *getattr(type(target), "trail_former_labels", ())]
     return TrailEvent.objects.filter(
         organisation=organisation,
-        object_type=target._meta.label_lower,
+        object_type__in=labels,
         object_id=str(target.pk),
     ).order_by("-seq")
 

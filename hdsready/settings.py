@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "scopes",
     "evidence",
     "audits",
+    "dossiers",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,8 @@ SPECTACULAR_SETTINGS = {
         "AuditStatusEnum": "audits.models.AuditStatus",
         "FindingKindEnum": "audits.models.FindingKind",
         "FindingStatusEnum": "audits.models.FindingStatus",
+        "DossierKindEnum": "dossiers.models.DossierKind",
+        "DossierStatusEnum": "dossiers.models.DossierStatus",
     },
     # Tags and operation ids from the part after the organisation: "scope", "soa", ...
     "SCHEMA_PATH_PREFIX": r"/api/(o/\{slug\}/)?",
@@ -306,7 +309,7 @@ DOSSIER_TIMEOUT_MINUTES = env_int("DOSSIER_TIMEOUT_MINUTES", 15)
 HDSREADY_VERSION = "0.1.0"
 CELERY_BEAT_SCHEDULE = {
     "dossiers-stale-every-5-minutes": {
-        "task": "audits.tasks.dossiers_stale_sweep_task",
+        "task": "dossiers.tasks.dossiers_stale_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
     "trail-verify-nightly": {

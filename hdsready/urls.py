@@ -44,6 +44,7 @@ api_patterns = [
     path("", include("scopes.api")),
     path("", include("evidence.api")),
     path("", include("audits.api")),
+    path("", include("dossiers.api")),
 ]
 
 urlpatterns = [
@@ -51,6 +52,7 @@ urlpatterns = [
     path("", include("scopes.urls")),
     path("", include("evidence.urls")),
     path("", include("audits.urls")),
+    path("", include("dossiers.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

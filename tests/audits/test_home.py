@@ -114,7 +114,7 @@ class TestHomePage:
             assert f'data-fragment="{reverse(name, args=[organisation.slug])}"' in content
         assert content.count("js/evidence-upload.js") == 1
         # The officer may print: the dossiers card links to the dossier list.
-        assert f'href="{reverse("audits:dossier-list", args=[organisation.slug])}"' in content
+        assert f'href="{reverse("dossiers:dossier-list", args=[organisation.slug])}"' in content
 
 
 @pytest.mark.parametrize("name", FRAGMENTS)

@@ -21,8 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
-from audits.models import Dossier, DossierKind, DossierStatus
 from bench.dossier_seed import SeededOrganisation, seed_dossier_organisation
+from dossiers.models import Dossier, DossierKind, DossierStatus
 from tests.browser.helpers import in_french, log_in, submit
 from tests.factories import PASSWORD
 from tests.hdsready.test_celery_worker import (  # noqa: F401  (fixtures used below)

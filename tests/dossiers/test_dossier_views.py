@@ -10,22 +10,23 @@ from functools import partial
 
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from audits.models import AuditKind, Dossier, DossierKind, DossierStatus, DossierUnit
-from audits.services import dossiers as dossier_services
+from audits.models import AuditKind
 from audits.services.cycle import audit_plan, cycle_create
-from hdsready.models import Role, TrailEvent
+from dossiers.models import Dossier, DossierKind, DossierStatus, DossierUnit
+from dossiers.services import DossierError
+from dossiers.services import layout as dossier_layout
+from dossiers.services import request as dossier_services
+from hdsready.models import TrailEvent
 from scopes.models import ActivityMode
 from scopes.services.scope import ActivityChoice, scope_set_activities
 from tests.conftest import verified_client_for
-from tests.factories import OrganisationFactory, make_member
+from tests.dossiers.helpers import PDF_BYTES, stored_dossier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-PDF_BYTES = b"%PDF-1.7\n% a stored dossier\n%%EOF\n"
 OTHER_MEMBERS = ("outsider", "contributor")
 
 
@@ -42,66 +43,11 @@ def client_as():
 
 
 def url(name, organisation, *args):
-    return reverse(f"audits:{name}", args=[organisation.slug, *args])
+    return reverse(f"dossiers:{name}", args=[organisation.slug, *args])
 
 
 def texts(response):
     return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-@pytest.fixture
-def cycle(scoped, officer):
-    return cycle_create(
-        organisation=scoped, certification_body="Organisme X", accreditation="5-0001", actor=officer
-    )
-
-
-@pytest.fixture
-def other_organisation(db):
-    return OrganisationFactory(name="Ailleurs", slug="ailleurs")
-
-
-@pytest.fixture
-def other_officer(other_organisation):
-    return make_member(other_organisation, Role.OFFICER, email="officer@ailleurs.test")
-
-
-def stored_dossier(
-    organisation, user, *, status=DossierStatus.READY, cycle=None, content=PDF_BYTES
-):
-    """A dossier row as the chain leaves it, with its file stored (no layout)."""
-    dossier = Dossier.objects.create(
-        organisation=organisation,
-        kind=DossierKind.FULL,
-        cycle=cycle,
-        title="Full certification dossier",
-        subtitle="Cycle",
-        content_hash=hashlib.sha256(
-            f"{organisation.pk}:{Dossier.objects.count()}".encode()
-        ).hexdigest(),
-        requested_by=user,
-        status=status,
-    )
-    if status == DossierStatus.READY:
-        dossier.file.name = default_storage.save(
-            f"dossiers/{organisation.slug}/{dossier.pk}.pdf", ContentFile(content)
-        )
-        dossier.sha256 = hashlib.sha256(content).hexdigest()
-        dossier.size = len(content)
-        dossier.page_count = 3
-        dossier.save(update_fields=["file", "sha256", "size", "page_count"])
-    return dossier
-
-
-@pytest.fixture
-def ready(organisation, manager, cycle):
-    return stored_dossier(organisation, manager, cycle=cycle)
-
-
-@pytest.fixture
-def foreign(other_organisation, other_officer):
-    """A ready dossier of another organisation."""
-    return stored_dossier(other_organisation, other_officer)
 
 
 VIEWS = {  # name -> (method, allowed method)
@@ -304,7 +250,7 @@ class TestRequest:
             actor=other_officer,
         )
         other = audit_plan(cycle=other_cycle, kind=AuditKind.INITIAL, actor=other_officer)
-        with pytest.raises(dossier_services.AuditError, match="Choose the audit"):
+        with pytest.raises(DossierError, match="Choose the audit"):
             dossier_services.dossier_request(
                 organisation=organisation,
                 target=dossier_services.DossierTarget(kind=DossierKind.STAGE1, audit=other),
@@ -370,7 +316,7 @@ class TestDetailAndStatus:
         }
         first = DossierUnit.objects.filter(dossier=dossier).order_by("position").first()
         assert first is not None
-        dossier_services.units_render(unit_ids=[first.unit_id])
+        dossier_layout.units_render(unit_ids=[first.unit_id])
         data = client.get(url("dossier-status", organisation, dossier.pk)).json()
         assert (data["done"], data["total"], data["finished"]) == (1, units + 1, False)
         assert data["percent"] == round(100 / (units + 1))

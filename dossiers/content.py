@@ -27,12 +27,10 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from audits.dossier.typography import is_french
 from audits.models import (
     Audit,
     AuditStatus,
     Cycle,
-    DossierKind,
     EvidenceReview,
     Finding,
     FindingKind,
@@ -41,6 +39,8 @@ from audits.models import (
     Stage,
 )
 from audits.timeline import cycle_timeline
+from dossiers.models import DossierKind
+from dossiers.typography import is_french
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
 from scopes.activities import ACTIVITIES, certificate_types_for
@@ -223,13 +223,25 @@ def _chain_units(organisation: Organisation, today: date) -> list[UnitSpec]:
     ]
 
 
+ISO_STANDARD = "ISO/IEC 27001"
+
+
+def iso_edition(standard_version: str) -> str:
+    """The edition as printed: the certificate form takes "ISO/IEC 27001:2022" (its example) as
+    well as a bare "2022", and the standard is named once either way."""
+    edition = standard_version.strip()
+    if edition.upper().startswith("ISO"):
+        return edition
+    return f"{ISO_STANDARD}:{edition}"
+
+
 def _iso_units(organisation: Organisation, today: date) -> list[UnitSpec]:
     iso, check = iso_check_of(organisation=organisation, today=today)
     certificate = (
         {
             "number": iso.number,
             "body": iso.certification_body,
-            "edition": iso.standard_version,
+            "edition": iso_edition(iso.standard_version),
             "activities": ", ".join(str(n) for n in sorted(iso.activities)),
             "issued_on": _day(iso.issued_on),
             "expires_on": _day(iso.expires_on),

@@ -41,7 +41,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0003_notification_to_core'),
+        ('audits', '0004_dossiers_leave_for_their_app'),
         ('evidence', '0001_initial'),
         ('scopes', '0003_certificate_valid_until'),
     ]

@@ -5,10 +5,7 @@ member or not, gets a 404. A manager can do nothing else in the audits app."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,24 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
-from audits.forms import DossierRequestForm
-from audits.models import Dossier, DossierStatus
-from audits.selectors import (
+from dossiers.forms import DossierRequestForm
+from dossiers.models import Dossier, DossierStatus
+from dossiers.selectors import (
     dossier_get_in_organisation,
     dossier_progress,
     dossier_target_objects,
     dossier_targets,
     dossiers_of_organisation,
 )
-from audits.services import AuditError
-from audits.services.dossiers import (
-    DossierTarget,
-    dossier_downloaded,
-    dossier_integrity_failed,
-    dossier_request,
-    dossier_retry,
-)
-from audits.views import form_error_message
+from dossiers.services import DossierError, DossierIntegrityError
+from dossiers.services.request import DossierTarget, dossier_open, dossier_request, dossier_retry
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
 from hdsready.models import Organisation
@@ -56,7 +46,7 @@ def dossier_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     form = DossierRequestForm(request.POST or None, targets=targets)
     if request.method == "POST":
         if not form.is_valid():
-            form_error_message(request, form)
+            messages.error(request, form.error_text())
         else:
             audit, cycle = dossier_target_objects(
                 organisation=organisation, key=form.cleaned_data["target"]
@@ -68,18 +58,18 @@ def dossier_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
                     language=form.cleaned_data["language"],
                     actor=request.user,
                 )
-            except AuditError as exc:
+            except DossierError as exc:
                 messages.error(request, str(exc))
             else:
                 if dossier.reused_from_id:
                     messages.success(
                         request, _("The same content was printed already: here is that file.")
                     )
-                return redirect("audits:dossier-detail", organisation.slug, dossier.pk)
-        return redirect("audits:dossier-list", organisation.slug)
+                return redirect("dossiers:dossier-detail", organisation.slug, dossier.pk)
+        return redirect("dossiers:dossier-list", organisation.slug)
     return render(
         request,
-        "audits/dossier_list.html",
+        "dossiers/dossier_list.html",
         {
             "organisation": organisation,
             "form": form,
@@ -98,7 +88,7 @@ def _status(organisation: Organisation, dossier: Dossier) -> dict[str, object]:
         "percent": round(100 * done / total) if total else 0,
         "finished": dossier.is_finished,
         "download": (
-            reverse("audits:dossier-download", args=[organisation.slug, dossier.pk])
+            reverse("dossiers:dossier-download", args=[organisation.slug, dossier.pk])
             if dossier.status == DossierStatus.READY
             else None
         ),
@@ -112,7 +102,7 @@ def dossier_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespon
     dossier = dossier_get_in_organisation(organisation=organisation, pk=pk)
     return render(
         request,
-        "audits/dossier_detail.html",
+        "dossiers/dossier_detail.html",
         {
             "organisation": organisation,
             "dossier": dossier,
@@ -138,20 +128,18 @@ def dossier_download(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResp
     """The stored PDF, served only if its bytes still have the SHA-256 recorded at creation."""
     organisation = _printable(request, slug)
     dossier = dossier_get_in_organisation(organisation=organisation, pk=pk)
-    if dossier.status != DossierStatus.READY:
-        messages.error(request, _("This dossier is not ready."))
-        return redirect("audits:dossier-detail", organisation.slug, dossier.pk)
-    with default_storage.open(str(dossier.file.name), "rb") as stored:
-        content = stored.read()
-    if hashlib.sha256(content).hexdigest() != dossier.sha256:
-        dossier_integrity_failed(dossier=dossier, actor=request.user)
+    try:
+        content = dossier_open(dossier=dossier, actor=request.user)
+    except DossierIntegrityError:
         return render(
             request,
-            "audits/dossier_integrity_error.html",
+            "dossiers/dossier_integrity_error.html",
             {"organisation": organisation, "dossier": dossier},
             status=409,
         )
-    dossier_downloaded(dossier=dossier, actor=request.user)
+    except DossierError as exc:
+        messages.error(request, str(exc))
+        return redirect("dossiers:dossier-detail", organisation.slug, dossier.pk)
     response = HttpResponse(content, content_type="application/pdf")
     filename = f"{dossier.get_kind_display()} - {organisation.name} - {dossier.pk}.pdf"
     response["Content-Disposition"] = content_disposition_header(
@@ -170,8 +158,8 @@ def dossier_retry_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRe
     dossier = dossier_get_in_organisation(organisation=organisation, pk=pk)
     try:
         dossier_retry(dossier=dossier, actor=request.user)
-    except AuditError as exc:
+    except DossierError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The dossier is being laid out again."))
-    return redirect("audits:dossier-detail", organisation.slug, dossier.pk)
+    return redirect("dossiers:dossier-detail", organisation.slug, dossier.pk)

@@ -20,28 +20,18 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
-from audits.models import (
-    Audit,
-    Dossier,
-    DossierKind,
-    DossierStatus,
-    DossierUnit,
-    Finding,
-    PinnedVersion,
-    RenderUnit,
-    Stage,
-    UnitStatus,
-)
-from audits.services import AuditError
-from audits.services.dossiers import (
+from audits.models import Audit, Finding, PinnedVersion, Stage
+from bench.dossier_seed import SeededOrganisation, seed_dossier_organisation
+from dossiers.content import iso_edition
+from dossiers.models import Dossier, DossierKind, DossierStatus, DossierUnit, RenderUnit, UnitStatus
+from dossiers.services import DossierError
+from dossiers.services.layout import balanced_batches, dossiers_stale_sweep
+from dossiers.services.request import (
     DossierTarget,
-    balanced_batches,
     dossier_downloaded,
     dossier_request,
     dossier_retry,
-    dossiers_stale_sweep,
 )
-from bench.dossier_seed import SeededOrganisation, seed_dossier_organisation
 from evidence.models import EvidenceVersion
 from hdsready.models import Organisation, TrailEvent, User
 from scopes.selectors import soa_controls
@@ -265,6 +255,10 @@ def test_stage1_dossier(
         "pdf/section_manifest.html",
         "pdf/section_generation.html",
     ]
+    iso = "".join(pages_of(only(placed, "pdf/section_iso.html"), pages))
+    # The edition names the standard once (it printed "ISO/IEC 27001:ISO/IEC 27001:2022").
+    assert "ISO/IEC 27001:2022" in iso
+    assert "27001:ISO" not in compact(iso)
     soa = compact("".join(pages_of(only(placed, "pdf/section_soa.html"), pages)))
     assert compact(SOA_FR) in soa
     assert "A.5.1" in soa
@@ -537,7 +531,7 @@ def test_failed_layout_then_retry_and_the_trail(
     assert events[2][2]["pages"] == dossier.page_count
     assert events[3][2] == {"sha256": dossier.sha256}
 
-    with pytest.raises(AuditError):
+    with pytest.raises(DossierError):
         dossier_retry(dossier=dossier, actor=seeded.officer)
 
 
@@ -575,7 +569,7 @@ def test_retry_refuses_a_dossier_that_did_not_fail(
 ) -> None:
     for status in (DossierStatus.READY, DossierStatus.QUEUED, DossierStatus.RENDERING):
         dossier = make_dossier(organisation, officer, status=status)
-        with pytest.raises(AuditError, match="Only a dossier that failed"):
+        with pytest.raises(DossierError, match="Only a dossier that failed"):
             dossier_retry(dossier=dossier, actor=officer)
         dossier.refresh_from_db()
         assert dossier.status == status
@@ -700,7 +694,7 @@ def test_request_refuses_a_target_of_another_organisation(
     ]
     events = TrailEvent.objects.count()
     for target, language, message in refused:
-        with pytest.raises(AuditError, match=message):
+        with pytest.raises(DossierError, match=message):
             dossier_request(
                 organisation=seeded.organisation,
                 target=target,
@@ -711,3 +705,16 @@ def test_request_refuses_a_target_of_another_organisation(
     assert not RenderUnit.objects.exists()
     assert not DossierUnit.objects.exists()
     assert TrailEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("stored", "printed"),
+    [
+        ("ISO/IEC 27001:2022", "ISO/IEC 27001:2022"),
+        ("2022", "ISO/IEC 27001:2022"),
+        (" 2013 ", "ISO/IEC 27001:2013"),
+        ("iso/iec 27001:2013", "iso/iec 27001:2013"),
+    ],
+)
+def test_iso_edition_names_the_standard_once(stored: str, printed: str) -> None:
+    assert iso_edition(stored) == printed

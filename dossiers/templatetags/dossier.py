@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 
-from audits.dossier.typography import french, is_french
+from dossiers.typography import french, is_french
 
 register = template.Library()
 

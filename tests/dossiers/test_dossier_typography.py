@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 from django.utils.safestring import SafeData, mark_safe
 
-from audits.dossier.typography import NBSP, NNBSP, french, french_html
-from audits.templatetags.dossier import css_string, typo
+from dossiers.templatetags.dossier import css_string, typo
+from dossiers.typography import NBSP, NNBSP, french, french_html
 
 
 @pytest.mark.parametrize(

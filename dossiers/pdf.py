@@ -25,8 +25,8 @@ from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from audits.dossier.content import PDF_TEMPLATES, templates_digest
-from audits.dossier.typography import french, french_html, is_french
+from dossiers.content import PDF_TEMPLATES, templates_digest
+from dossiers.typography import french, french_html, is_french
 
 TOC_LEVELS = 2
 MM = 72 / 25.4
