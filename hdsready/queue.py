@@ -26,3 +26,9 @@ def enqueue(task_name: str, *args: object) -> None:
     arguments go through the broker as JSON: primary keys and plain values only."""
     task = _task(task_name)
     transaction.on_commit(lambda: task.delay(*args))
+
+
+def send_now(task_name: str, *args: object) -> None:
+    """Send `task_name(*args)` at once: for callers that already run after the commit (an
+    on_commit callback, a task)."""
+    _task(task_name).delay(*args)

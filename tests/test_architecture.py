@@ -24,7 +24,6 @@ RANK = {app: rank for rank, app in enumerate(LAYERS)}
 # (importing module, imported module) pairs allowed for now, each with its reason.
 SERVICES_IMPORTING_TASKS = {
     # moved by the dossier-app change
-    ("audits.services.dossiers", "audits.tasks"),
 }
 
 

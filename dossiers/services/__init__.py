@@ -8,7 +8,7 @@ that finishes a dossier's last unit enqueues its assembly. A unit is claimed by 
 update before it is laid out, so two dossiers that need it never lay it out twice, and a dossier
 whose content was already printed reuses the stored file.
 
-Services enqueue tasks after commit through a late import of dossiers.tasks, which imports the
+Services send tasks after commit by name (hdsready/queue.py): dossiers.tasks imports the
 services: no import circle at module level.
 """
 

@@ -24,21 +24,18 @@ from dossiers.models import (
     UnitStatus,
 )
 from dossiers.pdf import Frame, Heading, Part, assemble, render_units
+from hdsready.queue import send_now
 from hdsready.trail import trail_record
 
 IN_FLIGHT = (DossierStatus.QUEUED, DossierStatus.RENDERING, DossierStatus.ASSEMBLING)
 
 
 def _enqueue_render(unit_ids: list[int]) -> None:
-    from dossiers.tasks import dossier_units_render_task
-
-    dossier_units_render_task.delay(unit_ids)
+    send_now("dossiers.tasks.dossier_units_render_task", unit_ids)
 
 
 def _enqueue_assemble(dossier_id: int) -> None:
-    from dossiers.tasks import dossier_assemble_task
-
-    dossier_assemble_task.delay(dossier_id)
+    send_now("dossiers.tasks.dossier_assemble_task", dossier_id)
 
 
 def balanced_batches(units: list[RenderUnit], *, batches: int) -> list[list[int]]:

@@ -27,6 +27,7 @@ from dossiers.models import (
 )
 from dossiers.services import DossierError, DossierIntegrityError
 from hdsready.models import Organisation, User
+from hdsready.queue import send_now
 from hdsready.trail import trail_record
 
 AUDIT_KINDS = frozenset({DossierKind.STAGE1, DossierKind.STAGE2, DossierKind.CORRECTIONS})
@@ -218,9 +219,7 @@ def dossier_request(
 
 
 def _enqueue_dispatch(dossier_id: int) -> None:
-    from dossiers.tasks import dossier_dispatch_task
-
-    dossier_dispatch_task.delay(dossier_id)
+    send_now("dossiers.tasks.dossier_dispatch_task", dossier_id)
 
 
 def dossier_retry(*, dossier: Dossier, actor: User) -> Dossier:
