@@ -51,6 +51,7 @@ from audits.models import (
 from evidence.models import EvidenceItem, EvidenceVersion
 from hdsready.models import Organisation, Role, User
 from hdsready.services.organisations import membership_create, organisation_create
+from scopes.iso_standards import IsoStandard
 from scopes.models import (
     ActivityMode,
     ImplementationStatus,
@@ -65,6 +66,7 @@ from scopes.services.scope import (
     CertificateData,
     certificate_save,
     host_profile_update,
+    scope_next_audit_set,
     scope_set_activities,
     subcontractor_save,
 )
@@ -187,7 +189,8 @@ def _scope(organisation: Organisation, officer: User, today: date) -> None:
             number="ISO27001-2024-0877",
             certification_body="Organisme certificateur B",
             accreditation="COFRAC n° 4-0099",
-            standard_version="ISO/IEC 27001:2022",
+            standard_version="",
+            iso_standard=IsoStandard.ISO_27001_2022,
             activities=[3, 4, 5, 6],
             scope_statement="Infogérance et exploitation d'applications de santé, sauvegarde.",
             issued_on=today - timedelta(days=300),
@@ -209,9 +212,10 @@ def _scope(organisation: Organisation, officer: User, today: date) -> None:
         stores_health_data=True,
         non_eea_access=True,
         non_eu_law_exposure=True,
-        next_audit_on=today + timedelta(days=300),
         actor=officer,
     )
+    # What the certification cycle would store once its audits are planned.
+    scope_next_audit_set(organisation=organisation, next_audit_on=today + timedelta(days=300))
 
 
 def _soa_and_readiness(

@@ -76,33 +76,34 @@ ACTIVITIES: tuple[Activity, ...] = (
         number=1,
         wording_fr=(
             "Mise à disposition et maintien en condition opérationnelle des sites physiques "
-            "permettant d'héberger l'infrastructure matérielle du système d'information"
+            "permettant d'héberger l'infrastructure matérielle du système d'information utilisé "
+            "pour le traitement des données de santé"
         ),
         name_en=(
-            "Provision and operational maintenance of the physical sites housing the information "
-            "system's hardware infrastructure"
+            "Provision and operational maintenance of the physical sites housing the hardware "
+            "infrastructure of the information system used to process health data"
         ),
     ),
     Activity(
         number=2,
         wording_fr=(
             "Mise à disposition et maintien en condition opérationnelle de l'infrastructure "
-            "matérielle du système d'information"
+            "matérielle du système d'information utilisé pour le traitement des données de santé"
         ),
         name_en=(
-            "Provision and operational maintenance of the information system's hardware "
-            "infrastructure"
+            "Provision and operational maintenance of the hardware infrastructure of the "
+            "information system used to process health data"
         ),
     ),
     Activity(
         number=3,
         wording_fr=(
             "Mise à disposition et maintien en condition opérationnelle de l'infrastructure "
-            "virtuelle du système d'information"
+            "virtuelle du système d'information utilisé pour le traitement des données de santé"
         ),
         name_en=(
-            "Provision and operational maintenance of the information system's virtual "
-            "infrastructure"
+            "Provision and operational maintenance of the virtual infrastructure of the "
+            "information system used to process health data"
         ),
     ),
     Activity(
@@ -126,7 +127,7 @@ ACTIVITIES: tuple[Activity, ...] = (
     Activity(
         number=6,
         wording_fr="Sauvegarde externalisée des données de santé",
-        name_en="Off-site backup of health data",
+        name_en="Outsourced backup of health data",
     ),
 )
 

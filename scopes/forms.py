@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Organisation, User
 from scopes.activities import ACTIVITIES
+from scopes.iso_standards import IsoStandard
 from scopes.models import (
+    ISO_STANDARD_CHOICES,
     CertificateKind,
     Framework,
     HostProfile,
@@ -27,14 +29,23 @@ ACTIVITY_CHOICES = [(a.number, f"{a.number}. {a.wording_fr}") for a in ACTIVITIE
 class HostProfileForm(forms.ModelForm):
     class Meta:
         model = HostProfile
-        fields = ("stores_health_data", "non_eea_access", "non_eu_law_exposure", "next_audit_on")
-        widgets = {"next_audit_on": forms.DateInput(attrs={"type": "date"})}
+        # The next planned audit is not typed here: it comes from the certification cycle.
+        fields = ("stores_health_data", "non_eea_access", "non_eu_law_exposure")
 
 
 class SubcontractorForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
     contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    part_of_service = forms.CharField(
+        label=_("Part of the service it performs"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "When it takes part in the service without performing a whole activity, e.g. "
+            "transport of backup media. Leave empty if it takes no part in the service."
+        ),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -48,9 +59,21 @@ class CertificateForm(forms.Form):
         label=_("Accreditation (COFRAC or EU)"), max_length=100, required=False
     )
     standard_version = forms.CharField(
-        label=_("Référentiel or edition"),
+        label=_("HDS référentiel version"),
         max_length=60,
-        help_text=_("e.g. HDS v2, ISO/IEC 27001:2022"),
+        required=False,
+        help_text=_("For an HDS certificate, e.g. HDS v2."),
+    )
+    iso_standard = forms.ChoiceField(
+        label=_("ISO 27001 standard"),
+        choices=[("", "—"), *ISO_STANDARD_CHOICES],
+        required=False,
+        help_text=_(
+            "For an ISO 27001 certificate: the edition it was issued against, or an equivalent."
+        ),
+    )
+    iso_equivalent_name = forms.CharField(
+        label=_("Name of the equivalent standard"), max_length=60, required=False
     )
     activities = forms.TypedMultipleChoiceField(
         label=_("Activities covered"),
@@ -69,8 +92,24 @@ class CertificateForm(forms.Form):
         label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        kind = data.get("kind")
+        if kind == CertificateKind.HDS and not (data.get("standard_version") or "").strip():
+            self.add_error("standard_version", _("Give the référentiel version, e.g. HDS v2."))
+        if kind == CertificateKind.ISO27001:
+            if not data.get("iso_standard"):
+                self.add_error("iso_standard", _("Choose the standard of the certificate."))
+            elif (
+                data["iso_standard"] == IsoStandard.EQUIVALENT
+                and not (data.get("iso_equivalent_name") or "").strip()
+            ):
+                self.add_error("iso_equivalent_name", _("Name the equivalent standard."))
+        return data
+
     def to_data(self) -> CertificateData:
         d: dict[str, Any] = self.cleaned_data
+        iso = d["kind"] == CertificateKind.ISO27001
         return CertificateData(
             kind=d["kind"],
             number=d["number"].strip(),
@@ -81,6 +120,9 @@ class CertificateForm(forms.Form):
             scope_statement=d.get("scope_statement") or "",
             issued_on=d["issued_on"],
             expires_on=d["expires_on"],
+            # The fields of the other kind are ignored rather than refused: one form serves both.
+            iso_standard=(d.get("iso_standard") or "") if iso else "",
+            iso_equivalent_name=(d.get("iso_equivalent_name") or "").strip() if iso else "",
         )
 
 

@@ -8,12 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Organisation
 from scopes.activities import ACTIVITIES
 from scopes.catalog import AppliesWhen
+from scopes.iso_standards import STANDARDS, IsoStandard
 
 
 def _localised(obj: Any, field: str) -> str:
@@ -142,7 +144,9 @@ class HostProfile(models.Model):
         _("remote access from outside the EEA (EXI 29)"), default=False
     )
     non_eu_law_exposure = models.BooleanField(_("exposed to non-EU laws (EXI 30)"), default=False)
-    next_audit_on = models.DateField(_("next planned audit"), null=True, blank=True)
+    # Derived from the certification cycle's planned audits (the audits app calls
+    # scopes.services.scope.scope_next_audit_set): never typed by a user.
+    next_audit_on = models.DateField(_("next planned audit"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("host profile")
@@ -160,6 +164,18 @@ class Subcontractor(models.Model):
     name = models.CharField(_("name"), max_length=200)
     siren = models.CharField(_("SIREN"), max_length=20, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
+    # HDS v2 EXI 06 and 14 apply as soon as PART of the service is subcontracted: a subcontractor
+    # that performs no whole activity (a carrier of backup media, a second datacenter for part of
+    # activity 1) is recorded with what it does.
+    part_of_service = models.CharField(
+        _("part of the service it performs"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "When it takes part in the service without performing a whole activity, e.g. "
+            "transport of backup media. Leave empty if it takes no part in the service."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -222,6 +238,13 @@ class CertificateKind(models.TextChoices):
     ISO27001 = "iso27001", _("ISO/IEC 27001")
 
 
+ISO_STANDARD_CHOICES = [
+    (code.value, facts.label if facts.accepted else format_lazy(_("{} (old edition)"), facts.label))
+    for code, facts in STANDARDS.items()
+    if code != IsoStandard.EQUIVALENT
+] + [(IsoStandard.EQUIVALENT.value, _("Other equivalent standard (name it)"))]
+
+
 class Certificate(models.Model):
     """An HDS or ISO 27001 certificate, of the host itself (no subcontractor) or of a
     subcontractor. Its activities are the HDS activities its scope names or covers."""
@@ -241,8 +264,19 @@ class Certificate(models.Model):
     number = models.CharField(_("certificate number"), max_length=100)
     certification_body = models.CharField(_("certification body"), max_length=200)
     accreditation = models.CharField(_("accreditation (COFRAC or EU)"), max_length=100, blank=True)
+    # For an HDS certificate, the référentiel version as typed ("HDS v2"); for an ISO 27001
+    # certificate, derived from iso_standard (the standard's name, or the equivalent's).
     standard_version = models.CharField(
-        _("référentiel or edition"), max_length=60, help_text=_("e.g. HDS v2, ISO/IEC 27001:2022")
+        _("référentiel or edition"), max_length=60, help_text=_("e.g. HDS v2")
+    )
+    iso_standard = models.CharField(
+        _("ISO 27001 standard"),
+        max_length=24,
+        blank=True,
+        choices=ISO_STANDARD_CHOICES,
+    )
+    iso_equivalent_name = models.CharField(
+        _("name of the equivalent standard"), max_length=60, blank=True
     )
     activities = models.JSONField(_("activities covered"), default=list)
     scope_statement = models.TextField(_("scope statement"), blank=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from hdsready.models import Membership, Organisation, User
@@ -72,12 +72,28 @@ def scope_of(*, organisation: Organisation) -> list[ScopeActivity]:
     )
 
 
+def subcontracting_of(*, organisation: Organisation) -> bool:
+    """Whether any part of the service is subcontracted (HDS v2 EXI 06 and 14: « tout ou partie
+    du service »): an activity relied on a subcontractor, or a subcontractor recorded with the
+    part of the service it performs although every activity is declared in-house."""
+    whole_activity = ScopeActivity.objects.filter(
+        organisation=organisation, mode=ActivityMode.SUBCONTRACTED
+    )
+    part_of_service = Subcontractor.objects.filter(organisation=organisation).exclude(
+        part_of_service=""
+    )
+    # One query whatever the answer, so pages keep a fixed query count.
+    return (
+        Organisation.objects.filter(pk=organisation.pk)
+        .filter(Exists(whole_activity) | Exists(part_of_service))
+        .exists()
+    )
+
+
 def situation_of(*, organisation: Organisation) -> Situation:
     profile = host_profile_of(organisation=organisation)
     return Situation(
-        subcontracting=ScopeActivity.objects.filter(
-            organisation=organisation, mode=ActivityMode.SUBCONTRACTED
-        ).exists(),
+        subcontracting=subcontracting_of(organisation=organisation),
         storage=profile.stores_health_data,
         non_eea_access=profile.non_eea_access,
         non_eu_law=profile.non_eu_law_exposure,
@@ -132,13 +148,18 @@ def _facts(certificate: Certificate, holder: str) -> CertificateFacts:
     )
 
 
-def hosting_chain_of(*, organisation: Organisation, on: date) -> list[ActivityCover]:
-    """The chain for a day, in a fixed number of queries whatever the number of
-    subcontractors and certificates."""
-    scope = {
+def performers_of(*, organisation: Organisation) -> dict[int, Performer]:
+    """Each HDS activity in scope and who performs it."""
+    return {
         row.activity: Performer(subcontractor=row.subcontractor.name if row.subcontractor else None)
         for row in scope_of(organisation=organisation)
     }
+
+
+def hosting_chain_of(*, organisation: Organisation, on: date) -> list[ActivityCover]:
+    """The chain for a day, in a fixed number of queries whatever the number of
+    subcontractors and certificates."""
+    scope = performers_of(organisation=organisation)
     hds = Certificate.objects.filter(organisation=organisation, kind=CertificateKind.HDS)
     own: list[CertificateFacts] = []
     by_subcontractor: dict[str, list[CertificateFacts]] = {}
@@ -160,7 +181,7 @@ def iso_check_of(*, organisation: Organisation, today: date) -> tuple[Certificat
     profile = host_profile_of(organisation=organisation)
     facts = (
         IsoFacts(
-            edition=iso.standard_version,
+            standard=iso.iso_standard,
             activities=frozenset(iso.activities),
             issued_on=iso.issued_on,
             expires_on=iso.expires_on,
@@ -170,7 +191,7 @@ def iso_check_of(*, organisation: Organisation, today: date) -> tuple[Certificat
     )
     check = iso_prerequisite_check(
         iso=facts,
-        hds_activities=[row.activity for row in scope_of(organisation=organisation)],
+        scope=performers_of(organisation=organisation),
         today=today,
         hds_certificate_expires_on=hds[0].expires_on if hds else None,
         next_audit_on=profile.next_audit_on,

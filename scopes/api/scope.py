@@ -12,7 +12,14 @@ from rest_framework.response import Response
 
 from hdsready.api import Refused
 from scopes.api.base import ScopesAPIView, SubcontractorField, merged
-from scopes.models import ActivityMode, Certificate, CertificateKind, HostProfile, Subcontractor
+from scopes.models import (
+    ISO_STANDARD_CHOICES,
+    ActivityMode,
+    Certificate,
+    CertificateKind,
+    HostProfile,
+    Subcontractor,
+)
 from scopes.selectors import (
     certificate_get,
     certificates_of,
@@ -78,13 +85,19 @@ class ScopeDetail(ScopesAPIView):
         return ScopeSerializer({"activities": rows}, context=self.get_serializer_context()).data
 
 
-PROFILE_FIELDS = ("stores_health_data", "non_eea_access", "non_eu_law_exposure", "next_audit_on")
+PROFILE_FIELDS = ("stores_health_data", "non_eea_access", "non_eu_law_exposure")
 
 
 class HostProfileSerializer(serializers.ModelSerializer):
+    next_audit_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The next planned audit, from the certification cycle (read-only)."),
+    )
+
     class Meta:
         model = HostProfile
-        fields = PROFILE_FIELDS
+        fields = (*PROFILE_FIELDS, "next_audit_on")
 
 
 class HostProfileDetail(ScopesAPIView):
@@ -117,7 +130,7 @@ class HostProfileDetail(ScopesAPIView):
 
 # Subcontractors and certificates
 
-SUBCONTRACTOR_FIELDS = ("name", "siren", "contact", "notes")
+SUBCONTRACTOR_FIELDS = ("name", "siren", "contact", "part_of_service", "notes")
 
 
 class SubcontractorSerializer(serializers.ModelSerializer):
@@ -186,6 +199,8 @@ CERTIFICATE_FIELDS = (
     "scope_statement",
     "issued_on",
     "expires_on",
+    "iso_standard",
+    "iso_equivalent_name",
 )
 
 
@@ -197,6 +212,22 @@ class CertificateSerializer(serializers.ModelSerializer):
         help_text=_("The subcontractor holding it; none for the host's own certificate."),
     )
     kind = serializers.ChoiceField(choices=CertificateKind.choices)
+    standard_version = serializers.CharField(
+        max_length=60,
+        required=False,
+        default="",
+        help_text=_(
+            "The HDS référentiel version, e.g. HDS v2. For an ISO 27001 certificate it is "
+            "derived from iso_standard."
+        ),
+    )
+    iso_standard = serializers.ChoiceField(
+        choices=ISO_STANDARD_CHOICES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("ISO 27001 certificates only: the standard it was issued against."),
+    )
     activities = serializers.ListField(
         child=serializers.IntegerField(), required=False, help_text=_("HDS activities covered.")
     )

@@ -134,17 +134,54 @@ NODES: tuple[NodeData, ...] = (
         assessable=True,
         name_fr="Familles de risques à couvrir dans l'appréciation des risques",
         name_en="Risk families the risk assessment must cover",
+        # The families A-H and the items of B and D are kept one per line: an auditor checks
+        # the risk assessment against each of them.
         summary_fr=(
-            "L'appréciation des risques examine au minimum les huit familles d'événements A à H "
-            "du référentiel : pannes des supports, perte de maîtrise des supports, atteinte aux "
-            "flux, défaillance de la gestion des accès, interventions mal maîtrisées, usages "
-            "imprévus, continuité non tenue et exposition à des lois extra-européennes."
+            "L'appréciation des risques examine au minimum les familles d'événements suivantes :\n"
+            "A. pannes des supports matériels de l'information dues à des menaces physiques ou "
+            "environnementales ;\n"
+            "B. perte de maîtrise des supports matériels de l'information, en particulier lors :\n"
+            "a) de la copie de données de santé sur des supports amovibles ;\n"
+            "b) de leur éventuelle mise sur papier ;\n"
+            "c) de la réattribution d'espaces de stockage ;\n"
+            "C. altération, compromission ou interruption d'un flux d'information, interne ou "
+            "externe, dont l'hébergeur a la charge ;\n"
+            "D. défaut de maîtrise des accès accordés, au personnel de l'hébergeur comme aux "
+            "personnes désignées par ses clients, pour :\n"
+            "a) l'octroi, la modification et la suppression des droits d'accès ;\n"
+            "b) la remise des moyens d'identification électronique ;\n"
+            "c) la traçabilité et l'imputabilité des accès ;\n"
+            "d) les accès ponctuels pendant les audits et les tests d'intrusion ;\n"
+            "E. interventions mal maîtrisées, décidées par l'hébergeur ou demandées par un "
+            "client ;\n"
+            "F. usages du service non prévus, par erreur ou par malveillance ;\n"
+            "G. pannes matérielles ou logicielles qui empêchent de tenir les engagements de "
+            "continuité ou de reprise d'activité ;\n"
+            "H. soumission de l'hébergeur ou de ses sous-traitants à des lois extra-européennes "
+            "pouvant conduire à une atteinte aux données de santé."
         ),
         summary_en=(
-            "The risk assessment considers at least the eight event families A to H of the "
-            "référentiel: media failure, loss of control over media, compromised data flows, "
-            "failed access management, poorly controlled interventions, unintended use, broken "
-            "continuity commitments and exposure to non-European laws."
+            "The risk assessment considers at least the following event families:\n"
+            "A. failure of the physical information media through physical or environmental "
+            "threats;\n"
+            "B. loss of control over physical information media, in particular when:\n"
+            "a) health data is copied to removable media;\n"
+            "b) it is put on paper, if ever;\n"
+            "c) storage space is reallocated;\n"
+            "C. degradation, compromise or interruption of an internal or external information "
+            "flow the host is responsible for;\n"
+            "D. failed control of the access granted, to the host's staff as to the people its "
+            "clients designate, for:\n"
+            "a) granting, changing and removing access rights;\n"
+            "b) handing out electronic identification means;\n"
+            "c) traceability and accountability of access;\n"
+            "d) one-off access during audits and penetration tests;\n"
+            "E. poorly controlled interventions, decided by the host or ordered by a client;\n"
+            "F. unintended uses of the service, by mistake or malice;\n"
+            "G. hardware or software failures that prevent meeting the continuity or recovery "
+            "commitments;\n"
+            "H. the host or its subcontractors being subject to non-European laws that could lead "
+            "to a breach of health data."
         ),
         group="5",
     ),
@@ -292,13 +329,14 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Procédure en cas de perte de certification d'un sous-traitant",
         name_en="Procedure if a certified subcontractor loses its certification",
         summary_fr=(
-            "Si un sous-traitant certifié assure tout ou partie de l'hébergement, l'hébergeur "
-            "dispose d'une procédure pour faire face à la suspension ou au retrait du certificat "
-            "de ce sous-traitant."
+            "Si un sous-traitant certifié assure tout ou partie du service d'hébergement, "
+            "l'hébergeur dispose d'une procédure qui encadre le risque que ce sous-traitant perde "
+            "sa certification ou la voie suspendue."
         ),
         summary_en=(
-            "When a certified subcontractor performs all or part of the hosting, the host has a "
-            "procedure to deal with that subcontractor's certificate being suspended or withdrawn."
+            "When a certified subcontractor performs all or part of the hosting service, the host "
+            "has a procedure that manages the risk of that subcontractor losing its certification "
+            "or having it suspended."
         ),
         applies_when=AppliesWhen.SUBCONTRACTING,
         group="5",
@@ -310,16 +348,25 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Droits de vérification du client : audits et traces d'accès",
         name_en="Client verification rights: audits and access logs",
         summary_fr=(
-            "Le client peut auditer ou faire auditer les ressources qui lui sont dédiées, obtenir "
-            "la synthèse d'un audit technique indépendant de moins de trois ans sur les "
-            "ressources mutualisées, consulter les traces d'accès à ses données et prendre "
-            "connaissance du dernier rapport d'audit de certification HDS."
+            "L'hébergeur permet au client de vérifier le niveau de sécurité proposé : si des "
+            "ressources sont dédiées au client, celui-ci peut y conduire ou faire conduire des "
+            "audits de sécurité technique, limités à ces ressources, avec l'assistance de "
+            "l'hébergeur pour préserver la sécurité pendant l'audit ; sur demande, il reçoit la "
+            "synthèse managériale d'un audit technique des ressources mutualisées, mené par un "
+            "auditeur indépendant depuis moins de trois ans ; il peut consulter les traces des "
+            "accès du personnel de l'hébergeur à ses ressources dédiées et aux données de santé "
+            "qu'elles portent ; il peut consulter le dernier rapport d'audit de certification HDS "
+            "selon des modalités que l'hébergeur définit."
         ),
         summary_en=(
-            "The client may audit, or have audited, the resources dedicated to it, obtain the "
-            "executive summary of an independent technical audit under three years old on shared "
-            "resources, consult the access logs on its data and read the latest HDS "
-            "certification audit report."
+            "The host lets the client check the security level offered: where resources are "
+            "dedicated to the client, the client may run or commission technical security audits "
+            "limited to those resources, with the host helping to keep them secure during the "
+            "audit; on request, the client receives the executive summary of a technical audit of "
+            "the shared resources, made by an independent auditor less than three years ago; the "
+            "client may consult the logs of the host's staff access to its dedicated resources "
+            "and to the health data they hold; the client may consult the latest HDS "
+            "certification audit report in a way the host defines."
         ),
         group="5",
     ),
@@ -396,17 +443,20 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 19",
         parent_ref="CH6",
         assessable=True,
-        name_fr="Droits des personnes et signalement des violations de données",
-        name_en="Data-subject rights and breach notification",
+        name_fr="Droits des personnes, signalement des violations et audits du DPO",
+        name_en="Data-subject rights, breach notification and DPO audits",
         summary_fr=(
-            "Le contrat précise comment s'exercent les droits des personnes concernées (accès, "
-            "rectification, effacement, portabilité...) et comment l'hébergeur signale au "
-            "responsable de traitement une violation de données personnelles (R.1111-11, 4°)."
+            "Le contrat précise comment s'exercent, lorsqu'ils s'appliquent, les droits des "
+            "personnes concernées (accès, rectification, limitation, opposition, effacement, "
+            "portabilité), comment l'hébergeur signale au responsable de traitement une violation "
+            "de données personnelles et comment le délégué à la protection des données conduit "
+            "ses audits (R.1111-11, 4°)."
         ),
         summary_en=(
-            "The contract explains how data subjects exercise their rights (access, "
-            "rectification, erasure, portability...) and how the host notifies the controller of "
-            "a personal data breach (R.1111-11, 4°)."
+            "The contract explains how data subjects exercise their rights where they apply "
+            "(access, rectification, restriction, objection, erasure, portability), how the host "
+            "notifies the controller of a personal data breach and how the data protection "
+            "officer conducts audits (R.1111-11, 4°)."
         ),
         group="6",
     ),
@@ -469,13 +519,12 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Encadrement des accès aux données hébergées",
         name_en="Rules for access to the hosted data",
         summary_fr=(
-            "Le contrat décrit comment sont encadrés les accès aux données de santé hébergées : "
-            "qui peut y accéder, selon quelles règles et avec quelle traçabilité "
-            "(R.1111-11, 8°)."
+            "Le contrat expose les dispositions retenues par l'hébergeur pour encadrer l'accès "
+            "aux données de santé hébergées (R.1111-11, 8°)."
         ),
         summary_en=(
-            "The contract describes how access to the hosted health data is governed: who may "
-            "access it, under which rules and with what traceability (R.1111-11, 8°)."
+            "The contract sets out the arrangements the host has chosen to govern access to the "
+            "hosted health data (R.1111-11, 8°)."
         ),
         group="6",
     ),

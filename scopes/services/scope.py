@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import transaction
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
 from scopes.activities import ACTIVITIES
+from scopes.iso_standards import IsoStandard, standard_label
 from scopes.models import (
     ActivityMode,
     Certificate,
@@ -92,9 +93,10 @@ def host_profile_update(
     stores_health_data: bool,
     non_eea_access: bool,
     non_eu_law_exposure: bool,
-    next_audit_on: date | None,
     actor: User,
 ) -> HostProfile:
+    """The situations that decide whether HDS v2 EXI 28, 29 and 30 apply. The next planned audit
+    is not among them: it comes from the certification cycle (`scope_next_audit_set`)."""
     with transaction.atomic():
         profile, _created = HostProfile.objects.select_for_update().get_or_create(
             organisation=organisation
@@ -103,7 +105,6 @@ def host_profile_update(
             "stores_health_data": stores_health_data,
             "non_eea_access": non_eea_access,
             "non_eu_law_exposure": non_eu_law_exposure,
-            "next_audit_on": next_audit_on,
         }
         changed = {k: v for k, v in changes.items() if getattr(profile, k) != v}
         if changed:
@@ -120,6 +121,25 @@ def host_profile_update(
         return profile
 
 
+def scope_next_audit_set(*, organisation: Organisation, next_audit_on: date | None) -> HostProfile:
+    """Store the date of the organisation's next planned audit, as the certification cycle says.
+
+    The audits app calls it whenever an audit is planned, scheduled, cancelled or closed (scopes
+    cannot read audits: the dependencies point the other way). The ISO 27001 prerequisite checks
+    that the ISO certificate lasts until that audit (HDS v2 EXI 01). A derived value, not a
+    decision: no actor and no trail row of its own, the audits service that calls it records the
+    change that caused it. Idempotent.
+    """
+    with transaction.atomic():
+        profile, _created = HostProfile.objects.select_for_update().get_or_create(
+            organisation=organisation
+        )
+        if profile.next_audit_on != next_audit_on:
+            profile.next_audit_on = next_audit_on
+            profile.save(update_fields=["next_audit_on"])
+        return profile
+
+
 def subcontractor_save(
     *,
     organisation: Organisation,
@@ -127,9 +147,12 @@ def subcontractor_save(
     siren: str = "",
     contact: str = "",
     notes: str = "",
+    part_of_service: str = "",
     actor: User,
     subcontractor: Subcontractor | None = None,
 ) -> Subcontractor:
+    """Record a company the host relies on. `part_of_service` says what it does when it performs
+    part of the service without a whole activity: HDS v2 EXI 06 and 14 then apply."""
     name = name.strip()
     if not name:
         raise ScopeError(_("A subcontractor needs a name."))
@@ -144,13 +167,18 @@ def subcontractor_save(
             subcontractor = Subcontractor(organisation=organisation)
         subcontractor.name, subcontractor.siren = name, siren.strip()
         subcontractor.contact, subcontractor.notes = contact.strip(), notes
+        subcontractor.part_of_service = part_of_service.strip()
         subcontractor.save()
         trail_record(
             kind="subcontractor.created" if created else "subcontractor.updated",
             actor=actor,
             organisation=organisation,
             target=subcontractor,
-            data={"name": name, "siren": siren},
+            data={
+                "name": name,
+                "siren": siren,
+                "part_of_service": subcontractor.part_of_service,
+            },
         )
         return subcontractor
 
@@ -166,6 +194,10 @@ class CertificateData:
     scope_statement: str
     issued_on: date
     expires_on: date
+    # ISO 27001 certificates only: the standard it was issued against (scopes.iso_standards),
+    # and the name of the standard when the host records an equivalent.
+    iso_standard: str = ""
+    iso_equivalent_name: str = ""
 
 
 def _check_certificate(data: CertificateData) -> None:
@@ -179,6 +211,25 @@ def _check_certificate(data: CertificateData) -> None:
         raise ScopeError(_("Activities are numbered 1 to 6."))
     if data.kind == CertificateKind.HDS and not data.activities:
         raise ScopeError(_("An HDS certificate names the activities it covers."))
+    if data.kind == CertificateKind.ISO27001:
+        if data.iso_standard not in IsoStandard:
+            raise ScopeError(_("Choose the standard the ISO 27001 certificate was issued against."))
+        if data.iso_standard == IsoStandard.EQUIVALENT and not data.iso_equivalent_name.strip():
+            raise ScopeError(_("Name the standard you record as equivalent to ISO/IEC 27001."))
+    elif data.iso_standard or data.iso_equivalent_name.strip():
+        raise ScopeError(_("Only an ISO 27001 certificate names an ISO 27001 standard."))
+
+
+def _normalised(data: CertificateData) -> CertificateData:
+    """An ISO certificate's edition is the name of its standard, so the two never disagree."""
+    if data.kind != CertificateKind.ISO27001:
+        return data
+    name = data.iso_equivalent_name.strip() if data.iso_standard == IsoStandard.EQUIVALENT else ""
+    return replace(
+        data,
+        iso_equivalent_name=name,
+        standard_version=standard_label(data.iso_standard, equivalent_name=name),
+    )
 
 
 def certificate_save(
@@ -189,8 +240,11 @@ def certificate_save(
     actor: User,
     certificate: Certificate | None = None,
 ) -> Certificate:
-    """Record a certificate of the host (subcontractor None) or of one of its subcontractors."""
+    """Record a certificate of the host (subcontractor None) or of one of its subcontractors.
+    An ISO 27001 certificate says which standard it was issued against (HDS v2 EXI 01: ISO 27001
+    or an equivalent)."""
     _check_certificate(data)
+    data = _normalised(data)
     if subcontractor is not None and subcontractor.organisation_id != organisation.pk:
         raise ScopeError(_("Unknown subcontractor."))
     with transaction.atomic():
@@ -211,6 +265,7 @@ def certificate_save(
                 "holder": str(subcontractor or organisation),
                 "kind": data.kind,
                 "number": data.number,
+                "standard": data.standard_version,
                 "activities": sorted(set(data.activities)),
                 "issued_on": data.issued_on,
                 "expires_on": data.expires_on,

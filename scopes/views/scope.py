@@ -20,6 +20,7 @@ from hdsready.selectors import organisation_get_for_user, user_can
 from scopes.activities import certificate_types_for
 from scopes.chain import chain_is_complete
 from scopes.forms import CertificateForm, HostProfileForm, ScopeActivitiesForm, SubcontractorForm
+from scopes.iso_standards import IsoStandard
 from scopes.models import CertificateKind
 from scopes.selectors import (
     certificate_get,
@@ -145,6 +146,7 @@ def subcontractor_detail(request: AuthedHttpRequest, slug: str, pk: int) -> Http
             "siren": subcontractor.siren,
             "contact": subcontractor.contact,
             "notes": subcontractor.notes,
+            "part_of_service": subcontractor.part_of_service,
         },
     )
     if request.method == "POST":
@@ -192,9 +194,8 @@ def certificate_create(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         request.POST or None,
         initial={
             "kind": kind,
-            "standard_version": "ISO/IEC 27001:2022"
-            if kind == CertificateKind.ISO27001
-            else "HDS v2",
+            "standard_version": "" if kind == CertificateKind.ISO27001 else "HDS v2",
+            "iso_standard": IsoStandard.ISO_27001_2022 if kind == CertificateKind.ISO27001 else "",
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -224,10 +225,10 @@ def certificate_create(request: AuthedHttpRequest, slug: str) -> HttpResponse:
 def certificate_edit(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
     certificate = certificate_get(organisation=organisation, pk=pk)
-    form = CertificateForm(
-        request.POST or None,
-        initial={field: getattr(certificate, field) for field in CertificateForm.base_fields},
-    )
+    initial = {field: getattr(certificate, field) for field in CertificateForm.base_fields}
+    if certificate.kind == CertificateKind.ISO27001:
+        initial["standard_version"] = ""  # derived from the ISO standard chosen
+    form = CertificateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             certificate_save(

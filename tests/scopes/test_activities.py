@@ -42,6 +42,20 @@ def test_activity_wording_and_certificate_type(
     assert certificate_type_of(number) is certificate_type
 
 
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_activities_one_to_three_name_the_system_used_to_process_health_data(number: int) -> None:
+    activity = ACTIVITIES_BY_NUMBER[number]
+    assert activity.wording_fr.endswith(
+        "du système d'information utilisé pour le traitement des données de santé"
+    )
+    assert activity.name_en.endswith("information system used to process health data")
+
+
+def test_activity_six_is_outsourced_backup() -> None:
+    assert ACTIVITIES_BY_NUMBER[6].wording_fr == "Sauvegarde externalisée des données de santé"
+    assert ACTIVITIES_BY_NUMBER[6].name_en == "Outsourced backup of health data"
+
+
 def test_activity_two_is_hardware_not_physical_sites() -> None:
     assert "sites physiques" not in ACTIVITIES_BY_NUMBER[2].wording_fr
 

@@ -21,7 +21,7 @@ from scopes.models import (
     Subcontractor,
 )
 from scopes.services.assessment import SoAData, soa_update
-from scopes.services.scope import certificate_save, subcontractor_save
+from scopes.services.scope import certificate_save, scope_next_audit_set, subcontractor_save
 from tests.scopes.test_scope_services import hds_data, requirement
 
 pytestmark = pytest.mark.django_db
@@ -286,14 +286,23 @@ class TestScope:
             "stores_health_data": True,
             "non_eea_access": True,
             "non_eu_law_exposure": False,
-            "next_audit_on": "2027-03-01",
         }
-        assert client.put(url, body, content_type=JSON).json() == body
+        assert client.put(url, body, content_type=JSON).json() == body | {"next_audit_on": None}
         response = client.patch(url, {"non_eu_law_exposure": True}, content_type=JSON)
-        assert response.json() == body | {"non_eu_law_exposure": True}
+        assert response.json() == body | {"non_eu_law_exposure": True, "next_audit_on": None}
+        assert kinds().count("scope.profile_updated") == 2
+
+    def test_next_audit_is_read_only(self, api, organisation, officer):
+        """It comes from the certification cycle: a client cannot type it."""
+        scope_next_audit_set(organisation=organisation, next_audit_on=date(2027, 3, 1))
+        client = api(officer)
+        url = o(organisation, "scope/profile/")
+        response = client.patch(url, {"next_audit_on": "2030-01-01"}, content_type=JSON)
+        assert response.status_code == 200
+        assert response.json()["next_audit_on"] == "2027-03-01"
         profile = HostProfile.objects.get(organisation=organisation)
         assert profile.next_audit_on == date(2027, 3, 1)
-        assert kinds().count("scope.profile_updated") == 2
+        assert "scope.profile_updated" not in kinds()
 
 
 class TestSubcontractors:
@@ -306,7 +315,10 @@ class TestSubcontractors:
         assert created["name"] == "Colo Lyon"
         assert created["certificates"] == []
         detail = o(organisation, f"subcontractors/{created['id']}/")
-        response = client.patch(detail, {"notes": "Tier III"}, content_type=JSON)
+        response = client.patch(
+            detail, {"notes": "Tier III", "part_of_service": "Second site"}, content_type=JSON
+        )
+        assert response.json()["part_of_service"] == "Second site"
         assert response.status_code == 200
         assert response.json()["siren"] == "123"
         subcontractor = Subcontractor.objects.get(pk=created["id"])
@@ -339,7 +351,7 @@ def certificate_body(**changes):
         "number": "ISO-9",
         "certification_body": "Organisme Y",
         "accreditation": "",
-        "standard_version": "ISO/IEC 27001:2022",
+        "iso_standard": "iso27001_2022",
         "activities": [1, 2, 3, 4, 5, 6],
         "scope_statement": "",
         "issued_on": "2025-01-01",
@@ -358,7 +370,13 @@ class TestCertificates:
         assert own["subcontractor"] is None
         response = client.post(
             o(organisation, "certificates/"),
-            certificate_body(kind="hds", activities=[2, 1], subcontractor=datacenter.pk),
+            certificate_body(
+                kind="hds",
+                standard_version="HDS v2",
+                iso_standard="",
+                activities=[2, 1],
+                subcontractor=datacenter.pk,
+            ),
             content_type=JSON,
         )
         assert response.json()["activities"] == [1, 2]
@@ -386,6 +404,26 @@ class TestCertificates:
         assert response.status_code == 400
         assert response.json() == {"detail": "A certificate must expire after it is issued."}
         assert not Certificate.objects.exists()
+
+    def test_iso_standard(self, api, organisation, officer):
+        client = api(officer)
+        url = o(organisation, "certificates/")
+        response = client.post(url, certificate_body(iso_standard=""), content_type=JSON)
+        assert response.status_code == 400
+        assert response.json() == {
+            "detail": "Choose the standard the ISO 27001 certificate was issued against."
+        }
+        response = client.post(
+            url,
+            certificate_body(iso_standard="equivalent", iso_equivalent_name="Norme X"),
+            content_type=JSON,
+        )
+        assert response.status_code == 201
+        assert response.json()["standard_version"] == "Norme X"
+        detail = o(organisation, f"certificates/{response.json()['id']}/")
+        response = client.patch(detail, {"iso_standard": "nf_en_iso27001_2023"}, content_type=JSON)
+        assert response.json()["standard_version"] == "NF EN ISO/IEC 27001:2023"
+        assert response.json()["iso_equivalent_name"] == ""
 
     def test_holder_cannot_change(self, api, organisation, officer, datacenter, dc_certificate):
         response = api(officer).patch(

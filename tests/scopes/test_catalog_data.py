@@ -141,6 +141,49 @@ def test_hds_framework_metadata() -> None:
     assert "26 April 2024" in framework.description_en
 
 
+def _hds(ref_id: str) -> NodeData:
+    return next(node for node in hds_v2.NODES if node.ref_id == ref_id)
+
+
+def test_exi_05_keeps_the_risk_families_and_their_items() -> None:
+    outline = ["A.", "B.", "a)", "b)", "c)", "C.", "D.", "a)", "b)", "c)", "d)", "E.", "F."]
+    outline += ["G.", "H."]
+    for summary in (_hds("EXI 05").summary_fr, _hds("EXI 05").summary_en):
+        lines = summary.splitlines()
+        assert [line.split(" ", 1)[0] for line in lines[1:]] == outline
+
+
+def test_exi_14_is_about_losing_the_certificate() -> None:
+    node = _hds("EXI 14")
+    assert "perde sa certification" in node.summary_fr
+    assert "retrait" not in node.summary_fr
+    assert "losing its certification" in node.summary_en
+    assert "withdrawn" not in node.summary_en
+
+
+def test_exi_15_keeps_the_audit_right_and_the_scope_of_the_logs() -> None:
+    node = _hds("EXI 15")
+    assert "limités à ces ressources" in node.summary_fr
+    assert "accès du personnel de l'hébergeur à ses ressources dédiées" in node.summary_fr
+    assert "host's staff access to its dedicated resources" in node.summary_en
+    assert "dernier rapport d'audit de certification HDS" in node.summary_fr
+
+
+def test_exi_19_keeps_the_data_protection_officer_audits() -> None:
+    node = _hds("EXI 19")
+    assert "délégué à la protection des données conduit ses audits" in node.summary_fr
+    assert "data protection officer conducts audits" in node.summary_en
+
+
+def test_exi_23_adds_no_obligation() -> None:
+    """The référentiel asks the contract to describe how access is governed, nothing more."""
+    node = _hds("EXI 23")
+    assert "traçabilité" not in node.summary_fr
+    assert "qui peut" not in node.summary_fr
+    assert "traceability" not in node.summary_en
+    assert "who may" not in node.summary_en
+
+
 # --- ISO/IEC 27001:2022 -----------------------------------------------------------------------
 
 

@@ -1,11 +1,13 @@
 """The pure rules of the scopes app: hosting chain, ISO prerequisite, applicability, scores."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from scopes.catalog import AppliesWhen
 from scopes.chain import CertificateFacts, Cover, Performer, chain_is_complete, hosting_chain
+from scopes.iso_standards import STANDARDS, IsoStandard, standard_accepted, standard_label
 from scopes.prerequisite import IsoFacts, IsoFlag, iso_prerequisite_check
 from scopes.readiness import Situation, readiness_score, requirement_applies
 
@@ -126,42 +128,89 @@ class TestHostingChain:
         assert covers(lines)[5] == Cover.GAP
 
 
+def in_house(*numbers):
+    return dict.fromkeys(numbers, IN_HOUSE)
+
+
 class TestIsoPrerequisite:
     iso = IsoFacts(
-        "ISO/IEC 27001:2022", frozenset({3, 4, 5, 6}), date(2025, 3, 1), date(2028, 3, 1)
+        IsoStandard.ISO_27001_2022, frozenset({3, 4, 5, 6}), date(2025, 3, 1), date(2028, 3, 1)
     )
 
     def test_missing(self):
-        check = iso_prerequisite_check(iso=None, hds_activities=[3], today=TODAY)
+        check = iso_prerequisite_check(iso=None, scope=in_house(3), today=TODAY)
         assert check.flags == [IsoFlag.MISSING]
 
     def test_all_good(self):
-        check = iso_prerequisite_check(iso=self.iso, hds_activities=[3, 4, 5, 6], today=TODAY)
+        check = iso_prerequisite_check(iso=self.iso, scope=in_house(3, 4, 5, 6), today=TODAY)
         assert check.ok
 
     def test_hds_activity_outside_the_iso_scope(self):
-        check = iso_prerequisite_check(iso=self.iso, hds_activities=[1, 3, 6, 2], today=TODAY)
+        check = iso_prerequisite_check(iso=self.iso, scope=in_house(1, 3, 6, 2), today=TODAY)
         assert check.flags == [IsoFlag.ACTIVITIES_OUTSIDE_SCOPE]
         assert check.activities_outside == [1, 2]
+
+    def test_iso_scope_covers_only_the_activities_performed_in_house(self):
+        """The demo: activities 1-2 at a certified datacenter, 3-6 in-house, the ISO scope
+        missing 6. The datacenter's HDS certificate covers 1-2 (the hosting chain): only 6 is
+        outside the host's ISO scope."""
+        iso = replace(self.iso, activities=frozenset({3, 4, 5}))
+        scope = {1: DATACENTER, 2: DATACENTER, **in_house(3, 4, 5, 6)}
+        check = iso_prerequisite_check(iso=iso, scope=scope, today=TODAY)
+        assert check.flags == [IsoFlag.ACTIVITIES_OUTSIDE_SCOPE]
+        assert check.activities_outside == [6]
+        all_subcontracted = iso_prerequisite_check(
+            iso=iso, scope=dict.fromkeys((1, 2, 6), DATACENTER), today=TODAY
+        )
+        assert all_subcontracted.ok
 
     def test_ends_before_hds_certificate_and_before_the_audit(self):
         check = iso_prerequisite_check(
             iso=self.iso,
-            hds_activities=[3],
+            scope=in_house(3),
             today=TODAY,
             hds_certificate_expires_on=date(2029, 1, 1),
             next_audit_on=date(2028, 3, 2),
         )
         assert check.flags == [IsoFlag.ENDS_BEFORE_HDS_CERTIFICATE, IsoFlag.ENDS_BEFORE_AUDIT]
         on_its_last_day = iso_prerequisite_check(
-            iso=self.iso, hds_activities=[3], today=date(2028, 3, 1), next_audit_on=date(2028, 3, 1)
+            iso=self.iso, scope=in_house(3), today=date(2028, 3, 1), next_audit_on=date(2028, 3, 1)
         )
         assert on_its_last_day.ok
 
     def test_expired_and_old_edition(self):
-        old = IsoFacts("ISO/IEC 27001:2013", frozenset({3}), date(2020, 1, 1), date(2023, 1, 1))
-        check = iso_prerequisite_check(iso=old, hds_activities=[3], today=TODAY)
+        old = IsoFacts(
+            IsoStandard.ISO_27001_2013, frozenset({3}), date(2020, 1, 1), date(2023, 1, 1)
+        )
+        check = iso_prerequisite_check(iso=old, scope=in_house(3), today=TODAY)
         assert check.flags == [IsoFlag.EXPIRED, IsoFlag.OLD_EDITION]
+
+    @pytest.mark.parametrize(
+        ("standard", "accepted"),
+        [
+            (IsoStandard.ISO_27001_2022, True),
+            (IsoStandard.NF_EN_27001_2023, True),  # the French adoption of the 2022 edition
+            (IsoStandard.EQUIVALENT, True),  # "ISO 27001 ou un équivalent"
+            (IsoStandard.ISO_27001_2013, False),
+            (IsoStandard.NF_EN_27001_2017, False),  # the French adoption of the 2013 edition
+            ("", False),  # recorded before the standard was asked for
+            ("ISO/IEC 27001:2022", False),  # free text is no longer read
+        ],
+    )
+    def test_accepted_standards(self, standard, accepted):
+        check = iso_prerequisite_check(
+            iso=replace(self.iso, standard=standard), scope=in_house(3), today=TODAY
+        )
+        assert (IsoFlag.OLD_EDITION not in check.flags) is accepted
+        assert standard_accepted(standard) is accepted
+
+    def test_every_standard_is_named_except_the_equivalent(self):
+        for code, facts in STANDARDS.items():
+            assert bool(facts.label) is (code != IsoStandard.EQUIVALENT)
+        assert standard_label(IsoStandard.EQUIVALENT, equivalent_name=" SecNumCloud ") == (
+            "SecNumCloud"
+        )
+        assert standard_label(IsoStandard.NF_EN_27001_2023) == "NF EN ISO/IEC 27001:2023"
 
 
 class TestApplicability:

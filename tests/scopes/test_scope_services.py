@@ -1,17 +1,23 @@
+import importlib
+from dataclasses import replace
 from datetime import date
 
 import pytest
+from django.apps import apps as django_apps
 
 from hdsready.models import TrailEvent
+from scopes.iso_standards import IsoStandard
 from scopes.models import (
     ActivityMode,
     Certificate,
+    HostProfile,
     ReadinessEntry,
     ReadinessStatus,
     Requirement,
     ScopeActivity,
 )
-from scopes.selectors import builtin_framework, readiness_rows
+from scopes.prerequisite import IsoFlag
+from scopes.selectors import builtin_framework, iso_check_of, readiness_rows, situation_of
 from scopes.services import ScopeError
 from scopes.services.assessment import (
     ReadinessData,
@@ -25,6 +31,7 @@ from scopes.services.scope import (
     CertificateData,
     certificate_save,
     host_profile_update,
+    scope_next_audit_set,
     scope_set_activities,
     subcontractor_save,
 )
@@ -118,7 +125,6 @@ class TestScope:
             stores_health_data=True,
             non_eea_access=True,
             non_eu_law_exposure=False,
-            next_audit_on=None,
             actor=officer,
         )
         event = TrailEvent.objects.filter(kind="scope.profile_updated").get()
@@ -149,6 +155,131 @@ class TestCertificates:
                 organisation=organisation, subcontractor=None, data=data, actor=officer
             )
         assert not Certificate.objects.exists()
+
+
+def iso_data(standard, equivalent="", activities=(3, 4, 5)):
+    return replace(
+        hds_data(activities, number="ISO-1"),
+        kind="iso27001",
+        standard_version="",
+        iso_standard=standard,
+        iso_equivalent_name=equivalent,
+    )
+
+
+class TestIsoStandard:
+    """HDS v2 EXI 01: « ISO 27001 ou un équivalent », recorded as data, not read from free text."""
+
+    @pytest.mark.parametrize(
+        ("data", "label", "flagged"),
+        [
+            (iso_data(IsoStandard.ISO_27001_2022), "ISO/IEC 27001:2022", False),
+            (iso_data(IsoStandard.NF_EN_27001_2023), "NF EN ISO/IEC 27001:2023", False),
+            (iso_data(IsoStandard.EQUIVALENT, " Norme X 2024 "), "Norme X 2024", False),
+            (iso_data(IsoStandard.ISO_27001_2013), "ISO/IEC 27001:2013", True),
+        ],
+    )
+    def test_nf_en_2023_and_equivalents_are_accepted_the_2013_edition_is_flagged(
+        self, organisation, officer, data, label, flagged
+    ):
+        certificate = certificate_save(
+            organisation=organisation, subcontractor=None, data=data, actor=officer
+        )
+        assert certificate.standard_version == label
+        assert certificate.iso_equivalent_name == data.iso_equivalent_name.strip()
+        _iso, check = iso_check_of(organisation=organisation, today=date(2026, 1, 1))
+        assert (IsoFlag.OLD_EDITION in check.flags) is flagged
+        event = TrailEvent.objects.get(kind="certificate.created")
+        assert event.data["standard"] == label
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            (iso_data(""), "Choose the standard"),
+            (iso_data("iso27001"), "Choose the standard"),
+            (iso_data(IsoStandard.EQUIVALENT, "  "), "Name the standard"),
+            (replace(hds_data([1]), iso_standard=IsoStandard.ISO_27001_2022), "Only an ISO"),
+            (replace(hds_data([1]), iso_equivalent_name="X"), "Only an ISO"),
+        ],
+    )
+    def test_bad_standard_is_refused(self, organisation, officer, data, message):
+        with pytest.raises(ScopeError, match=message):
+            certificate_save(
+                organisation=organisation, subcontractor=None, data=data, actor=officer
+            )
+        assert not Certificate.objects.exists()
+
+    def test_legacy_free_text_is_read_once_by_the_migration(self, organisation, officer):
+        migration = importlib.import_module(
+            "scopes.migrations.0004_certificate_iso_standard_subcontractor_part"
+        )
+        texts = {
+            "ISO/IEC 27001:2022": ("iso27001_2022", "ISO/IEC 27001:2022"),
+            "NF EN ISO/IEC 27001:2023": ("nf_en_iso27001_2023", "NF EN ISO/IEC 27001:2023"),
+            "NF EN ISO/IEC 27001:2017": ("nf_en_iso27001_2017", "NF EN ISO/IEC 27001:2017"),
+            "iso 27001 (2013)": ("iso27001_2013", "ISO/IEC 27001:2013"),
+            "ISO 27001": ("", "ISO 27001"),
+        }
+        for number, text in enumerate(texts):
+            certificate = certificate_save(
+                organisation=organisation,
+                subcontractor=None,
+                data=replace(iso_data(IsoStandard.ISO_27001_2022), number=f"ISO-{number}"),
+                actor=officer,
+            )
+            Certificate.objects.filter(pk=certificate.pk).update(
+                iso_standard="", standard_version=text
+            )
+        hds = certificate_save(
+            organisation=organisation, subcontractor=None, data=hds_data([1]), actor=officer
+        )
+        migration.standards_from_text(django_apps, None)
+        found = {
+            c.number: (c.iso_standard, c.standard_version)
+            for c in Certificate.objects.filter(kind="iso27001")
+        }
+        assert found == {f"ISO-{n}": expected for n, expected in enumerate(texts.values())}
+        hds.refresh_from_db()
+        assert (hds.iso_standard, hds.standard_version) == ("", "HDS v2")
+
+
+class TestNextAudit:
+    def test_next_audit_set_stores_the_cycle_date_without_a_trail(self, organisation, officer):
+        host_profile_update(
+            organisation=organisation,
+            stores_health_data=False,
+            non_eea_access=True,
+            non_eu_law_exposure=False,
+            actor=officer,
+        )
+        trail_before = TrailEvent.objects.count()
+        profile = scope_next_audit_set(organisation=organisation, next_audit_on=date(2027, 5, 3))
+        assert profile.next_audit_on == date(2027, 5, 3)
+        scope_next_audit_set(organisation=organisation, next_audit_on=date(2027, 5, 3))
+        profile = HostProfile.objects.get(organisation=organisation)
+        assert profile.next_audit_on == date(2027, 5, 3)
+        # The situations the officer chose are untouched.
+        assert (profile.stores_health_data, profile.non_eea_access) == (False, True)
+        scope_next_audit_set(organisation=organisation, next_audit_on=None)
+        assert HostProfile.objects.get(organisation=organisation).next_audit_on is None
+        assert TrailEvent.objects.count() == trail_before
+
+    def test_next_audit_set_creates_the_profile(self, organisation):
+        scope_next_audit_set(organisation=organisation, next_audit_on=date(2027, 1, 4))
+        assert HostProfile.objects.get(organisation=organisation).next_audit_on == date(2027, 1, 4)
+
+    def test_the_iso_check_reads_the_stored_date(self, organisation, officer):
+        certificate_save(
+            organisation=organisation,
+            subcontractor=None,
+            data=iso_data(IsoStandard.ISO_27001_2022, activities=[3]),
+            actor=officer,
+        )
+        today = date(2026, 1, 1)
+        assert iso_check_of(organisation=organisation, today=today)[1].ok
+        scope_next_audit_set(organisation=organisation, next_audit_on=date(2028, 1, 2))
+        flags = iso_check_of(organisation=organisation, today=today)[1].flags
+        assert flags == [IsoFlag.ENDS_BEFORE_AUDIT]
 
 
 class TestReadiness:
@@ -252,6 +383,42 @@ class TestReadiness:
             actor=officer,
         )
         assert {"EXI 06", "EXI 14"} <= applying()
+
+    def test_exi_06_and_14_apply_when_part_of_the_service_is_subcontracted(
+        self, organisation, officer
+    ):
+        """« tout ou partie du service »: every activity in-house, but a carrier moves the backup
+        media. Without a part of the service, a recorded company counts for nothing."""
+        hds = builtin_framework(code="hds")
+
+        def applying():
+            return {
+                r.ref_id
+                for r, _e, applies in readiness_rows(organisation=organisation, framework=hds)
+                if applies
+            }
+
+        scope_set_activities(
+            organisation=organisation,
+            choices={n: ActivityChoice(ActivityMode.IN_HOUSE) for n in range(1, 7)},
+            actor=officer,
+        )
+        carrier = subcontractor_save(organisation=organisation, name="Transports X", actor=officer)
+        assert not situation_of(organisation=organisation).subcontracting
+        assert {"EXI 06", "EXI 14"}.isdisjoint(applying())
+        subcontractor_save(
+            organisation=organisation,
+            subcontractor=carrier,
+            name="Transports X",
+            part_of_service=" Transport of the backup media ",
+            actor=officer,
+        )
+        carrier.refresh_from_db()
+        assert carrier.part_of_service == "Transport of the backup media"
+        assert situation_of(organisation=organisation).subcontracting
+        assert {"EXI 06", "EXI 14"} <= applying()
+        event = TrailEvent.objects.filter(kind="subcontractor.updated").get()
+        assert event.data["part_of_service"] == "Transport of the backup media"
 
     def test_not_applicable_soa_control_leaves_iso_readiness(self, organisation, officer):
         iso = builtin_framework(code="iso27001")

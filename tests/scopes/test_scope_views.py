@@ -1,7 +1,7 @@
 """Scopes pages: happy path, wrong method, outsider 404, and query counts."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,6 +12,7 @@ from scopes.models import Certificate, ReadinessEntry, ScopeActivity, Subcontrac
 from scopes.services.scope import (
     ActivityChoice,
     certificate_save,
+    scope_next_audit_set,
     scope_set_activities,
     subcontractor_save,
 )
@@ -109,6 +110,20 @@ class TestProfile:
         assert response.status_code == 302
         assert organisation.host_profile.non_eea_access
 
+    def test_the_next_audit_cannot_be_typed(self, client_as, officer, organisation):
+        scope_next_audit_set(organisation=organisation, next_audit_on=date(2027, 3, 1))
+        client = client_as(officer)
+        assert (
+            "next_audit_on"
+            not in client.get(url("scope-edit", organisation)).context["profile_form"].fields
+        )
+        client.post(
+            url("profile-edit", organisation),
+            {"stores_health_data": "on", "next_audit_on": "2030-01-01"},
+        )
+        organisation.host_profile.refresh_from_db()
+        assert organisation.host_profile.next_audit_on == date(2027, 3, 1)
+
     def test_outsider_and_wrong_method(self, client_as, outsider, officer, organisation):
         assert client_as(outsider).post(url("profile-edit", organisation), {}).status_code == 404
         assert client_as(officer).get(url("profile-edit", organisation)).status_code == 405
@@ -128,6 +143,22 @@ class TestSubcontractors:
         )
         dc.refresh_from_db()
         assert (dc.name, dc.siren) == ("DataCenter Paris 2", "123")
+
+    @pytest.mark.usefixtures("english")
+    def test_part_of_the_service(self, client_as, officer, organisation):
+        client = client_as(officer)
+        client.post(
+            url("subcontractor-list", organisation),
+            {"name": "Transports X", "part_of_service": "Transport of the backup media"},
+        )
+        carrier = Subcontractor.objects.get()
+        assert carrier.part_of_service == "Transport of the backup media"
+        page = client.get(url("subcontractor-detail", organisation, carrier.pk))
+        assert page.context["form"].initial["part_of_service"] == carrier.part_of_service
+        assert (
+            "Transport of the backup media"
+            in client.get(url("subcontractor-list", organisation)).content.decode()
+        )
 
     def test_outsider_gets_404_on_the_detail(self, client_as, outsider, organisation, datacenter):
         other = outsider.memberships.get().organisation
@@ -187,9 +218,13 @@ class TestCertificates:
     def test_record_own_iso_certificate(self, client_as, officer, organisation):
         client_as(officer).post(
             url("certificate-create", organisation),
-            self.form(kind="iso27001", standard_version="ISO/IEC 27001:2022", activities=["3"]),
+            self.form(
+                kind="iso27001", standard_version="", iso_standard="iso27001_2022", activities=["3"]
+            ),
         )
-        assert Certificate.objects.get(subcontractor=None).kind == "iso27001"
+        own = Certificate.objects.get(subcontractor=None)
+        assert (own.kind, own.iso_standard) == ("iso27001", "iso27001_2022")
+        assert own.standard_version == "ISO/IEC 27001:2022"
 
     def test_bad_dates_change_nothing(self, client_as, officer, organisation):
         response = client_as(officer).post(
@@ -304,11 +339,120 @@ class TestIso:
         certificate_save(
             organisation=organisation,
             subcontractor=None,
-            data=replace(hds_data([3]), kind="iso27001", standard_version="ISO/IEC 27001:2022"),
+            data=replace(hds_data([3]), kind="iso27001", iso_standard="iso27001_2022"),
             actor=officer,
         )
         response = client_as(officer).get(url("iso-view", organisation))
         assert response.context["check"].activities_outside == [4]
+
+    @pytest.mark.usefixtures("english")
+    def test_iso_scope_covers_only_the_activities_performed_in_house(
+        self, client_as, officer, organisation, datacenter, django_assert_num_queries
+    ):
+        """The demo: 1-2 at a certified datacenter, 3-6 in-house, the ISO scope missing 6."""
+        scope_set_activities(
+            organisation=organisation,
+            choices={n: ActivityChoice("subcontracted", datacenter) for n in (1, 2)}
+            | {n: ActivityChoice("in_house") for n in (3, 4, 5, 6)},
+            actor=officer,
+        )
+        certificate_save(
+            organisation=organisation,
+            subcontractor=None,
+            data=replace(hds_data([3, 4, 5]), kind="iso27001", iso_standard="iso27001_2022"),
+            actor=officer,
+        )
+        client = client_as(officer)
+        client.get(url("iso-view", organisation))
+        with django_assert_num_queries(14):
+            response = client.get(url("iso-view", organisation))
+        assert response.context["check"].activities_outside == [6]
+        assert "HDS activities outside the ISO scope: 6." in response.content.decode()
+
+    @pytest.mark.usefixtures("english")
+    def test_the_next_audit_comes_from_the_cycle(self, client_as, officer, organisation):
+        client = client_as(officer)
+        page = url("iso-view", organisation)
+        assert "No audit planned in the certification cycle." in client.get(page).content.decode()
+        scope_next_audit_set(organisation=organisation, next_audit_on=date(2027, 3, 1))
+        content = client.get(page).content.decode()
+        assert "Next planned audit (from the certification cycle): March 1, 2027" in content
+
+
+class TestCertificateStandard:
+    def form(self, **overrides):
+        return {
+            "kind": "iso27001",
+            "number": "ISO-1",
+            "certification_body": "Organisme X",
+            "activities": ["3"],
+            "issued_on": "2025-01-01",
+            "expires_on": "2028-01-01",
+        } | overrides
+
+    def test_the_iso_form_offers_the_standards(self, client_as, officer, organisation):
+        response = client_as(officer).get(
+            url("certificate-create", organisation) + "?kind=iso27001"
+        )
+        form = response.context["form"]
+        assert form.initial["iso_standard"] == "iso27001_2022"
+        codes = [code for code, _label in form.fields["iso_standard"].choices]
+        assert {"iso27001_2022", "nf_en_iso27001_2023", "iso27001_2013", "equivalent"} <= set(codes)
+
+    def test_nf_en_2023_is_recorded_and_accepted(self, client_as, officer, organisation):
+        client = client_as(officer)
+        response = client.post(
+            url("certificate-create", organisation), self.form(iso_standard="nf_en_iso27001_2023")
+        )
+        assert response.status_code == 302
+        certificate = Certificate.objects.get()
+        assert certificate.standard_version == "NF EN ISO/IEC 27001:2023"
+        check = client.get(url("iso-view", organisation)).context["check"]
+        assert "old_edition" not in check.flags
+
+    @pytest.mark.parametrize(
+        ("data", "field"),
+        [
+            ({"iso_standard": ""}, "iso_standard"),
+            ({"iso_standard": "iso27001_2099"}, "iso_standard"),
+            ({"iso_standard": "equivalent", "iso_equivalent_name": " "}, "iso_equivalent_name"),
+            ({"kind": "hds", "standard_version": ""}, "standard_version"),
+        ],
+    )
+    def test_a_missing_standard_changes_nothing(
+        self, client_as, officer, organisation, data, field
+    ):
+        response = client_as(officer).post(
+            url("certificate-create", organisation), self.form(**data)
+        )
+        assert response.status_code == 200
+        assert field in response.context["form"].errors
+        assert not Certificate.objects.exists()
+
+    def test_editing_an_iso_certificate_keeps_its_standard(self, client_as, officer, organisation):
+        certificate = certificate_save(
+            organisation=organisation,
+            subcontractor=None,
+            data=replace(
+                hds_data([3]),
+                kind="iso27001",
+                iso_standard="equivalent",
+                iso_equivalent_name="Norme X",
+            ),
+            actor=officer,
+        )
+        client = client_as(officer)
+        form = client.get(url("certificate-edit", organisation, certificate.pk)).context["form"]
+        assert (form.initial["iso_standard"], form.initial["iso_equivalent_name"]) == (
+            "equivalent",
+            "Norme X",
+        )
+        client.post(
+            url("certificate-edit", organisation, certificate.pk),
+            self.form(number="ISO-2", iso_standard="equivalent", iso_equivalent_name="Norme Y"),
+        )
+        certificate.refresh_from_db()
+        assert (certificate.number, certificate.standard_version) == ("ISO-2", "Norme Y")
 
 
 class TestReadiness:

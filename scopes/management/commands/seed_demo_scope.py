@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hdsready.models import Membership, Organisation, Role
+from scopes.iso_standards import IsoStandard
 from scopes.models import ActivityMode, Certificate, ReadinessStatus, Requirement
 from scopes.services.assessment import ReadinessData, readiness_update
 from scopes.services.scope import (
@@ -74,7 +75,8 @@ class Command(BaseCommand):
                         number="ISO-DEMO-27001",
                         certification_body="Organisme certificateur (démo)",
                         accreditation="COFRAC n° 4-0000",
-                        standard_version="ISO/IEC 27001:2022",
+                        standard_version="",
+                        iso_standard=IsoStandard.ISO_27001_2022,
                         activities=[3, 4, 5],
                         scope_statement="Hébergement infogéré d'applications de santé.",
                         issued_on=today - timedelta(days=400),
