@@ -16,7 +16,6 @@ from audits.models import (
     Audit,
     AuditKind,
     DecisionOutcome,
-    DossierKind,
     Finding,
     FindingKind,
     ReviewDecision,

@@ -24,7 +24,6 @@ from audits.models import (
     PinnedVersion,
     ReviewDecision,
     Stage,
-    UnitStatus,
 )
 from audits.workflow import STAGE_OF_STATE, Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion

@@ -411,5 +411,29 @@ def settle_corrections(*, facts: CorrectionFacts, deadline: date | None, now: da
     return S.AWAITING_VERIFICATION
 
 
+# Audits still to take place: their planned dates are the organisation's next audit.
+UPCOMING: frozenset[str] = frozenset(
+    {S.DRAFT, S.STAGE1_PLANNED, S.STAGE1_DONE, S.STAGE2_PLANNED, S.ONSITE_REDO}
+)
+
+
+def next_audit_day(audits: Iterable[Audit]) -> date | None:
+    """The day of the next audit of a cycle: the earliest planned date (the next stage's start,
+    else the due date) among the audits still to take place."""
+    days = []
+    for audit in audits:
+        if audit.status not in UPCOMING:
+            continue
+        if audit.status in (S.STAGE1_DONE, S.STAGE2_PLANNED, S.ONSITE_REDO):
+            day = audit.stage2_start if audit.status == S.STAGE2_PLANNED else audit.due_on
+        elif audit.status == S.STAGE1_PLANNED:
+            day = audit.stage1_start
+        else:
+            day = audit.due_on
+        if day is not None:
+            days.append(day)
+    return min(days, default=None)
+
+
 def status_label(status: str) -> str:
     return str(AuditStatus(status).label)

@@ -21,10 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("hdsready", "scopes", "evidence", "audits", "dossiers")
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
-# (importing module, imported module) pairs allowed for now, each with its reason.
-SERVICES_IMPORTING_TASKS = {
-    # moved by the dossier-app change
-}
+# (importing module, imported module) pairs allowed for now, each with its reason: none left.
+SERVICES_IMPORTING_TASKS: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)

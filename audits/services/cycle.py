@@ -27,7 +27,7 @@ from audits.models import (
     Stage,
 )
 from audits.services import AuditError
-from audits.services.workflow import Done, effect, perform, settle
+from audits.services.workflow import Done, effect, next_audit_sync, perform, settle
 from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
@@ -77,6 +77,7 @@ def audit_plan(*, cycle: Cycle, kind: str, actor: User | None, due_on: date | No
             target=audit,
             data={"kind": kind, "due_on": due_on},
         )
+        next_audit_sync(cycle.organisation)
         return audit
 
 

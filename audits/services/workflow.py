@@ -22,14 +22,17 @@ from audits.models import Audit, AuditStatus, Finding, FindingKind, FindingStatu
 from audits.services import AuditError
 from audits.workflow import (
     AFTER_ONSITE,
+    UPCOMING,
     Action,
     Actor,
     CorrectionFacts,
     PendingNonconformity,
+    next_audit_day,
     settle_corrections,
 )
-from hdsready.models import User
+from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
+from scopes.services.scope import scope_next_audit_set
 
 
 @dataclass
@@ -109,7 +112,16 @@ def perform(
                 **done.data,
             },
         )
+        if audit.status != before or action.sets:
+            next_audit_sync(audit.cycle.organisation)
         return done.result
+
+
+def next_audit_sync(organisation: Organisation) -> None:
+    """Tell the scope the day of the organisation's next planned audit, which the ISO 27001
+    prerequisite checks the ISO certificate against (EXI 01)."""
+    audits = Audit.objects.filter(cycle__organisation=organisation, status__in=UPCOMING)
+    scope_next_audit_set(organisation=organisation, next_audit_on=next_audit_day(audits))
 
 
 def correction_facts(audit: Audit) -> CorrectionFacts:

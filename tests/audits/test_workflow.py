@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager, suppress
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -227,8 +228,8 @@ def test_every_offered_form_is_accepted(cast, request, state, role):
     html = client.get(_page(role, audit)).content.decode()
     names = sorted(set(re.findall(r'data-action="([a-z0-9-]+)"', html)))
     offered = {a.name for a in actions_for(audit=audit, actors=_actors(role))}
-    for finding in Finding.objects.filter(audit=audit):
-        offered |= {a.name for a in actions_for(audit=audit, actors=_actors(role), finding=finding)}
+    for one in Finding.objects.filter(audit=audit):
+        offered |= {a.name for a in actions_for(audit=audit, actors=_actors(role), finding=one)}
     assert set(names) == {name for name in offered if name in ACTION_FORMS}
     for name in names:
         action = workflow.ACTIONS_BY_NAME[name]
@@ -314,8 +315,8 @@ class CycleMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.now = None
-        self.audit: Audit | None = None
+        self.now: Any = None
+        self.audit: Any = None
 
     @rule(kind=st.sampled_from([AuditKind.INITIAL, AuditKind.SURVEILLANCE, AuditKind.RENEWAL]))
     @precondition(lambda self: self.audit is None)
@@ -536,6 +537,7 @@ def test_the_stuck_sequence_now_reaches_a_decision(cast):
     from tests.audits.workflow_helpers import requirement
 
     audit = audit_in(S.STAGE2_DONE, cast)
+    assert audit.stage2_ended_on is not None
     finding = finding_raise(
         audit=audit,
         kind=FindingKind.MAJOR,
@@ -565,6 +567,7 @@ def test_the_stuck_sequence_now_reaches_a_decision(cast):
 
 def test_the_stuck_sequence_through_the_api_alone(cast):
     audit = audit_in(S.STAGE2_DONE, cast)
+    assert audit.stage2_ended_on is not None
     slug = cast.organisation.slug
     officer, contributor, auditor = _api(cast.officer), _api(cast.contributor), _api(cast.auditor)
     from tests.audits.workflow_helpers import requirement

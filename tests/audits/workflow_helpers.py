@@ -194,8 +194,8 @@ def valid_input(action: workflow.Action, audit: Audit, cast: Cast) -> dict[str, 
             end = audit.stage2_end or today
             return {"ended_on": end.isoformat(), "outcome": "Done"}
         case "stage2-end-correct":
-            end: date = audit.stage2_ended_on or today
-            return {"ended_on": end.isoformat(), "reason": "Last day was a half-day"}
+            ended: date = audit.stage2_ended_on or today
+            return {"ended_on": ended.isoformat(), "reason": "Last day was a half-day"}
         case "finding-raise":
             return {
                 "kind": FindingKind.OBSERVATION,
