@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from evidence.models import EvidenceVersion
 from hdsready.models import Organisation
@@ -253,7 +254,7 @@ class FindingKind(models.TextChoices):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("finding status", "Open")
     CORRECTION_SUBMITTED = "submitted", _("Correction submitted")
     VERIFIED = "verified", _("Correction verified")
     NOTED = "noted", _("Noted")  # observations need no correction
