@@ -33,6 +33,7 @@ from audits.forms import ACTION_FORMS, choices_for
 from audits.models import (
     Audit,
     AuditKind,
+    AuditorAccess,
     AuditStatus,
     Cycle,
     Decision,
@@ -46,6 +47,8 @@ from audits.models import (
 from audits.selectors import (
     audit_get_for_auditor,
     audit_get_in_organisation,
+    auditor_access_get_in_audit,
+    auditor_accesses_of_audit,
     audits_for_auditor,
     audits_of_cycle,
     audits_of_organisation,
@@ -60,6 +63,7 @@ from audits.selectors import (
     reviews_of_audit,
 )
 from audits.services import AuditError
+from audits.services.auditors import auditor_access_revoke, auditor_invite
 from audits.services.cycle import audit_plan, cycle_create
 from audits.views.actions import Offered, offered_forms, role_for
 from audits.workflow import ACTIONS_BY_NAME, Actor
@@ -500,6 +504,63 @@ class EvidenceReviewList(AuditsAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+# Auditor invitations of an audit (the officer's side)
+
+
+class AuditorAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditorAccess
+        fields = (
+            "id",
+            "email",
+            "valid_from",
+            "valid_until",
+            "invited_at",
+            "accepted_at",
+            "revoked_at",
+        )
+        read_only_fields = ("id", "invited_at", "accepted_at", "revoked_at")
+
+
+class AuditorAccessList(AuditsAPIView):
+    """The auditors invited to an audit; a POST invites one (e-mail, access window) while the
+    audit is not closed or cancelled: the invitation link goes by e-mail."""
+
+    serializer_class = AuditorAccessSerializer
+
+    @extend_schema(responses=AuditorAccessSerializer(many=True))
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        audit = audit_get_in_organisation(organisation=self.organisation(), pk=pk)
+        page = self.paginate_queryset(auditor_accesses_of_audit(audit=audit))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(responses={201: AuditorAccessSerializer})
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        audit = audit_get_in_organisation(organisation=self.organisation(), pk=pk)
+        data = self.validated()
+        access, _raw = auditor_invite(
+            audit=audit,
+            email=data["email"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            actor=request.user,
+        )
+        return Response(self.get_serializer(access).data, status=201)
+
+
+class AuditorAccessRevoke(AuditsAPIView):
+    """Revoke an auditor's access to the audit at once."""
+
+    serializer_class = AuditorAccessSerializer
+
+    @extend_schema(request=None, responses=AuditorAccessSerializer)
+    def post(self, request: Request, slug: str, pk: int, access_pk: int) -> Response:
+        audit = audit_get_in_organisation(organisation=self.organisation(), pk=pk)
+        access = auditor_access_get_in_audit(audit=audit, pk=access_pk)
+        access = auditor_access_revoke(access=access, actor=request.user)
+        return Response(self.get_serializer(access).data)
+
+
 # The auditor's side: the audits you are invited to, within their access window.
 
 
@@ -664,6 +725,16 @@ urlpatterns = [
         "o/<slug:slug>/audits/<int:pk>/actions/<slug:action>/",
         AuditAction.as_view(),
         name="audit-action",
+    ),
+    path(
+        "o/<slug:slug>/audits/<int:pk>/auditors/",
+        AuditorAccessList.as_view(),
+        name="auditor-access-list",
+    ),
+    path(
+        "o/<slug:slug>/audits/<int:pk>/auditors/<int:access_pk>/revoke/",
+        AuditorAccessRevoke.as_view(),
+        name="auditor-access-revoke",
     ),
     path(
         "o/<slug:slug>/audits/<int:pk>/reviews/",

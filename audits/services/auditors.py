@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from audits.models import Audit, AuditorAccess
 from audits.services import AuditError
+from audits.workflow import AUDITOR_INVITE
 from hdsready.mail import TemplatedMail, mail_enqueue, site_link
 from hdsready.models import User
 from hdsready.permissions import object_perm_grant, object_perm_revoke
@@ -59,6 +60,8 @@ def auditor_invite(
     commit. A pending invitation of the same address to the same audit is replaced."""
     now = now or timezone.now()
     email = email.strip().lower()
+    if (refusal := AUDITOR_INVITE.refusal(audit)) is not None:
+        raise AuditError(refusal)
     if not email:
         raise AuditError(_("Enter the auditor's e-mail address."))
     if valid_until <= valid_from:

@@ -604,3 +604,37 @@ def test_the_stuck_sequence_through_the_api_alone(cast):
     )
     assert decided.status_code == 200, decided.content
     assert decided.json()["status"] == S.DECIDED
+
+
+def test_auditor_invitations_through_the_api(cast, outsider):
+    audit = audit_in(S.STAGE1_PLANNED, cast)
+    url = f"/api/o/{cast.organisation.slug}/audits/{audit.pk}/auditors/"
+    window = {"email": "second@organisme.test", "valid_from": "2030-01-01T09:00:00Z"}
+    window["valid_until"] = "2030-01-05T18:00:00Z"
+    invited = _api(cast.officer).post(url, window, content_type="application/json")
+    assert invited.status_code == 201, invited.content
+    assert (
+        _api(cast.contributor).post(url, window, content_type="application/json").status_code == 403
+    )
+    assert _api(outsider).get(url).status_code == 404
+    listed = _api(cast.officer).get(url).json()["results"]
+    assert {row["email"] for row in listed} == {cast.auditor.email, "second@organisme.test"}
+    revoked = _api(cast.officer).post(f"{url}{invited.json()['id']}/revoke/")
+    assert revoked.status_code == 200
+    assert revoked.json()["revoked_at"]
+    assert TrailEvent.objects.filter(kind__startswith="auditor").exists()
+
+
+def test_no_auditor_invitation_once_the_audit_is_closed(cast):
+    audit = audit_in(S.CLOSED, cast)
+    url = f"/api/o/{cast.organisation.slug}/audits/{audit.pk}/auditors/"
+    window = {"email": "late@organisme.test", "valid_from": "2030-01-01T09:00:00Z"}
+    window["valid_until"] = "2030-01-05T18:00:00Z"
+    refused = _api(cast.officer).post(url, window, content_type="application/json")
+    assert refused.status_code == 400
+    assert "not possible now" in refused.json()["detail"]
+    page = verified_client_for(cast.officer).get(
+        reverse("audits:audit-detail", args=[cast.organisation.slug, audit.pk])
+    )
+    invite_url = reverse("audits:auditor-invite", args=[cast.organisation.slug, audit.pk])
+    assert invite_url not in page.content.decode()
