@@ -23,20 +23,19 @@ from django.utils import timezone, translation
 from audits import deadlines
 from audits.deadline_kinds import DEADLINE_KINDS, DeadlineKind, deadline_rows
 from audits.models import (
-    CORRECTION_WINDOW_STATUSES,
     Audit,
     AuditKind,
     AuditorAccess,
     AuditStatus,
     Cycle,
     Decision,
-    Notification,
     Reminder,
 )
 from audits.reminders import OVERDUE
 from audits.services.reminders import Due, _candidates, reminder_text, reminders_sweep
+from audits.workflow import CORRECTION_WINDOW_STATUSES
 from evidence.models import EvidenceItem
-from hdsready.models import Organisation, User
+from hdsready.models import Notification, Organisation, User
 from scopes.models import Certificate, CertificateKind, Subcontractor
 from tests.audits.test_api import api_client
 from tests.conftest import verified_client_for
