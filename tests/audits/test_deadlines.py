@@ -16,6 +16,7 @@ from audits.deadlines import (
     first_surveillance_due,
     paris_date,
     renewal_audit_due,
+    renewal_too_late,
     surveillance_due_dates,
 )
 
@@ -65,22 +66,41 @@ def test_correction_deadline(onsite_end, deadline):
 
 
 @pytest.mark.parametrize(
-    ("decision", "first_surveillance", "expiry"),
+    ("decision", "first_surveillance", "expiry", "renewal_due"),
     [
-        (date(2026, 5, 16), date(2027, 5, 16), date(2029, 5, 15)),
-        (date(2026, 1, 1), date(2027, 1, 1), date(2028, 12, 31)),
-        (date(2026, 12, 31), date(2027, 12, 31), date(2029, 12, 30)),
-        (date(2028, 2, 29), date(2029, 2, 28), date(2031, 2, 27)),
-        (date(2027, 2, 28), date(2028, 2, 28), date(2030, 2, 27)),
-        (date(2026, 3, 1), date(2027, 3, 1), date(2029, 2, 28)),
-        (date(2029, 3, 1), date(2030, 3, 1), date(2032, 2, 29)),
-        (date(2026, 8, 31), date(2027, 8, 31), date(2029, 8, 30)),
+        (date(2026, 5, 16), date(2027, 5, 16), date(2029, 5, 15), date(2029, 2, 15)),
+        (date(2026, 1, 1), date(2027, 1, 1), date(2028, 12, 31), date(2028, 9, 30)),
+        (date(2026, 12, 31), date(2027, 12, 31), date(2029, 12, 30), date(2029, 9, 30)),
+        (date(2028, 2, 29), date(2029, 2, 28), date(2031, 2, 27), date(2030, 11, 27)),
+        (date(2027, 2, 28), date(2028, 2, 28), date(2030, 2, 27), date(2029, 11, 27)),
+        (date(2026, 3, 1), date(2027, 3, 1), date(2029, 2, 28), date(2028, 11, 28)),
+        (date(2029, 3, 1), date(2030, 3, 1), date(2032, 2, 29), date(2031, 11, 29)),
+        (date(2026, 8, 31), date(2027, 8, 31), date(2029, 8, 30), date(2029, 5, 30)),
     ],
 )
-def test_certificate_dates(decision, first_surveillance, expiry):
+def test_certificate_dates(decision, first_surveillance, expiry, renewal_due):
     assert first_surveillance_due(decision_date=decision) == first_surveillance
     assert certificate_expiry(decision_date=decision) == expiry
-    assert renewal_audit_due(decision_date=decision) == expiry
+    # The renewal's on-site audit ends 3 months before the expiry at the latest, so that its
+    # correction window (and the decision) fits before the certificate's last day.
+    assert renewal_audit_due(decision_date=decision) == renewal_due
+    assert correction_deadline(onsite_audit_end=renewal_due) <= expiry
+
+
+@pytest.mark.parametrize(
+    ("onsite_end", "too_late"),
+    [
+        (date(2029, 2, 15), False),  # the window ends on the expiry day itself
+        (date(2029, 2, 14), False),
+        (date(2029, 2, 16), True),
+        (date(2029, 5, 15), True),
+    ],
+)
+def test_renewal_too_late(onsite_end, too_late):
+    assert (
+        renewal_too_late(onsite_audit_end=onsite_end, certificate_expires_on=date(2029, 5, 15))
+        is too_late
+    )
 
 
 def test_surveillance_every_year_of_the_cycle():

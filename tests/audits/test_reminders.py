@@ -21,6 +21,7 @@ from audits.models import (
     AuditStatus,
     CalendarToken,
     Cycle,
+    Decision,
     Reminder,
 )
 from audits.reminders import OVERDUE, due_offsets, parse_offsets
@@ -426,3 +427,46 @@ class TestCalendar:
         response = client.post(reverse("audits:calendar-token"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("hdsready:login"))
+
+
+def _decision_with_certificates(cycle: Cycle, officer: User, numbers: list[str]) -> None:
+    """A decision whose certificates (one per certificate type) expire on DEADLINE."""
+    audit = Audit.objects.create(cycle=cycle, kind=AuditKind.INITIAL, status=AuditStatus.DECIDED)
+    decision = Decision.objects.create(
+        audit=audit,
+        certificate_number=" / ".join(numbers),
+        decided_on=date(2024, 4, 1),
+        activities=[1, 2, 3, 4, 5, 6],
+        expires_on=DEADLINE,
+        recorded_by=officer,
+    )
+    for number in numbers:
+        decision.certificates.add(
+            Certificate.objects.create(
+                organisation=cycle.organisation,
+                subcontractor=None,
+                kind=CertificateKind.HDS,
+                number=number,
+                certification_body="Organisme X",
+                standard_version="HDS v2",
+                issued_on=date(2024, 4, 1),
+                expires_on=DEADLINE,
+            )
+        )
+
+
+@pytest.mark.django_db
+def test_a_decided_certificate_is_reminded_once(cycle, officer):
+    _decision_with_certificates(cycle, officer, ["HDS-M-1"])
+    assert reminders_sweep(now=at_paris(DEADLINE - timedelta(days=30))) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason="audits/services/reminders.py matches the decision's joined number ('A / B') against "
+    "each certificate's number: a decision with two certificates is reminded a third time",
+)
+def test_a_decision_with_two_certificates_is_reminded_once_per_certificate(cycle, officer):
+    _decision_with_certificates(cycle, officer, ["HDS-M-1", "HDS-P-1"])
+    assert reminders_sweep(now=at_paris(DEADLINE - timedelta(days=30))) == 2

@@ -165,7 +165,7 @@ class TestReviewService:
                 actor=auditor,
             )
         draft = audit_plan(cycle=audit.cycle, kind=AuditKind.SURVEILLANCE, actor=auditor)
-        with pytest.raises(AuditError, match="during the documentary or on-site"):
+        with pytest.raises(AuditError, match="not possible now"):
             evidence_review_record(
                 audit=draft,
                 requirement=requirement("EXI 10"),
@@ -249,12 +249,12 @@ class TestAuditorPages:
         ]
         for version, (decision, comment) in zip(versions, decisions, strict=True):
             response = client.post(
-                _url("review-record", stage2.pk),
+                _url("auditor-action", stage2.pk, "evidence-review"),
                 {
-                    "requirement": exi10.pk,
-                    "version": version.pk,
-                    "decision": decision,
-                    "comment": comment,
+                    "evidence-review-requirement": exi10.pk,
+                    "evidence-review-version": version.pk,
+                    "evidence-review-decision": decision,
+                    "evidence-review-comment": comment,
                 },
             )
             assert response.status_code == 302
@@ -289,12 +289,12 @@ class TestAuditorPages:
 
         # A minor non-conformity on stage 2, then its correction verified.
         response = client.post(
-            _url("auditor-finding-raise", stage2.pk),
+            _url("auditor-action", stage2.pk, "finding-raise"),
             {
-                "kind": FindingKind.MINOR,
-                "requirement": exi10.pk,
-                "evidence": versions[2].pk,
-                "description": "Backups not tested",
+                "finding-raise-kind": FindingKind.MINOR,
+                "finding-raise-requirement": exi10.pk,
+                "finding-raise-evidence": versions[2].pk,
+                "finding-raise-description": "Backups not tested",
             },
         )
         assert response.status_code == 302
@@ -317,14 +317,65 @@ class TestAuditorPages:
                 "Record the verification"
                 in client.get(_url("auditor-review", stage2.pk)).content.decode()
             )
+            prefix = f"correction-verify-{finding.pk}"
             response = client.post(
-                _url("auditor-finding-verify", stage2.pk, finding.pk),
-                {"accepted": "yes", "comment": "Evidence of the test seen"},
+                _url("auditor-finding-action", stage2.pk, finding.pk, "correction-verify"),
+                {f"{prefix}-accepted": "yes", f"{prefix}-comment": "Evidence of the test seen"},
             )
         assert response.status_code == 302
         finding.refresh_from_db()
         assert finding.status == FindingStatus.VERIFIED
         assert finding.verified_by == auditor
+        event = TrailEvent.objects.get(kind="finding.correction_verified")
+        assert (event.actor, event.data["as"]) == (auditor, "auditor")
+
+    def test_auditor_completes_the_stages(self, stage1, officer, auditor, client_as):
+        _invite(stage1, officer, auditor)
+        client = client_as(auditor)
+        response = client.post(
+            _url("auditor-action", stage1.pk, "stage1-complete"),
+            {"stage1-complete-outcome": "Documentation complete"},
+        )
+        assert response.status_code == 302
+        assert Audit.objects.get(pk=stage1.pk).status == "stage1_done"
+        audit_schedule_stage2(
+            audit=stage1,
+            start=date(2027, 1, 29),
+            end=date(2027, 1, 31),
+            sites="Paris",
+            actor=officer,
+        )
+        response = client.post(
+            _url("auditor-action", stage1.pk, "stage2-complete"),
+            {"stage2-complete-ended_on": "2027-02-01", "stage2-complete-outcome": "No NC"},
+        )
+        assert response.status_code == 302
+        audit = Audit.objects.get(pk=stage1.pk)
+        assert (audit.status, audit.stage2_ended_on) == ("stage2_done", date(2027, 2, 1))
+
+    def test_an_action_the_auditor_never_takes_is_a_404(self, stage1, officer, auditor, client_as):
+        _invite(stage1, officer, auditor)
+        client = client_as(auditor)
+        for action in ("cancel", "stage1-submit", "decision-record", "no-such-action"):
+            response = client.post(
+                _url("auditor-action", stage1.pk, action), {"cancel-reason": "x"}
+            )
+            assert response.status_code == 404, action
+        assert Audit.objects.get(pk=stage1.pk).status == "stage1_planned"
+
+    def test_an_action_refused_now_says_why_and_changes_nothing(
+        self, stage2, officer, auditor, client_as
+    ):
+        _invite(stage2, officer, auditor)
+        client = client_as(auditor)
+        response = client.post(
+            _url("auditor-action", stage2.pk, "stage1-complete"),
+            {"stage1-complete-outcome": "Again"},
+            follow=True,
+        )
+        assert "is not possible now" in response.content.decode()
+        audit = Audit.objects.get(pk=stage2.pk)
+        assert (audit.status, audit.stage1_outcome) == ("stage2_planned", "Documentation complete")
 
     def test_version_view_inline_and_trailed(
         self, stage2, officer, contributor, auditor, client_as
@@ -382,9 +433,9 @@ class TestAuditorPages:
             _url("audit-reviews", slug, stage2.pk),
         ]
         posts = [
-            _url("review-record", stage2.pk),
-            _url("auditor-finding-raise", stage2.pk),
-            _url("auditor-finding-verify", stage2.pk, 1),
+            _url("auditor-action", stage2.pk, "evidence-review"),
+            _url("auditor-action", stage2.pk, "finding-raise"),
+            _url("auditor-finding-action", stage2.pk, 1, "correction-verify"),
             _url("review-answer", slug, 1),
         ]
         client = client_as(auditor)

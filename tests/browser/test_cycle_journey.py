@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -107,6 +107,11 @@ def short_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def action_form(page: Page, action: str) -> Locator:
+    """The form of one action of the workflow on the audit page."""
+    return page.locator(f"main form[data-action='{action}']")
+
+
 def expect_success(page: Page, message: str) -> None:
     expect(page.locator("main .messages .success")).to_contain_text(in_french(message))
 
@@ -149,9 +154,9 @@ def test_initial_audit_with_an_auditor(
     log_in(page, officer)
     page.goto(audit_path)
     expect(heading).to_have_text(status_label(AuditStatus.DRAFT))
-    page.fill("#id_stage1-start", stage1_start.isoformat())
-    page.fill("#id_stage1-end", stage1_end.isoformat())
-    submit(page, page.locator("main form[action$='/stage1/'] button[type=submit]"))
+    page.fill("#id_stage1-schedule-start", stage1_start.isoformat())
+    page.fill("#id_stage1-schedule-end", stage1_end.isoformat())
+    submit(page, action_form(page, "stage1-schedule").locator("button[type=submit]"))
     expect_success(page, "Documentary audit scheduled.")
     expect(heading).to_have_text(status_label(AuditStatus.STAGE1_PLANNED))
 
@@ -206,8 +211,8 @@ def test_initial_audit_with_an_auditor(
                 f"#review-requirements tr[data-requirement='{requirements[ref].pk}']"
             )
             form = line.locator(f"div[data-version='{versions[ref].pk}'] form")
-            form.locator("select[name=decision]").select_option(decision)
-            form.locator("textarea[name=comment]").fill(comment)
+            form.locator("select[name=evidence-review-decision]").select_option(decision)
+            form.locator("textarea[name=evidence-review-comment]").fill(comment)
             submit(auditor, form.locator("button[type=submit]"))
             expect_success(auditor, "Review recorded.")
             expect(line.locator("div[data-review]")).to_contain_text(
@@ -216,23 +221,27 @@ def test_initial_audit_with_an_auditor(
 
         # 4. The officer completes stage 1 and schedules stage 2 (through the forms).
         page.goto(audit_path)
-        page.fill("#id_stage1-outcome", "Documentation conforme, une révision demandée.")
-        submit(page, page.locator("main form[action$='/stage1/complete/'] button[type=submit]"))
+        page.fill("#id_stage1-complete-outcome", "Documentation conforme, une révision demandée.")
+        submit(page, action_form(page, "stage1-complete").locator("button[type=submit]"))
         expect_success(page, "Documentary audit completed.")
-        page.fill("#id_stage2-start", stage2_start.isoformat())
-        page.fill("#id_stage2-end", stage2_end.isoformat())
-        page.fill("#id_stage2-sites", "Siège, Paris")
-        submit(page, page.locator("main form[action$='/stage2/'] button[type=submit]"))
+        page.fill("#id_stage2-schedule-start", stage2_start.isoformat())
+        page.fill("#id_stage2-schedule-end", stage2_end.isoformat())
+        page.fill("#id_stage2-schedule-sites", "Siège, Paris")
+        submit(page, action_form(page, "stage2-schedule").locator("button[type=submit]"))
         expect_success(page, "On-site audit scheduled.")
         expect(heading).to_have_text(status_label(AuditStatus.STAGE2_PLANNED))
 
         # 5. At the end of stage 2, the auditor raises a minor non-conformity.
         auditor.reload()
         raise_form = auditor.locator("#finding-raise")
-        raise_form.locator("select[name=kind]").select_option(FindingKind.MINOR)
-        raise_form.locator("select[name=requirement]").select_option(str(requirements["EXI 05"].pk))
-        raise_form.locator("select[name=evidence]").select_option(str(versions["EXI 05"].pk))
-        raise_form.locator("textarea[name=description]").fill(
+        raise_form.locator("select[name=finding-raise-kind]").select_option(FindingKind.MINOR)
+        raise_form.locator("select[name=finding-raise-requirement]").select_option(
+            str(requirements["EXI 05"].pk)
+        )
+        raise_form.locator("select[name=finding-raise-evidence]").select_option(
+            str(versions["EXI 05"].pk)
+        )
+        raise_form.locator("textarea[name=finding-raise-description]").fill(
             "La durée de conservation des traces n'est pas définie."
         )
         submit(auditor, raise_form.locator("button[type=submit]"))
@@ -245,8 +254,10 @@ def test_initial_audit_with_an_auditor(
 
         # 6. The officer completes stage 2: the correction window opens.
         page.reload()
-        page.fill("#id_stage2-outcome", "Une non-conformité mineure.")
-        submit(page, page.locator("main form[action$='/stage2/complete/'] button[type=submit]"))
+        # The last day of the on-site audit defaults to the planned end.
+        expect(page.locator("#id_stage2-complete-ended_on")).to_have_value(stage2_end.isoformat())
+        page.fill("#id_stage2-complete-outcome", "Une non-conformité mineure.")
+        submit(page, action_form(page, "stage2-complete").locator("button[type=submit]"))
         expect_success(page, "On-site audit completed.")
         expect(heading).to_have_text(status_label(AuditStatus.CORRECTIONS))
         deadline = deadlines.correction_deadline(onsite_audit_end=stage2_end)
@@ -276,7 +287,7 @@ def test_initial_audit_with_an_auditor(
         page.goto(audit_path)
         row = page.locator(f"#finding-{finding.pk}")
         row.locator("details summary").click()
-        prefix = f"#id_finding{finding.pk}-"
+        prefix = f"#id_correction-submit-{finding.pk}-"
         row.locator(f"{prefix}correction").fill("Durée de conservation fixée à un an.")
         row.locator(f"{prefix}root_cause").fill("Politique rédigée sans revue juridique.")
         row.locator(f"{prefix}action_plan").fill("Revue juridique annuelle de la politique.")
@@ -288,8 +299,9 @@ def test_initial_audit_with_an_auditor(
         # 8. The auditor verifies the correction.
         auditor.reload()
         finding_row = auditor.locator(f"#review-findings tr[data-finding='{finding.pk}']")
-        finding_row.locator("select[name=accepted]").select_option("yes")
-        finding_row.locator("textarea[name=comment]").fill("Correction vérifiée.")
+        verify = f"correction-verify-{finding.pk}"
+        finding_row.locator(f"select[name={verify}-accepted]").select_option("yes")
+        finding_row.locator(f"textarea[name={verify}-comment]").fill("Correction vérifiée.")
         submit(auditor, finding_row.locator("button[type=submit]"))
         expect_success(auditor, "Verification recorded.")
         finding.refresh_from_db()
@@ -300,9 +312,13 @@ def test_initial_audit_with_an_auditor(
     # 9. The officer records the decision and sees the first surveillance audit's date.
     page.goto(audit_path)
     expect(heading).to_have_text(status_label(AuditStatus.CORRECTIONS_VERIFIED))
-    decision_form = page.locator("main form[action$='/decision/']")
-    decision_form.locator("#id_certificate_number").fill("HDS-2026-0042")
-    expect(decision_form.locator("#id_decided_on")).to_have_value(today.isoformat())
+    decision_form = action_form(page, "decision-record")
+    decision_form.locator("#id_decision-record-outcome").select_option("granted")
+    # Every activity of the cycle is ticked by default.
+    for number in cycle.activities:
+        expect(decision_form.locator(f"input[value='{number}']")).to_be_checked()
+    decision_form.locator("#id_decision-record-number_managed").fill("HDS-2026-0042")
+    decision_form.locator("#id_decision-record-decided_on").fill(today.isoformat())
     submit(page, decision_form.locator("button[type=submit]"))
     expect_success(page, "Certification decision recorded.")
     expect(heading).to_have_text(status_label(AuditStatus.DECIDED))
