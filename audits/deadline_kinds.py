@@ -241,19 +241,15 @@ def subcontractor_certificate_rows(
 
 def decision_rows(*, organisations: Organisations, start: date, end: date) -> list[DeadlineRow]:
     """Decision.expires_on (3 years after the decision unless the certificate prints another
-    date), when the host's certificates do not hold that certificate with that date: the
-    decision records it among them, and then that record is the deadline."""
-    recorded = Certificate.objects.filter(
-        organisation=OuterRef("audit__cycle__organisation"),
-        subcontractor__isnull=True,
-        number=OuterRef("certificate_number"),
-        expires_on=OuterRef("expires_on"),
-    )
+    date), for a decision that holds none of the host's certificates: a decision records each
+    certificate it grants among them (Decision.certificates), and then each of those is the
+    deadline, once."""
+    linked = Decision.certificates.through.objects.filter(decision=OuterRef("pk"))
     decisions = (
         Decision.objects.filter(
             audit__cycle__organisation__in=organisations, expires_on__range=(start, end)
         )
-        .exclude(Exists(recorded))
+        .exclude(Exists(linked))
         .select_related("audit__cycle__organisation")
     )
     return [
@@ -327,12 +323,12 @@ DEADLINE_KINDS: dict[DeadlineKind, DeadlineKindEntry] = {
             DeadlineKind.CORRECTION,
             correction_rows,
             _(
-                "Correction deadline of %(label)s: %(left)s (until %(day)s). Past it, the "
-                "on-site audit must be redone."
+                "Correction deadline of %(label)s: %(left)s (until %(day)s). Past it, a "
+                "non-conformity left without a correction means the on-site audit is redone."
             ),
             _(
-                "The correction deadline of %(label)s passed on %(day)s: the on-site audit "
-                "must be redone."
+                "The correction deadline of %(label)s passed on %(day)s: see on the audit "
+                "whether corrections await verification or the on-site audit is to be redone."
             ),
             # Contributors write the corrections.
             also_reminds=(Role.CONTRIBUTOR,),

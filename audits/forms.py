@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits import workflow
@@ -144,7 +145,11 @@ class OnsiteCompleteForm(OutcomeForm):
     ended_on = forms.DateField(
         label=_("Last day of the on-site audit"),
         widget=DATE,
-        help_text=_("The day it actually ended: the 3-month correction window starts there."),
+        required=False,
+        help_text=_(
+            "The day it actually ended: the 3-month correction window starts there. Empty: "
+            "the planned last day."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -249,6 +254,7 @@ class DecisionForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["letter"] = _letter_field(self.choices.versions)
         self.fields["activities"].initial = self.audit.cycle.activities
+        self.fields["decided_on"].initial = timezone.localdate()
 
     def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
         data = self.cleaned_data

@@ -38,7 +38,9 @@ def cycle_timeline(audits: list[Audit], *, today: date) -> list[TimelineEntry]:
         add(audit.stage2_end, _("%(kind)s: on-site audit (stage 2) ends") % {"kind": kind})
         add(audit.correction_deadline, _("%(kind)s: end of the correction window") % {"kind": kind})
         decision: Decision | None = getattr(audit, "decision", None)
-        if decision is not None:
+        if decision is not None and decision.is_refusal:
+            add(decision.decided_on, _("Certification refused"))
+        elif decision is not None:
             add(decision.decided_on, _("Certification decision"))
             for due in deadlines.surveillance_due_dates(decision_date=decision.decided_on):
                 add(due, _("%(kind)s due") % {"kind": AuditKind.SURVEILLANCE.label})

@@ -462,11 +462,6 @@ def test_a_decided_certificate_is_reminded_once(cycle, officer):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="audits/services/reminders.py matches the decision's joined number ('A / B') against "
-    "each certificate's number: a decision with two certificates is reminded a third time",
-)
 def test_a_decision_with_two_certificates_is_reminded_once_per_certificate(cycle, officer):
     _decision_with_certificates(cycle, officer, ["HDS-M-1", "HDS-P-1"])
     assert reminders_sweep(now=at_paris(DEADLINE - timedelta(days=30))) == 2
