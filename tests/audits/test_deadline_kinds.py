@@ -59,8 +59,10 @@ def _audit(organisation: Organisation, **fields: object) -> Audit:
     return Audit.objects.create(cycle=_cycle(organisation), **fields)
 
 
-def _certificate(organisation: Organisation, day: date, number: str = "", **fields: object) -> None:
-    Certificate.objects.create(
+def _certificate(
+    organisation: Organisation, day: date, number: str = "", **fields: object
+) -> Certificate:
+    return Certificate.objects.create(
         organisation=organisation,
         number=number or f"CERT-{next(_unique)}",
         certification_body="Organisme Y",
@@ -259,13 +261,18 @@ def test_closed_or_started_rows_are_not_deadlines(organisation, officer):
     day = today() + timedelta(days=10)
     seed_every_kind(organisation, officer, lambda n: day)
     # The correction window closed, the surveillance audit started, the evidence retired,
-    # the access revoked, the decision's certificate recorded among the host's certificates.
+    # the access revoked, the decision's certificate recorded among the host's certificates
+    # (Decision.certificates).
     Audit.objects.filter(correction_deadline=day).update(status=AuditStatus.CORRECTIONS_VERIFIED)
     Audit.objects.filter(due_on=day).update(status=AuditStatus.STAGE2_PLANNED)
     EvidenceItem.objects.update(status="retired")
     AuditorAccess.objects.update(revoked_at=timezone.now())
-    recorded = Decision.objects.get().certificate_number
-    _certificate(organisation, day, number=recorded, kind=CertificateKind.HDS)
+    decision = Decision.objects.get()
+    decision.certificates.add(
+        _certificate(
+            organisation, day, number=decision.certificate_number, kind=CertificateKind.HDS
+        )
+    )
 
     rows = deadline_rows(organisations=[organisation], start=day, end=day)
 

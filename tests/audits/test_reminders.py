@@ -158,7 +158,7 @@ def test_correction_reminder_says_days_left_and_what_happens_past_it(audit_in_co
     text = Notification.objects.get(user=officer).text
     assert "7 days left" in text
     assert "March 31, 2027" in text
-    assert "on-site audit must be redone" in text
+    assert "without a correction means the on-site audit is redone" in text
 
 
 @pytest.mark.django_db
