@@ -153,6 +153,7 @@ def test_the_window_runs_from_the_actual_end_of_the_onsite_audit(cast):
 
 def test_the_end_of_the_onsite_audit_is_correctable_with_a_trail_entry(cast):
     audit = audit_in(S.CORRECTIONS, cast)
+    assert audit.stage2_ended_on is not None
     corrected = audit.stage2_ended_on - timedelta(days=1)
     audit = audit_correct_stage2_end(
         audit=audit, ended_on=corrected, reason="Typed the wrong day", actor=cast.officer
@@ -283,6 +284,7 @@ def test_the_renewal_is_due_early_enough_for_a_decision_before_expiry(cast):
 def test_a_renewal_planned_too_late_is_warned(cast, client_as):
     decided = audit_in(S.DECIDED, cast)
     expiry = Decision.objects.get(audit=decided).expires_on
+    assert expiry is not None
     renewal = Audit.objects.get(cycle=decided.cycle, kind=AuditKind.RENEWAL)
     # Planned (here by its due date) 10 days before the certificate ends.
     Audit.objects.filter(pk=renewal.pk).update(due_on=expiry - timedelta(days=10))
