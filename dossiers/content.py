@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from audits import deadlines
+from audits.deadline_kinds import DEADLINE_KINDS, deadline_rows
 from audits.models import (
     Audit,
     AuditStatus,
@@ -37,6 +39,7 @@ from audits.models import (
     FindingStatus,
     PinnedVersion,
     Stage,
+    finding_numbers,
 )
 from audits.timeline import cycle_timeline
 from dossiers.models import DossierKind
@@ -442,12 +445,13 @@ def _findings(audit: Audit) -> list[Finding]:
             "owner",
             "raised_by",
             "verified_by",
+            "verification_letter__item",
         )
         .order_by("requirement__order", "raised_at", "pk")
     )
 
 
-def _finding_row(finding: Finding, number: int) -> dict[str, Any]:
+def _finding_row(finding: Finding, number: str) -> dict[str, Any]:
     return {
         "number": number,
         "kind": finding.get_kind_display(),
@@ -475,7 +479,9 @@ def _findings_units(audit: Audit, label: str, findings: list[Finding]) -> list[U
             pk__in={f.requirement.parent_id for f in findings if f.requirement.parent_id}
         )
     }
-    for number, finding in enumerate(findings, start=1):
+    numbers = finding_numbers(findings)
+    for finding in findings:
+        number = numbers[finding.pk]
         counts[finding.kind][finding.status] += 1
         parent = parents.get(finding.requirement.parent_id or 0)
         key = parent.ref_id if parent else ""
@@ -511,7 +517,8 @@ def _findings_units(audit: Audit, label: str, findings: list[Finding]) -> list[U
 
 
 def _corrections_units(audit: Audit, label: str, findings: list[Finding]) -> list[UnitSpec]:
-    """The correction window, then one sheet per non-conformity (fiche d'écart)."""
+    """The correction window, then one sheet per non-conformity (fiche d'écart), numbered
+    apart from the observations (NC 1, NC 2, ...)."""
     nonconformities = [f for f in findings if f.is_nonconformity]
     deadline = audit.correction_deadline
     units = [
@@ -519,9 +526,11 @@ def _corrections_units(audit: Audit, label: str, findings: list[Finding]) -> lis
             "pdf/section_corrections.html",
             {
                 "audit": label,
-                "stage2_end": _day(audit.stage2_end),
+                "stage2_end": _day(audit.stage2_ended_on or audit.stage2_end),
                 "deadline": _day(deadline),
                 "status": audit.get_status_display(),
+                "awaiting_verification": audit.status == AuditStatus.AWAITING_VERIFICATION,
+                "redo": audit.status == AuditStatus.ONSITE_REDO,
                 "total": len(nonconformities),
                 "verified": sum(1 for f in nonconformities if f.status == FindingStatus.VERIFIED),
                 "submitted": sum(
@@ -531,9 +540,11 @@ def _corrections_units(audit: Audit, label: str, findings: list[Finding]) -> lis
             weight=3,
         )
     ]
-    numbers = {finding.pk: n for n, finding in enumerate(findings, start=1)}
+    numbers = finding_numbers(findings)
     for finding in nonconformities:
-        submitted_on = timezone.localdate(finding.submitted_at) if finding.submitted_at else None
+        # Whether the host acted in time: its first correction, not a later resubmission.
+        acted = finding.first_submitted_at or finding.submitted_at
+        acted_on = deadlines.paris_date(now=acted) if acted else None
         units.append(
             UnitSpec(
                 "pdf/section_correction_sheet.html",
@@ -552,13 +563,16 @@ def _corrections_units(audit: Audit, label: str, findings: list[Finding]) -> lis
                     "submitted_at": _moment(finding.submitted_at),
                     "deadline": _day(deadline),
                     "in_time": (
-                        None
-                        if submitted_on is None or deadline is None
-                        else submitted_on <= deadline
+                        None if acted_on is None or deadline is None else acted_on <= deadline
                     ),
                     "verified_by": _person(finding.verified_by),
                     "verified_at": _moment(finding.verified_at),
                     "verification_comment": finding.verification_comment,
+                    "verification_letter": (
+                        _version(finding.verification_letter)
+                        if finding.verification_letter
+                        else None
+                    ),
                 },
                 weight=4,
             )
@@ -580,6 +594,7 @@ def _cycle_units(cycle: Cycle, audits: list[Audit], today: date) -> list[UnitSpe
     ]
     decisions = [
         {
+            "outcome": audit.decision.get_outcome_display(),
             "number": audit.decision.certificate_number,
             "decided_on": _day(audit.decision.decided_on),
             "expires_on": _day(audit.decision.expires_on),
@@ -587,6 +602,15 @@ def _cycle_units(cycle: Cycle, audits: list[Audit], today: date) -> list[UnitSpe
         }
         for audit in audits
         if hasattr(audit, "decision")
+    ]
+    # The deadlines ahead, from the one registry (audits/deadline_kinds.py).
+    upcoming = [
+        {"day": _day(row.day), "label": str(DEADLINE_KINDS[row.kind].label), "subject": row.subject}
+        for row in deadline_rows(
+            organisations=[cycle.organisation],
+            start=today,
+            end=today + timedelta(days=DOSSIER_DEADLINES_DAYS),
+        )
     ]
     timeline = [
         {"day": _day(entry.day), "label": entry.label, "past": entry.past}
@@ -603,11 +627,15 @@ def _cycle_units(cycle: Cycle, audits: list[Audit], today: date) -> list[UnitSpe
                 "audits": rows,
                 "decisions": decisions,
                 "timeline": timeline,
+                "deadlines": upcoming,
             },
-            weight=10 + len(timeline),
+            weight=10 + len(timeline) + len(upcoming),
         )
     ]
 
+
+# How far ahead the full dossier lists the deadlines of the registry: the cycle's 3 years.
+DOSSIER_DEADLINES_DAYS = 3 * 366
 
 # Versions per manifest unit: a long register is laid out in several units (each starting a
 # page), so they share the worker processes and a new version lays out only the last one again.

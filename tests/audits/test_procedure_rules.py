@@ -352,3 +352,18 @@ def test_nonconformity_sheets_are_numbered_apart_from_observations(cast):
         reverse("audits:audit-detail", args=[cast.organisation.slug, audit.pk])
     )
     assert "NC 2" in page.content.decode()
+
+
+def test_the_full_dossier_reads_outcomes_and_deadlines_from_the_workflow(cast):
+    from dossiers.content import _cycle_units
+
+    refused = audit_in(S.REFUSED, cast)
+    audits = list(Audit.objects.filter(cycle=refused.cycle).select_related("decision"))
+    [unit] = _cycle_units(refused.cycle, audits, timezone.localdate())
+    [decision] = unit.context["decisions"]
+    assert decision["outcome"] == "Certification refused"
+    assert decision["expires_on"] == ""
+    statuses = {row["status"] for row in unit.context["audits"]}
+    assert {"Certification refused", "Draft"} <= statuses
+    # The registry's deadlines ahead: the auditor's access ends within the dossier's horizon.
+    assert "Auditor access ends" in {row["label"] for row in unit.context["deadlines"]}

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
-from audits.models import Audit, Finding, PinnedVersion, Stage
+from audits.models import Audit, Finding, PinnedVersion, Stage, finding_numbers
 from bench.dossier_seed import SeededOrganisation, seed_dossier_organisation
 from dossiers.content import iso_edition
 from dossiers.models import Dossier, DossierKind, DossierStatus, DossierUnit, RenderUnit, UnitStatus
@@ -313,9 +313,17 @@ def test_corrections_dossier(
         "pdf/section_generation.html",
     ]
     sheets = [compact("".join(pages_of(spot, pages))) for spot in placed[1:-2]]
+    numbers = finding_numbers(Finding.objects.filter(audit=seeded.audit))
     for sheet, finding in zip(sheets, sorted(nonconformities, key=_finding_order), strict=True):
         assert compact(finding.requirement.ref_id) in sheet
         assert compact(finding.description) in sheet
+        # Non-conformity sheets are numbered on their own, apart from the observations.
+        assert compact(f"Fiche d'écart {numbers[finding.pk]}") in sheet
+        assert numbers[finding.pk].startswith("NC ")
+    window = compact("".join(pages_of(placed[0], pages)))
+    # The ANS wording: correct AND have the corrections audited; redone only without action.
+    assert compact("faire auditer ses corrections") in window
+    assert compact("sans action de l'hébergeur") in window
     assert_manifest_lists(audit_versions(seeded.audit), dossier, pages)
 
 
