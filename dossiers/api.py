@@ -22,7 +22,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -39,7 +38,7 @@ from dossiers.selectors import (
 from dossiers.services import DossierError, DossierIntegrityError
 from dossiers.services.request import DossierTarget, dossier_open, dossier_request, dossier_retry
 from hdsready import roles
-from hdsready.api import OrganisationAPIView, Refused
+from hdsready.api import FileDownloadMixin, OrganisationAPIView, Refused
 from hdsready.selectors import user_can
 
 
@@ -191,19 +190,9 @@ class DossierDetail(DossiersAPIView):
         return Response(self.get_serializer(dossier).data)
 
 
-class DossierDownload(DossiersAPIView):
+class DossierDownload(FileDownloadMixin, DossiersAPIView):
     """The dossier's PDF, as an attachment, after its bytes were checked against the SHA-256
     recorded at assembly; the download is written to the trail."""
-
-    def perform_content_negotiation(
-        self, request: Request, force: bool = False
-    ) -> tuple[BaseRenderer, str]:
-        # The file is not rendered: whatever the client accepts, it gets the bytes (an error
-        # still comes as JSON).
-        negotiated: tuple[BaseRenderer, str] = super().perform_content_negotiation(
-            request, force=True
-        )
-        return negotiated
 
     @extend_schema(
         responses={

@@ -25,7 +25,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -48,7 +47,7 @@ from evidence.services import (
 )
 from evidence.serving import file_response, too_large_message
 from hdsready import roles
-from hdsready.api import OrganisationAPIView, Refused
+from hdsready.api import FileDownloadMixin, OrganisationAPIView, Refused
 from scopes.api.base import member_field, merged
 from scopes.models import Requirement
 from scopes.selectors import frameworks_visible
@@ -314,19 +313,9 @@ class EvidenceVersionList(EvidenceAPIView):
         return Response(self.get_serializer(version).data, status=201)
 
 
-class EvidenceVersionDownload(EvidenceAPIView):
+class EvidenceVersionDownload(FileDownloadMixin, EvidenceAPIView):
     """A version's file, as an attachment, after its bytes were checked against the SHA-256
     recorded at upload; the download is written to the trail."""
-
-    def perform_content_negotiation(
-        self, request: Request, force: bool = False
-    ) -> tuple[BaseRenderer, str]:
-        # The file is not rendered: whatever the client accepts, it gets the bytes (an error
-        # still comes as JSON).
-        negotiated: tuple[BaseRenderer, str] = super().perform_content_negotiation(
-            request, force=True
-        )
-        return negotiated
 
     @extend_schema(
         responses={

@@ -18,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -53,6 +54,19 @@ class ServiceAPIView(GenericAPIView):
             exc = Refused(str(exc))
         response: Response = super().handle_exception(exc)
         return response
+
+
+class FileDownloadMixin:
+    """An endpoint that answers with a file's bytes: whatever the client accepts, it gets them
+    (the file is not rendered); an error still comes as JSON."""
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        negotiated: tuple[BaseRenderer, str] = super().perform_content_negotiation(  # type: ignore[misc]
+            request, force=True
+        )
+        return negotiated
 
 
 class OrganisationAPIView(ServiceAPIView):

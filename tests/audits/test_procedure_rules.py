@@ -37,23 +37,12 @@ from scopes.chain import Cover
 from scopes.models import ActivityMode, Certificate, CertificateKind, HostProfile
 from scopes.selectors import hosting_chain_of
 from scopes.services.scope import ActivityChoice, scope_set_activities
-from tests.audits.workflow_helpers import Cast, audit_in, evidence_for, requirement
+from tests.audits.workflow_helpers import Cast, audit_in, requirement
 from tests.conftest import verified_client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 S = AuditStatus
-
-
-@pytest.fixture
-def cast(scoped, officer, contributor, auditor) -> Cast:
-    return Cast(
-        organisation=scoped,
-        officer=officer,
-        contributor=contributor,
-        auditor=auditor,
-        version=evidence_for(scoped, officer),
-    )
 
 
 def _noon(day: date) -> datetime:

@@ -36,7 +36,6 @@ from hdsready.services.tokens import api_token_create
 from tests.audits.workflow_helpers import (
     Cast,
     audit_in,
-    evidence_for,
     prefixed,
     target_finding,
     valid_input,
@@ -100,17 +99,6 @@ def test_states_and_actions_have_labels_in_both_languages():
 
 
 # Every state x action x role, through the pages
-
-
-@pytest.fixture
-def cast(scoped, officer, contributor, auditor) -> Cast:
-    return Cast(
-        organisation=scoped,
-        officer=officer,
-        contributor=contributor,
-        auditor=auditor,
-        version=evidence_for(scoped, officer),
-    )
 
 
 def _persona(role: str, cast: Cast, request: pytest.FixtureRequest):
