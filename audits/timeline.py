@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audits import deadlines
 from audits.models import Audit, AuditKind, AuditStatus, Decision
+from audits.workflow import SETTLED
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,11 @@ def cycle_timeline(audits: list[Audit], *, today: date) -> list[TimelineEntry]:
         add(audit.stage1_start, _("%(kind)s: documentary audit (stage 1)") % {"kind": kind})
         add(audit.stage2_start, _("%(kind)s: on-site audit (stage 2) starts") % {"kind": kind})
         add(audit.stage2_end, _("%(kind)s: on-site audit (stage 2) ends") % {"kind": kind})
-        add(audit.correction_deadline, _("%(kind)s: end of the correction window") % {"kind": kind})
+        if audit.status in SETTLED:  # past the decision, the window's end is no milestone
+            add(
+                audit.correction_deadline,
+                _("%(kind)s: end of the correction window") % {"kind": kind},
+            )
         decision: Decision | None = getattr(audit, "decision", None)
         if decision is not None and decision.is_refusal:
             add(decision.decided_on, _("Certification refused"))

@@ -350,6 +350,8 @@ def _decision_check(
     if outcome not in DecisionOutcome.values:
         raise AuditError(_("Choose the outcome of the decision."))
     if outcome == DecisionOutcome.REFUSED:
+        if activities:
+            raise AuditError(_("A refusal covers no activity: untick them."))
         return []
     granted = sorted(set(activities))
     audited = set(audit.cycle.activities)
@@ -374,6 +376,7 @@ def _decision_record(
     *,
     audit: Audit,
     actor: User,
+    now: datetime,
     outcome: str,
     decided_on: date,
     activities: Sequence[int],
@@ -388,12 +391,16 @@ def _decision_record(
     organisation = audit.cycle.organisation
     if letter is not None and letter.item.organisation_id != organisation.pk:
         raise AuditError(_("Unknown evidence."))
+    if decided_on > deadlines.paris_date(now=now):
+        raise AuditError(_("A decision is recorded once taken: its date cannot be in the future."))
+    if audit.stage2_ended_on is not None and decided_on < audit.stage2_ended_on:
+        raise AuditError(_("The decision comes after the on-site audit."))
     refused = outcome == DecisionOutcome.REFUSED
     expiry = (
         None if refused else expires_on or deadlines.certificate_expiry(decision_date=decided_on)
     )
     if expiry is not None and expiry <= decided_on:
-        raise AuditError(_("A certificate ends after the decision."))
+        raise AuditError(_("The certificate must expire after the decision date."))
     by_type: dict[str, list[int]] = {}
     for number in granted:
         by_type.setdefault(certificate_type_of(number), []).append(number)
@@ -468,6 +475,7 @@ def decision_record(
     expires_on: date | None = None,
     letter: EvidenceVersion | None = None,
     role: Actor | None = None,
+    now: datetime | None = None,
 ) -> Decision:
     """Record the certification body's decision, as its letter says: certificates granted for
     every activity audited or for fewer (one certificate per type: physical-infrastructure host
@@ -480,6 +488,7 @@ def decision_record(
         audit=audit,
         actor=actor,
         role=role,
+        now=now,
         outcome=outcome,
         decided_on=decided_on,
         activities=activities,

@@ -18,7 +18,7 @@ from django_otp.decorators import otp_required
 
 from audits import deadlines
 from audits.forms import AuditorInviteForm, AuditPlanForm, CycleForm
-from audits.models import Audit, AuditKind, finding_numbers
+from audits.models import Audit, AuditKind, FindingStatus, finding_numbers
 from audits.selectors import (
     audit_get_in_organisation,
     auditor_accesses_of_audit,
@@ -35,12 +35,13 @@ from audits.timeline import countdown as countdown_of
 from audits.timeline import cycle_timeline
 from audits.views import form_error_message
 from audits.views.actions import offered_forms, take_action
-from audits.workflow import AUDITOR_INVITE, Actor, allowed
+from audits.workflow import AUDITOR_INVITE, CORRECTION_WINDOW_STATUSES, Actor, allowed
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
 from hdsready.selectors import organisation_get_for_user, user_can
 
 verified = otp_required(login_url="hdsready:login")
+PENDING_FINDING_STATUSES = (FindingStatus.OPEN, FindingStatus.CORRECTION_SUBMITTED)
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,12 +102,17 @@ def audit_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse
     findings = list(findings_with_corrections(audit=audit))
     numbers = finding_numbers(findings)
     on_audit, on_findings = offered_forms(audit=audit, actors=actors, findings=findings)
-    countdown = countdown_of(audit.correction_deadline, now=timezone.now())
+    # The deadline counts down only while the correction window counts.
+    countdown = (
+        countdown_of(audit.correction_deadline, now=timezone.now())
+        if audit.status in CORRECTION_WINDOW_STATUSES
+        else None
+    )
     rows = [
         {
             "finding": finding,
             "number": numbers[finding.pk],
-            "countdown": countdown if finding.is_nonconformity else None,
+            "countdown": countdown if finding.status in PENDING_FINDING_STATUSES else None,
             "actions": on_findings.get(finding.pk, []),
         }
         for finding in findings

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from datetime import datetime
 
+import pytest
+import time_machine
+
+from audits.deadlines import PARIS
 from hdsready.models import Organisation, User
 from scopes.models import ActivityMode
 from scopes.services.scope import ActivityChoice, scope_set_activities
@@ -36,3 +41,12 @@ def cast(scoped: Organisation, officer: User, contributor: User, auditor: User) 
         auditor=auditor,
         version=evidence_for(scoped, officer),
     )
+
+
+@pytest.fixture
+def clock_after_the_2027_decisions() -> Iterator[None]:
+    """For scenarios with fixed 2027 dates (on-site audit ending 31 January, decisions in March
+    and April): the clock stands after the decisions (a decision is not dated in the future)
+    and before the correction deadline of 30 April 2027."""
+    with time_machine.travel(datetime(2027, 4, 20, 10, 0, tzinfo=PARIS), tick=True):
+        yield

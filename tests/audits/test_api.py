@@ -36,7 +36,12 @@ from scopes.models import Requirement
 from tests.evidence.helpers import PDF, hashed_upload, make_item
 from tests.scopes.test_api import api_client
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("english"),
+    pytest.mark.usefixtures("clock_after_the_2027_decisions"),
+]
+
 
 JSON = "application/json"
 

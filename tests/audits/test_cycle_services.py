@@ -44,7 +44,11 @@ from tests.evidence.helpers import PDF, hashed_upload, make_item
 
 MANAGED = {"managed": "HDS-2027-042"}
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("english"),
+    pytest.mark.usefixtures("clock_after_the_2027_decisions"),
+]
 
 
 def requirement(ref: str) -> Requirement:
@@ -848,11 +852,18 @@ class TestDecision:
 
     def test_refused_grants_nothing_and_plans_a_new_initial_audit(self, cycle, officer, auditor):
         audit = _decidable(cycle, officer, auditor)
+        with pytest.raises(AuditError, match="A refusal covers no activity"):
+            decision_record(
+                audit=audit,
+                outcome=DecisionOutcome.REFUSED,
+                decided_on=date(2027, 3, 15),
+                activities=[3, 4],
+                actor=officer,
+            )
         decision = decision_record(
             audit=audit,
             outcome=DecisionOutcome.REFUSED,
             decided_on=date(2027, 3, 15),
-            activities=[3, 4],  # ignored: a refusal grants nothing
             actor=officer,
         )
         assert decision.is_refusal
@@ -875,9 +886,27 @@ class TestDecision:
         audit_close(audit=audit, actor=officer)
         assert Audit.objects.get(pk=audit.pk).status == AuditStatus.CLOSED
 
+    def test_a_decision_is_not_dated_in_the_future_nor_before_the_onsite_audit(
+        self, cycle, officer, auditor
+    ):
+        audit = _decidable(cycle, officer, auditor)
+        for day, message in (
+            (date(2027, 4, 21), "cannot be in the future"),
+            (date(2027, 1, 5), "comes after the on-site audit"),
+        ):
+            with pytest.raises(AuditError, match=message):
+                decision_record(
+                    audit=audit,
+                    decided_on=day,
+                    activities=cycle.activities,
+                    certificate_numbers=MANAGED,
+                    actor=officer,
+                )
+        assert Audit.objects.get(pk=audit.pk).status != AuditStatus.DECIDED
+
     def test_a_certificate_ends_after_the_decision(self, cycle, officer, auditor):
         audit = _decidable(cycle, officer, auditor)
-        with pytest.raises(AuditError, match="ends after"):
+        with pytest.raises(AuditError, match="must expire after the decision date"):
             decision_record(
                 audit=audit,
                 certificate_numbers=MANAGED,

@@ -38,7 +38,11 @@ from scopes.models import Requirement
 from tests.conftest import verified_client_for
 from tests.evidence.helpers import PDF, hashed_upload, make_item
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("english"),
+    pytest.mark.usefixtures("clock_after_the_2027_decisions"),
+]
 
 
 @pytest.fixture

@@ -356,3 +356,18 @@ def test_the_full_dossier_reads_outcomes_and_deadlines_from_the_workflow(cast):
     assert {"Certification refused", "Draft"} <= statuses
     # The registry's deadlines ahead: the auditor's access ends within the dossier's horizon.
     assert "Auditor access ends" in {row["label"] for row in unit.context["deadlines"]}
+
+
+def test_the_correction_countdown_stops_with_the_outcome(cast, client_as):
+    """Past the decision (or a refusal, or the close) the window's end no longer counts down and
+    is no milestone of the timeline; while the window counts, it does."""
+    for state, counting in ((S.CORRECTIONS, True), (S.DECIDED, False), (S.REFUSED, False)):
+        audit = audit_in(state, cast)
+        assert audit.correction_deadline is not None
+        html = (
+            client_as(cast.officer)
+            .get(reverse("audits:audit-detail", args=[cast.organisation.slug, audit.pk]))
+            .content.decode()
+        )
+        assert ("data-countdown" in html) is counting, state
+        assert ("end of the correction window" in html) is counting, state

@@ -21,6 +21,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -423,7 +424,7 @@ def _service_params(action, audit, cast, today, kind, outcome):
             params = {
                 "outcome": outcome,
                 "decided_on": today,
-                "activities": activities[:-1] if outcome == "reduced" else activities,
+                "activities": {"reduced": activities[:-1], "refused": []}.get(outcome, activities),
                 "certificate_numbers": {"managed": "N-1", "physical": "P-1"},
                 "expires_on": None,
                 "letter": None,
@@ -500,6 +501,7 @@ def drive_to_end(audit: Audit, cast: Cast, *, now) -> str:
                     activities=audit.cycle.activities,
                     certificate_numbers={"managed": "N-1", "physical": "P-1"},
                     actor=cast.officer,
+                    now=now,
                 )
                 return S.DECIDED
     return Audit.objects.get(pk=audit.pk).status
@@ -545,7 +547,7 @@ def test_the_stuck_sequence_now_reaches_a_decision(cast):
     assert Audit.objects.get(pk=audit.pk).status == S.CORRECTIONS_VERIFIED
     decision_record(
         audit=audit,
-        decided_on=audit.stage2_ended_on + timedelta(days=20),
+        decided_on=timezone.localdate(),
         activities=audit.cycle.activities,
         certificate_numbers={"managed": "HDS-9"},
         actor=cast.officer,
