@@ -306,9 +306,10 @@ AUDITOR_INVITE = Action(
     button=_("Invite"),
     done=_("Invitation sent."),
     actors=ON_AUDIT,
-    sources=frozenset(set(S.values) - TERMINAL),
+    # Until the outcome: after a decision or a refusal there is nothing left to audit.
+    sources=CANCELLABLE,
     targets=frozenset(),
-    event="auditor.invited",
+    event="auditor_access.invited",
 )
 CORRECTIONS_LAPSE = Action(
     name="corrections-lapse",

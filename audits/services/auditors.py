@@ -93,7 +93,7 @@ def auditor_invite(
             invited_at=now,
         )
         trail_record(
-            kind="auditor_access.invited",
+            kind=AUDITOR_INVITE.event,
             actor=actor,
             organisation=organisation,
             target=access,

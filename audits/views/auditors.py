@@ -26,6 +26,7 @@ from audits.selectors import (
 )
 from audits.services import AuditError
 from audits.services.auditors import AUDITOR_INVITATIONS, auditor_access_revoke, auditor_invite
+from audits.workflow import EVIDENCE_REVIEW, Actor, allowed
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
 from hdsready.views.invitations import InvitationPage, invitation_accept_page
@@ -125,9 +126,13 @@ def auditor_accept(request: HttpRequest, token: str) -> HttpResponse:
 @verified
 def auditor_home(request: AuthedHttpRequest) -> HttpResponse:
     accesses = audits_for_auditor(user=request.user, now=timezone.now())
-    left = left_to_review_by_auditor(
-        user=request.user, audits=[access.audit for access in accesses]
-    )
+    # Only audits where evidence is reviewed now have evidence left to review.
+    reviewing = [
+        access.audit
+        for access in accesses
+        if allowed(EVIDENCE_REVIEW, audit=access.audit, actors={Actor.AUDITOR})
+    ]
+    left = left_to_review_by_auditor(user=request.user, audits=reviewing)
     rows = [(access, left.get(access.audit_id, 0)) for access in accesses]
     return render(request, "audits/auditor_home.html", {"accesses": accesses, "rows": rows})
 

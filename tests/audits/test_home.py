@@ -24,7 +24,7 @@ from audits.models import (
     Stage,
 )
 from audits.services.auditors import auditor_accept_existing_user, auditor_invite
-from audits.services.cycle import audit_plan, cycle_create
+from audits.services.cycle import audit_plan, audit_schedule_stage1, cycle_create
 from evidence.services import ItemData, evidence_item_create, evidence_version_add
 from scopes.models import Certificate, CertificateKind, ReadinessEntry, Requirement, Subcontractor
 from tests.conftest import verified_client_for
@@ -248,6 +248,10 @@ class TestAuditorLeftToReview:
     def test_requirements_with_evidence_not_reviewed_yet(self, client_as, audit, officer, auditor):
         organisation = audit.cycle.organisation
         now = timezone.now()
+        # Evidence is reviewed once the documentary audit is planned (workflow.REVIEWING).
+        audit_schedule_stage1(
+            audit=audit, start=timezone.localdate(), end=timezone.localdate(), actor=officer
+        )
         invited, _raw = auditor_invite(
             audit=audit,
             email=auditor.email,

@@ -371,3 +371,24 @@ def test_the_correction_countdown_stops_with_the_outcome(cast, client_as):
         )
         assert ("data-countdown" in html) is counting, state
         assert ("end of the correction window" in html) is counting, state
+
+
+def test_auditors_are_invited_until_the_outcome(cast, client_as):
+    """After a decision or a refusal there is nothing left to audit: no invitation is offered,
+    and the auditor's home counts evidence left to review only while reviewing is possible."""
+    from audits.services import AuditError
+    from audits.services.auditors import auditor_invite
+
+    for state in (S.DECIDED, S.REFUSED, S.CLOSED, S.CANCELLED):
+        audit = audit_in(state, cast)
+        with pytest.raises(AuditError, match="not possible now"):
+            auditor_invite(
+                audit=audit,
+                email="late@organisme.test",
+                valid_from=timezone.now(),
+                valid_until=timezone.now() + timedelta(days=1),
+                actor=cast.officer,
+            )
+    corrections = audit_in(S.CORRECTIONS, cast)
+    home = client_as(cast.auditor).get(reverse("audits:auditor-home")).content.decode()
+    assert 'data-left-to-review="0"' in home.split(f"/auditor/audits/{corrections.pk}/")[-1]
