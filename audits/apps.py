@@ -9,3 +9,7 @@ class AuditsConfig(AppConfig):
         from hdsready.mail import mail_builder_register
 
         mail_builder_register(AUDITOR_INVITATION_MAIL, auditor_invitation_mail)
+
+        from audits import trail_kinds
+
+        trail_kinds.register()

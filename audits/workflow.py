@@ -93,6 +93,7 @@ class Action:
     sources: frozenset[str]  # the audit states it may be taken from
     targets: frozenset[str]  # the states it may lead to (empty: the state does not change)
     event: str  # the audit-trail event it writes
+    event_label: Promise  # how the trail names that event
     sets: tuple[str, ...] = ()  # the audit fields it sets (dates, outcomes)
     kinds: frozenset[str] = frozenset(AuditKind.values)
     # For an action on one finding: the finding statuses it may be taken from.
@@ -153,6 +154,7 @@ STAGE1_SCHEDULE = Action(
     sources=frozenset({S.DRAFT}),
     targets=frozenset({S.STAGE1_PLANNED}),
     event="audit.stage1_scheduled",
+    event_label=_("Documentary audit scheduled"),
     sets=("stage1_start", "stage1_end"),
 )
 STAGE1_SUBMIT = Action(
@@ -164,6 +166,7 @@ STAGE1_SUBMIT = Action(
     sources=frozenset({S.STAGE1_PLANNED}),
     targets=frozenset(),
     event="audit.stage1_submitted",
+    event_label=_("Documents submitted"),
     sets=("stage1_submitted_at",),
     guard=_documents_not_submitted,
     help=_(
@@ -180,6 +183,7 @@ STAGE1_COMPLETE = Action(
     sources=frozenset({S.STAGE1_PLANNED}),
     targets=frozenset({S.STAGE1_DONE}),
     event="audit.stage1_completed",
+    event_label=_("Documentary audit completed"),
     sets=("stage1_outcome",),
 )
 STAGE2_SCHEDULE = Action(
@@ -191,6 +195,7 @@ STAGE2_SCHEDULE = Action(
     sources=frozenset({S.DRAFT, S.STAGE1_DONE, S.ONSITE_REDO}),
     targets=frozenset({S.STAGE2_PLANNED}),
     event="audit.stage2_scheduled",
+    event_label=_("On-site audit scheduled"),
     sets=("stage2_start", "stage2_end", "stage2_sites"),
     guard=_surveillance_may_skip_stage1,
 )
@@ -203,6 +208,7 @@ STAGE2_COMPLETE = Action(
     sources=frozenset({S.STAGE2_PLANNED}),
     targets=SETTLED,
     event="audit.stage2_completed",
+    event_label=_("On-site audit completed"),
     sets=("stage2_ended_on", "stage2_outcome", "correction_deadline"),
     help=_(
         "The correction window runs 3 months from the day the on-site audit actually ended, "
@@ -218,6 +224,7 @@ STAGE2_END_CORRECT = Action(
     sources=SETTLED,
     targets=SETTLED,
     event="audit.stage2_end_corrected",
+    event_label=_("End date of the on-site audit corrected"),
     sets=("stage2_ended_on", "correction_deadline"),
 )
 FINDING_RAISE = Action(
@@ -229,6 +236,7 @@ FINDING_RAISE = Action(
     sources=RAISING,
     targets=SETTLED,
     event="finding.raised",
+    event_label=_("Finding recorded"),
     sets=("correction_deadline",),
     help=_("A non-conformity raised after the on-site audit falls in the same correction window."),
 )
@@ -241,6 +249,7 @@ CORRECTION_SUBMIT = Action(
     sources=CORRECTING,
     targets=frozenset(),
     event="finding.correction_submitted",
+    event_label=_("Correction submitted"),
     finding_statuses=frozenset({FindingStatus.OPEN}),
 )
 CORRECTION_VERIFY = Action(
@@ -252,6 +261,7 @@ CORRECTION_VERIFY = Action(
     sources=CORRECTING,
     targets=SETTLED,
     event="finding.correction_verified",
+    event_label=_("Correction verified"),
     finding_statuses=frozenset({FindingStatus.CORRECTION_SUBMITTED}),
 )
 DECISION_RECORD = Action(
@@ -263,6 +273,7 @@ DECISION_RECORD = Action(
     sources=frozenset({S.STAGE2_DONE, S.CORRECTIONS_VERIFIED}),
     targets=frozenset({S.DECIDED, S.REFUSED}),
     event="audit.decided",
+    event_label=_("Certification decision recorded"),
     kinds=DECIDING_KINDS,
     help=_(
         "As the certification body's letter says: granted, granted for fewer activities, or "
@@ -278,6 +289,7 @@ CLOSE = Action(
     sources=frozenset({S.DECIDED, S.REFUSED, S.STAGE2_DONE, S.CORRECTIONS_VERIFIED}),
     targets=frozenset({S.CLOSED}),
     event="audit.closed",
+    event_label=_("Audit closed"),
     guard=_closable,
 )
 CANCEL = Action(
@@ -289,6 +301,7 @@ CANCEL = Action(
     sources=CANCELLABLE,
     targets=frozenset({S.CANCELLED}),
     event="audit.cancelled",
+    event_label=_("Audit cancelled"),
 )
 EVIDENCE_REVIEW = Action(
     name="evidence-review",
@@ -299,6 +312,7 @@ EVIDENCE_REVIEW = Action(
     sources=REVIEWING,
     targets=frozenset(),
     event="evidence_review.recorded",
+    event_label=_("Evidence reviewed"),
 )
 AUDITOR_INVITE = Action(
     name="auditor-invite",
@@ -310,6 +324,7 @@ AUDITOR_INVITE = Action(
     sources=CANCELLABLE,
     targets=frozenset(),
     event="auditor_access.invited",
+    event_label=_("Auditor invited"),
 )
 CORRECTIONS_LAPSE = Action(
     name="corrections-lapse",
@@ -320,6 +335,7 @@ CORRECTIONS_LAPSE = Action(
     sources=frozenset({S.CORRECTIONS}),
     targets=SETTLED,
     event="audit.corrections_lapsed",
+    event_label=_("Correction window ended"),
 )
 
 ACTIONS: tuple[Action, ...] = (

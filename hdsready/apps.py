@@ -12,3 +12,7 @@ class HdsreadyConfig(AppConfig):
 
         mail_builder_register(INVITATION_MAIL, invitation_mail)
         mail_builder_register(NOTIFICATION_MAIL, notification_mail)
+
+        from hdsready import trail_kinds
+
+        trail_kinds.register()

@@ -1,0 +1,60 @@
+"""The core's audit-trail events (users, organisations, invitations, MFA, API tokens)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from hdsready.models import Invitation, Membership, Role
+from hdsready.trail_events import TrailEventType, choices_of, trail_events_register
+
+ROLE = {"role": choices_of(Role)}
+LANGUAGE = choices_of(dict(settings.LANGUAGES))
+
+
+def register() -> None:
+    trail_events_register(
+        {
+            "user.created": TrailEventType(
+                _("Account created"),
+                choices={"via": {"invitation": _("invitation"), "command": _("command")}},
+            ),
+            "user.logged_in": _("Logged in"),
+            "user.logged_out": _("Logged out"),
+            "user.language_changed": TrailEventType(
+                _("Language changed"), choices={"from": LANGUAGE, "to": LANGUAGE}
+            ),
+            "mfa.enrolment_started": _("Second factor enrolment started"),
+            "mfa.enrolled": _("Second factor enrolled"),
+            "mfa.backup_codes_regenerated": _("Backup codes regenerated"),
+            "mfa.passed": _("Second factor verified"),
+            "mfa.backup_code_used": _("Backup code used"),
+            "mfa.failed": _("Second factor refused"),
+            "mfa.reset": TrailEventType(
+                _("Second factor reset"),
+                keys={
+                    "devices_removed": _("Devices removed"),
+                    "tokens_revoked": _("Tokens revoked"),
+                },
+            ),
+            "invitation.sent": TrailEventType(_("Invitation sent"), model=Invitation, choices=ROLE),
+            "invitation.accepted": TrailEventType(
+                _("Invitation accepted"), model=Invitation, choices=ROLE
+            ),
+            "invitation.revoked": TrailEventType(_("Invitation revoked"), model=Invitation),
+            "invitation.expired": TrailEventType(_("Invitation expired"), model=Invitation),
+            "organisation.created": TrailEventType(
+                _("Organisation created"), keys={"slug": _("Address in the application")}
+            ),
+            "membership.created": TrailEventType(_("Member added"), model=Membership, choices=ROLE),
+            "membership.role_changed": TrailEventType(
+                _("Member's role changed"),
+                choices={"from": choices_of(Role), "to": choices_of(Role)},
+            ),
+            "membership.removed": TrailEventType(
+                _("Member removed"), model=Membership, choices=ROLE
+            ),
+            "api_token.created": _("API token created"),
+            "api_token.revoked": _("API token revoked"),
+        }
+    )
