@@ -217,7 +217,7 @@ class PinnedVersion(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.version} for {self.requirement_id} (stage {self.stage})"
+        return f"{self.version} ({self.get_stage_display()})"
 
 
 class ReviewDecision(models.TextChoices):
@@ -244,7 +244,7 @@ class EvidenceReview(models.Model):
         ordering = ("-reviewed_at",)
 
     def __str__(self) -> str:
-        return f"{self.decision} on {self.pinned_id}"
+        return f"{self.get_decision_display()}: {self.pinned.version}"
 
 
 class FindingKind(models.TextChoices):

@@ -46,8 +46,8 @@ def register() -> None:
         "as": _("As"),
         "from": _("Status before"),
         "to": _("Status after"),
-        "start": _("Start"),
-        "end": _("End"),
+        "start": _("Start date"),
+        "end": _("End date"),
         "versions": _("Evidence versions frozen"),
         "previous": _("Previous date"),
         "accepted": _("Accepted"),
@@ -67,7 +67,7 @@ def register() -> None:
                 ),
                 keys=workflow_keys,
                 choices=workflow_choices,
-                hidden=frozenset({"letter", "evidence"}),
+                hidden=frozenset({"letter", "evidence", "version"}),
             )
             for action in workflow.ACTIONS
         }
@@ -80,7 +80,9 @@ def register() -> None:
             "audit.planned": TrailEventType(
                 _("Audit planned"), model=Audit, choices={"kind": choices_of(AuditKind)}
             ),
-            "evidence_review.answered": _("Review answered"),
+            "evidence_review.answered": TrailEventType(
+                _("Review answered"), keys={"number": _("Version")}, hidden=frozenset({"version"})
+            ),
             "auditor_access.accepted": _("Auditor invitation accepted"),
             "auditor_access.revoked": TrailEventType(
                 _("Auditor access revoked"), choices={"reason": REASONS}

@@ -43,13 +43,13 @@ class ItemForm(MemberOwnerForm):
     effective_on = forms.DateField(
         label=_("Effective date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The period it proves, not the upload date."),
     )
     review_due_on = forms.DateField(
         label=_("Review or expiry date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:

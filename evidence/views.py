@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
@@ -281,7 +282,11 @@ def requirement_evidence(request: AuthedHttpRequest, slug: str, rpk: int) -> Htt
             return _upload_error(request, str(exc), back)
         if _wants_json(request):
             return JsonResponse({"ok": True, "versions": [_version_json(v) for v in versions]})
-        messages.success(request, _("%(count)s file(s) added.") % {"count": len(versions)})
+        messages.success(
+            request,
+            ngettext("%(count)s file added.", "%(count)s files added.", len(versions))
+            % {"count": len(versions)},
+        )
         return redirect(back)
     # The readiness page loads the list and drop zone in place: the page's partial alone.
     fragment = "#requirement-evidence" if "fragment" in request.GET else ""

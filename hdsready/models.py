@@ -107,7 +107,7 @@ class Membership(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.organisation} ({self.role})"
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
 
 
 class InvitationStatus(models.TextChoices):
@@ -168,7 +168,7 @@ class Invitation(models.Model):
         ordering = ("-created_at",)
 
     def __str__(self) -> str:
-        return f"{self.email} -> {self.organisation} ({self.status})"
+        return f"{self.email} -> {self.organisation} ({self.get_status_display()})"
 
     def is_expired(self, *, now: datetime) -> bool:
         return now >= self.expires_at

@@ -86,10 +86,10 @@ class CertificateForm(forms.Form):
         label=_("Scope statement"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     issued_on = forms.DateField(
-        label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     expires_on = forms.DateField(
-        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def clean(self) -> dict[str, Any]:
@@ -188,7 +188,9 @@ class ReadinessForm(MemberOwnerForm):
     field_order = ("status", "owner", "target_date", "justification", "notes")
     status = forms.ChoiceField(label=_("Status"), choices=ReadinessStatus.choices)
     target_date = forms.DateField(
-        label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Target date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     justification = forms.CharField(
         label=_("Justification"),

@@ -152,7 +152,7 @@ class HostProfile(models.Model):
         verbose_name = _("host profile")
 
     def __str__(self) -> str:
-        return f"profile of {self.organisation}"
+        return f"{self._meta.verbose_name}: {self.organisation}"
 
 
 class Subcontractor(models.Model):
@@ -230,7 +230,7 @@ class ScopeActivity(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.organisation}: activity {self.activity} ({self.mode})"
+        return f"{self.organisation}: {self.activity} ({self.get_mode_display()})"
 
 
 class CertificateKind(models.TextChoices):
@@ -347,7 +347,7 @@ class SoAEntry(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"SoA {self.control_id} of {self.organisation_id}"
+        return f"{self._meta.verbose_name} {self.control.ref_id}"
 
 
 class ReadinessStatus(models.TextChoices):
@@ -398,7 +398,7 @@ class ReadinessEntry(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"readiness {self.requirement_id} of {self.organisation_id}: {self.status}"
+        return f"{self.requirement.ref_id}: {self.get_status_display()}"
 
     def is_overdue(self, *, today: date) -> bool:
         done = self.status in {ReadinessStatus.COMPLIANT, ReadinessStatus.NOT_APPLICABLE}

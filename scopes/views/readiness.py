@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
@@ -142,7 +143,13 @@ def readiness_bulk(request: AuthedHttpRequest, slug: str, code: str) -> HttpResp
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, _("%(count)s requirements updated.") % {"count": len(entries)}
+                request,
+                ngettext(
+                    "%(count)s requirement updated.",
+                    "%(count)s requirements updated.",
+                    len(entries),
+                )
+                % {"count": len(entries)},
             )
     back = request.POST.get("back", "")
     url = f"{request.path.rsplit('bulk/', 1)[0]}"

@@ -223,7 +223,10 @@ def test_officer_scopes_relies_on_a_subcontractor_and_tracks_readiness(
     submit(page, bulk.locator("button[type=submit]"))
     expect(page).to_have_url(re.compile(rf"{re.escape(base)}readiness/{HDS_CODE}/$"))
     expect(page.locator("main .messages .success")).to_have_text(
-        in_french("%(count)s requirements updated.") % {"count": len(PICKED)}
+        in_french_plural(
+            "%(count)s requirement updated.", "%(count)s requirements updated.", len(PICKED)
+        )
+        % {"count": len(PICKED)}
     )
     expect(overall).to_have_attribute("data-percent", str(expected))
     for ref in PICKED:

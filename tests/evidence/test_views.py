@@ -534,7 +534,7 @@ class TestRequirementEvidence:
         page = url("requirement-evidence", organisation, exi02.pk)
         response = client_en(officer).post(page, {"file": [SimpleUploadedFile("a.pdf", PDF)]})
         assert response["Location"] == page
-        assert messages_of(response) == ["1 file(s) added."]
+        assert messages_of(response) == ["1 file added."]
 
     def test_a_drop_with_an_executable_stores_nothing(
         self, client_en, officer, organisation, exi02, store
