@@ -143,7 +143,7 @@ def crawl(client: Client, start: str, forbidden: set[str]) -> list[Visit]:
     seen: set[str] = set()
     per_route: Counter[str] = Counter()
     queue = deque([start])
-    visits = []
+    visits: list[Visit] = []
     while queue and len(visits) < MAX_PAGES:
         url = queue.popleft()
         if url in seen:
