@@ -188,7 +188,7 @@ class AuditorAccess(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.email} on {self.audit_id}"
+        return f"{self.email} — {self.audit}"
 
     def is_open(self, *, now: datetime) -> bool:
         return self.revoked_at is None and self.valid_from <= now < self.valid_until
@@ -302,7 +302,7 @@ class Finding(models.Model):
         ordering = ("audit", "raised_at")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.requirement_id}"
+        return f"{self.get_kind_display()} — {self.requirement.ref_id}"
 
     @property
     def is_nonconformity(self) -> bool:

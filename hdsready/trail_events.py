@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
@@ -28,6 +29,7 @@ Choices = Mapping[str, Any]
 class TrailLine:
     label: str
     text: str
+    key: str = ""  # the data key it reads, for a page that leaves out what it already shows
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,11 @@ _COMMON_KEYS: dict[str, Promise] = {
     "throttled": _("Locked out"),
     "prefix": _("Prefix"),
 }
+# The order details are read in; other keys follow.
+_KEY_ORDER = {
+    key: index
+    for index, key in enumerate(("action", "as", "from", "to", "email", "user", "role", "name"))
+}
 # Identifiers and hashes that the object column or the stored file already say.
 _COMMON_HIDDEN = frozenset({"item", "audit", "content_hash", "reused_from", "target"})
 
@@ -123,10 +130,14 @@ def _key_label(event: TrailEventType, key: str) -> str:
     model_field = _model_field(event.model, key)
     if key in event.keys:
         return str(event.keys[key])
-    if model_field is not None:
+    # A verbose name given through gettext is the field's name for people; a default one (the
+    # attribute's name, untranslated) is not.
+    if model_field is not None and isinstance(model_field.verbose_name, Promise):
         return str(model_field.verbose_name).capitalize()
     if key in _COMMON_KEYS:
         return str(_COMMON_KEYS[key])
+    if model_field is not None:
+        return str(model_field.verbose_name).capitalize()
     return key.replace("_", " ").capitalize()
 
 
@@ -147,6 +158,8 @@ def _date_text(value: str) -> str | None:
 def _value_text(event: TrailEventType, key: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if key == "size" and isinstance(value, int):
+        return str(filesizeformat(value))
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
@@ -188,11 +201,13 @@ def trail_event_lines(kind: str, data: Mapping[str, Any]) -> list[TrailLine]:
                     TrailLine(
                         _key_label(event, name),
                         f"{_value_text(event, name, before)} → {_value_text(event, name, after)}",
+                        name,
                     )
                 )
             continue
-        lines.append(TrailLine(_key_label(event, key), _value_text(event, key, value)))
-    return lines
+        lines.append(TrailLine(_key_label(event, key), _value_text(event, key, value), key))
+    # The stored data's key order is the database's (jsonb sorts keys): read in a fixed order.
+    return sorted(lines, key=lambda line: _KEY_ORDER.get(line.key, len(_KEY_ORDER)))
 
 
 def choices_of(*enums: Iterable[Any]) -> dict[str, Promise | str]:

@@ -131,6 +131,8 @@ class Visit:
     problems: list[str]
 
 
+# A dict or list printed as Python writes it ({'a': 1}, ['x']), not as words.
+PYTHON_REPR = re.compile(r"[{\[]'[^']*'")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$")
 
 
@@ -174,6 +176,7 @@ def crawl(client: Client, start: str, forbidden: set[str]) -> list[Visit]:
         ]
         text = " ".join(page.text)
         problems += [f"code {found!r} in the text" for found in sorted(set(pattern.findall(text)))]
+        problems += [f"Python data {found!r} in the text" for found in PYTHON_REPR.findall(text)]
         visits.append(Visit(url, response.status_code, problems))
         for href in page.links:
             target, _fragment = urldefrag(urljoin(response.request["PATH_INFO"], href))
@@ -223,6 +226,11 @@ def test_every_trail_kind_of_the_demo_has_a_label(demo: dict[str, User]) -> None
     written = set(TrailEvent.objects.values_list("kind", flat=True))
     assert written
     assert sorted(written - trail_event_kinds()) == []
+
+
+def test_python_data_is_seen() -> None:
+    assert PYTHON_REPR.search("Détails : {'mode': 'in_house'}")
+    assert not PYTHON_REPR.search("Statut : Non évalué → Conforme")
 
 
 def test_the_list_of_codes_is_not_empty() -> None:
