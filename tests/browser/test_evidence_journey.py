@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from evidence.models import EvidenceItem, EvidenceVersion
 from hdsready.models import Organisation, User
+from hdsready.trail_events import trail_event_label
 from scopes.models import Requirement
 from scopes.selectors import HDS_CODE, builtin_framework
 from tests.browser.helpers import log_in, submit
@@ -246,8 +248,13 @@ def test_contributor_adds_evidence_in_place_and_officer_sees_versions_and_access
         by_contributor = officer_page.locator(
             "#access-history tbody tr", has_text=contributor.email
         )
-        viewed = by_contributor.filter(has_text="evidence.viewed")
-        added = by_contributor.filter(has_text="evidence.version_added")
+        # The history names events in the reader's language, never by their trail code.
+        with translation.override("fr"):
+            viewed_label = trail_event_label("evidence.viewed")
+            added_label = trail_event_label("evidence.version_added")
+        expect(officer_page.locator("#access-history")).not_to_contain_text("evidence.")
+        viewed = by_contributor.filter(has_text=viewed_label)
+        added = by_contributor.filter(has_text=added_label)
         expect(viewed.first).to_be_visible()
         expect(added).to_have_count(2)
         expect(added.locator("td:nth-child(4)")).to_have_text(["v2", "v1"])
