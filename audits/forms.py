@@ -26,6 +26,7 @@ from audits.selectors import (
     hds_requirements_for_findings,
     review_target_get,
 )
+from audits.services.auditors import access_window_error
 from audits.services.cycle import (
     audit_cancel,
     audit_close,
@@ -42,12 +43,11 @@ from audits.services.reviews import evidence_review_record
 from audits.workflow import Actor
 from evidence.models import EvidenceVersion
 from hdsready.models import User
+from hdsready.widgets import IsoDateField, IsoDateTimeField
 from scopes.activities import CertificateType
 from scopes.forms import ACTIVITY_CHOICES
 from scopes.models import Requirement
 from scopes.selectors import members_of
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CycleForm(forms.Form):
@@ -57,7 +57,7 @@ class CycleForm(forms.Form):
 
 class AuditPlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AuditKind.choices)
-    due_on = forms.DateField(label=_("Due by"), required=False, widget=DATE)
+    due_on = IsoDateField(label=_("Due by"), required=False)
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,8 @@ class ActionForm(forms.Form):
 
 
 class StageDatesForm(ActionForm):
-    start = forms.DateField(label=_("From"), widget=DATE)
-    end = forms.DateField(label=_("Until"), widget=DATE)
+    start = IsoDateField(label=_("From"))
+    end = IsoDateField(label=_("Until"))
 
     def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
         return audit_schedule_stage1(audit=self.audit, actor=actor, role=role, **self.cleaned_data)
@@ -142,9 +142,8 @@ class OutcomeForm(ActionForm):
 
 
 class OnsiteCompleteForm(OutcomeForm):
-    ended_on = forms.DateField(
+    ended_on = IsoDateField(
         label=_("Last day of the on-site audit"),
-        widget=DATE,
         required=False,
         help_text=_(
             "The day it actually ended: the 3-month correction window starts there. Empty: "
@@ -162,7 +161,7 @@ class OnsiteCompleteForm(OutcomeForm):
 
 
 class OnsiteEndCorrectForm(ActionForm):
-    ended_on = forms.DateField(label=_("Last day of the on-site audit"), widget=DATE)
+    ended_on = IsoDateField(label=_("Last day of the on-site audit"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -224,7 +223,7 @@ class DecisionForm(ActionForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "---------"), *DecisionOutcome.choices]
     )
-    decided_on = forms.DateField(label=_("Decision date"), widget=DATE)
+    decided_on = IsoDateField(label=_("Decision date"))
     activities = forms.TypedMultipleChoiceField(
         label=_("Activities covered"),
         choices=ACTIVITY_CHOICES,
@@ -243,10 +242,9 @@ class DecisionForm(ActionForm):
         max_length=100,
         required=False,
     )
-    expires_on = forms.DateField(
+    expires_on = IsoDateField(
         label=_("Valid until"),
         required=False,
-        widget=DATE,
         help_text=_("Leave empty for 3 years from the decision."),
     )
 
@@ -405,13 +403,19 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 }
 
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
 class AuditorInviteForm(forms.Form):
     email = forms.EmailField(label=_("Auditor's e-mail address"))
-    valid_from = forms.DateTimeField(label=_("Access from"), widget=DATETIME)
-    valid_until = forms.DateTimeField(label=_("Access until"), widget=DATETIME)
+    valid_from = IsoDateTimeField(label=_("Access from"))
+    valid_until = IsoDateTimeField(label=_("Access until"))
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end:
+            error = access_window_error(valid_from=start, valid_until=end, now=timezone.now())
+            if error:
+                self.add_error("valid_until", error)
+        return data
 
 
 class ReviewAnswerForm(forms.Form):

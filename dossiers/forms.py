@@ -12,10 +12,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import DossierKind
+from dossiers.services.request import AUDIT_KINDS
 
 
 class DossierRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Dossier"), choices=DossierKind.choices)
+    # The default is the one kind asked for the organisation itself, so that the form as shown,
+    # with its default target, is a valid request.
+    kind = forms.ChoiceField(
+        label=_("Dossier"), choices=DossierKind.choices, initial=DossierKind.SOA
+    )
     target = forms.ChoiceField(label=_("For"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fr")
 
@@ -24,6 +29,15 @@ class DossierRequestForm(forms.Form):
         target = self.fields["target"]
         assert isinstance(target, forms.ChoiceField)  # noqa: S101
         target.choices = [("", _("The organisation (SoA)")), *targets]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        kind, target = data.get("kind"), data.get("target") or ""
+        if kind in AUDIT_KINDS and not target.startswith("audit:"):
+            self.add_error("target", _("Choose the audit this dossier is for."))
+        elif kind == DossierKind.FULL and not target.startswith("cycle:"):
+            self.add_error("target", _("Choose the certification cycle this dossier is for."))
+        return data
 
     def error_text(self) -> str:
         """The errors in one sentence, as the pages show them in a message and the API in its

@@ -44,29 +44,25 @@ def dossier_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     organisation = _printable(request, slug)
     targets = dossier_targets(organisation=organisation)
     form = DossierRequestForm(request.POST or None, targets=targets)
-    if request.method == "POST":
-        if not form.is_valid():
-            messages.error(request, form.error_text())
-        else:
-            audit, cycle = dossier_target_objects(
-                organisation=organisation, key=form.cleaned_data["target"]
+    if request.method == "POST" and form.is_valid():
+        audit, cycle = dossier_target_objects(
+            organisation=organisation, key=form.cleaned_data["target"]
+        )
+        try:
+            dossier = dossier_request(
+                organisation=organisation,
+                target=DossierTarget(kind=form.cleaned_data["kind"], audit=audit, cycle=cycle),
+                language=form.cleaned_data["language"],
+                actor=request.user,
             )
-            try:
-                dossier = dossier_request(
-                    organisation=organisation,
-                    target=DossierTarget(kind=form.cleaned_data["kind"], audit=audit, cycle=cycle),
-                    language=form.cleaned_data["language"],
-                    actor=request.user,
+        except DossierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if dossier.reused_from_id:
+                messages.success(
+                    request, _("The same content was printed already: here is that file.")
                 )
-            except DossierError as exc:
-                messages.error(request, str(exc))
-            else:
-                if dossier.reused_from_id:
-                    messages.success(
-                        request, _("The same content was printed already: here is that file.")
-                    )
-                return redirect("dossiers:dossier-detail", organisation.slug, dossier.pk)
-        return redirect("dossiers:dossier-list", organisation.slug)
+            return redirect("dossiers:dossier-detail", organisation.slug, dossier.pk)
     return render(
         request,
         "dossiers/dossier_list.html",

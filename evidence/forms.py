@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.services import ItemData
 from hdsready.models import Organisation
+from hdsready.widgets import IsoDateField
 from scopes.forms import MemberOwnerForm
 from scopes.models import Requirement
 from scopes.selectors import frameworks_visible
@@ -40,16 +41,14 @@ class ItemForm(MemberOwnerForm):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    effective_on = forms.DateField(
+    effective_on = IsoDateField(
         label=_("Effective date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The period it proves, not the upload date."),
     )
-    review_due_on = forms.DateField(
+    review_due_on = IsoDateField(
         label=_("Review or expiry date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Role
+from hdsready.widgets import IsoDateField
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -54,15 +55,13 @@ class AcceptInvitationForm(forms.Form):
 class TrailFilterForm(forms.Form):
     kind = forms.CharField(label=_("Event"), required=False)
     actor = forms.CharField(label=_("Actor"), required=False)
-    since = forms.DateField(
+    since = IsoDateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    until = forms.DateField(
+    until = IsoDateField(
         label=_("Until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Organisation, User
+from hdsready.widgets import IsoDateField
 from scopes.activities import ACTIVITIES
 from scopes.iso_standards import IsoStandard
 from scopes.models import (
@@ -85,12 +86,8 @@ class CertificateForm(forms.Form):
     scope_statement = forms.CharField(
         label=_("Scope statement"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    issued_on = forms.DateField(
-        label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    expires_on = forms.DateField(
-        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    issued_on = IsoDateField(label=_("Issued on"))
+    expires_on = IsoDateField(label=_("Valid until"))
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
@@ -187,10 +184,9 @@ class MemberOwnerForm(forms.Form):
 class ReadinessForm(MemberOwnerForm):
     field_order = ("status", "owner", "target_date", "justification", "notes")
     status = forms.ChoiceField(label=_("Status"), choices=ReadinessStatus.choices)
-    target_date = forms.DateField(
+    target_date = IsoDateField(
         label=_("Target date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     justification = forms.CharField(
         label=_("Justification"),

@@ -47,6 +47,18 @@ def _locked(access: AuditorAccess) -> AuditorAccess:
     )
 
 
+def access_window_error(
+    *, valid_from: datetime, valid_until: datetime, now: datetime
+) -> str | None:
+    """Why an auditor's access window [valid_from, valid_until) cannot be given, or None. The
+    invitation form shows it beside the end of the window."""
+    if valid_until <= valid_from:
+        return _("The access window must end after it starts.")
+    if valid_until <= now:
+        return _("The access window must end in the future.")
+    return None
+
+
 def auditor_invite(
     *,
     audit: Audit,
@@ -64,10 +76,8 @@ def auditor_invite(
         raise AuditError(refusal)
     if not email:
         raise AuditError(_("Enter the auditor's e-mail address."))
-    if valid_until <= valid_from:
-        raise AuditError(_("The access window must end after it starts."))
-    if valid_until <= now:
-        raise AuditError(_("The access window must end in the future."))
+    if window := access_window_error(valid_from=valid_from, valid_until=valid_until, now=now):
+        raise AuditError(window)
     organisation = audit.cycle.organisation
     with transaction.atomic():
         for previous in AuditorAccess.objects.select_for_update().filter(

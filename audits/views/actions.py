@@ -8,13 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest
 
 from audits.forms import ACTION_FORMS, ActionForm, choices_for
 from audits.models import Audit, Finding
 from audits.services import AuditError
-from audits.views import form_error_message
 from audits.workflow import ACTIONS_BY_NAME, Action, Actor, actions_for
 from hdsready.models import User
 
@@ -39,10 +37,15 @@ def _prefix(action: Action, finding: Finding | None) -> str:
 
 
 def offered_forms(
-    *, audit: Audit, actors: frozenset[Actor], findings: Iterable[Finding] = ()
+    *,
+    audit: Audit,
+    actors: frozenset[Actor],
+    findings: Iterable[Finding] = (),
+    bound: ActionForm | None = None,
 ) -> tuple[list[Offered], dict[int, list[Offered]]]:
     """The forms of every action these actors may take now: on the audit, and on each finding.
-    The choices the forms show are loaded once for the page."""
+    The choices the forms show are loaded once for the page. A form sent back with errors
+    (`bound`) takes the place of its empty twin, so its errors and input show where they were."""
     plan: list[tuple[Action, Finding | None]] = [
         (action, None) for action in actions_for(audit=audit, actors=actors)
     ]
@@ -56,11 +59,13 @@ def offered_forms(
     on_audit: list[Offered] = []
     on_findings: dict[int, list[Offered]] = {}
     for action, finding in plan:
-        form = ACTION_FORMS[action.name](
-            audit=audit,
-            choices=choices,
-            role=role_for(action, actors),
-            prefix=_prefix(action, finding),
+        prefix = _prefix(action, finding)
+        form = (
+            bound
+            if bound is not None and bound.prefix == prefix
+            else ACTION_FORMS[action.name](
+                audit=audit, choices=choices, role=role_for(action, actors), prefix=prefix
+            )
         )
         offered = Offered(action=action, form=form, finding=finding)
         if finding is None:
@@ -70,17 +75,35 @@ def offered_forms(
     return on_audit, on_findings
 
 
+def say_unplaced_errors(
+    request: HttpRequest,
+    bound: ActionForm | None,
+    on_audit: list[Offered],
+    on_findings: dict[int, list[Offered]],
+) -> None:
+    """A refused form the page no longer offers (the action is not open now) cannot show its
+    errors beside its fields: they are said in a message instead."""
+    if bound is None:
+        return
+    shown = [o.form for o in on_audit] + [o.form for group in on_findings.values() for o in group]
+    if any(form is bound for form in shown):
+        return
+    for errors in bound.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
 def take_action(
     request: HttpRequest,
     *,
     audit: Audit,
     name: str,
     actors: frozenset[Actor],
-    back: str,
     finding: Finding | None = None,
-) -> HttpResponse:
-    """Validate the action's form, take the action as this person, say what happened (or why
-    not), go back. An action this person may never take is a 404, as for an outsider."""
+) -> ActionForm | None:
+    """Validate the action's form and take the action as this person. None when it is taken
+    (with its message); otherwise the form, bound, with why not beside its fields, for the page
+    to show again. An action this person may never take is a 404, as for an outsider."""
     action = ACTIONS_BY_NAME.get(name)
     if action is None or action.name not in ACTION_FORMS or action.on_finding != bool(finding):
         raise Http404
@@ -96,14 +119,13 @@ def take_action(
         prefix=_prefix(action, finding),
     )
     if not form.is_valid():
-        form_error_message(request, form)
-        return redirect(back)
+        return form
     user = request.user
     assert isinstance(user, User)  # noqa: S101 (views are behind login)
     try:
         form.perform(actor=user, role=role, finding=finding)
     except AuditError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, str(action.done))
-    return redirect(back)
+        form.add_error(None, str(exc))
+        return form
+    messages.success(request, str(action.done))
+    return None

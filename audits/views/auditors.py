@@ -18,6 +18,7 @@ from audits.models import Audit, AuditorAccess
 from audits.selectors import (
     audit_get_for_auditor,
     audit_get_for_member,
+    audit_get_in_organisation,
     auditor_access_get_in_audit,
     auditor_requirement_rows,
     audits_for_auditor,
@@ -26,9 +27,11 @@ from audits.selectors import (
 )
 from audits.services import AuditError
 from audits.services.auditors import AUDITOR_INVITATIONS, auditor_access_revoke, auditor_invite
+from audits.views.officer import audit_page
 from audits.workflow import EVIDENCE_REVIEW, Actor, allowed
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
+from hdsready.selectors import organisation_get_for_user
 from hdsready.views.invitations import InvitationPage, invitation_accept_page
 from scopes.activities import ACTIVITIES_BY_NUMBER
 
@@ -47,27 +50,21 @@ def _back_to_audit(audit: Audit) -> HttpResponse:
 @require_POST
 @verified
 def auditor_invite_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    audit = audit_get_for_member(user=request.user, slug=slug, pk=pk, perm=roles.MANAGE)
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    audit = audit_get_in_organisation(organisation=organisation, pk=pk)
     form = AuditorInviteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid e-mail address and the access window."))
-        return _back_to_audit(audit)
-    try:
-        auditor_invite(
-            audit=audit,
-            email=form.cleaned_data["email"],
-            valid_from=form.cleaned_data["valid_from"],
-            valid_until=form.cleaned_data["valid_until"],
-            actor=request.user,
-        )
-    except AuditError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Auditor invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
-        )
-    return _back_to_audit(audit)
+    if form.is_valid():
+        try:
+            auditor_invite(audit=audit, actor=request.user, **form.cleaned_data)
+        except AuditError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Auditor invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return _back_to_audit(audit)
+    return audit_page(request, organisation=organisation, audit=audit, invite_form=form)
 
 
 @require_POST

@@ -10,14 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
 from audits import deadlines
-from audits.forms import AuditorInviteForm, AuditPlanForm, CycleForm
+from audits.forms import ActionForm, AuditorInviteForm, AuditPlanForm, CycleForm
 from audits.models import Audit, AuditKind, FindingStatus, finding_numbers
 from audits.selectors import (
     audit_get_in_organisation,
@@ -33,15 +32,41 @@ from audits.services import AuditError
 from audits.services.cycle import audit_plan, cycle_create
 from audits.timeline import countdown as countdown_of
 from audits.timeline import cycle_timeline
-from audits.views import form_error_message
-from audits.views.actions import offered_forms, take_action
+from audits.views.actions import offered_forms, say_unplaced_errors, take_action
 from audits.workflow import AUDITOR_INVITE, CORRECTION_WINDOW_STATUSES, Actor, allowed
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
+from hdsready.models import Organisation
 from hdsready.selectors import organisation_get_for_user, user_can
 
 verified = otp_required(login_url="hdsready:login")
 PENDING_FINDING_STATUSES = (FindingStatus.OPEN, FindingStatus.CORRECTION_SUBMITTED)
+
+
+def _cycle_page(
+    request: AuthedHttpRequest,
+    *,
+    organisation: Organisation,
+    can_manage: bool,
+    form: CycleForm | None = None,
+    plan_form: AuditPlanForm | None = None,
+    plan_cycle: int | None = None,
+) -> HttpResponse:
+    """The cycles page; a form sent back with errors shows with its input and its errors (the
+    audit plan form under the cycle it was sent for)."""
+    return render(
+        request,
+        "audits/cycle_list.html",
+        {
+            "organisation": organisation,
+            "cycles": cycles_of_organisation(organisation=organisation),
+            "form": form or CycleForm(),
+            "plan_form": AuditPlanForm(),
+            "bound_plan_form": plan_form,
+            "plan_cycle": plan_cycle,
+            "can_manage": can_manage,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,17 +86,7 @@ def cycle_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Certification cycle opened."))
                 return redirect("audits:cycle-list", slug=slug)
-    return render(
-        request,
-        "audits/cycle_list.html",
-        {
-            "organisation": organisation,
-            "cycles": cycles_of_organisation(organisation=organisation),
-            "form": form,
-            "plan_form": AuditPlanForm(),
-            "can_manage": can_manage,
-        },
-    )
+    return _cycle_page(request, organisation=organisation, can_manage=can_manage, form=form)
 
 
 @require_POST
@@ -80,28 +95,37 @@ def audit_plan_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespo
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
     cycle = cycle_get_in_organisation(organisation=organisation, pk=pk)
     form = AuditPlanForm(request.POST)
-    if not form.is_valid():
-        form_error_message(request, form)
-        return redirect("audits:cycle-list", slug=slug)
-    try:
-        audit = audit_plan(cycle=cycle, actor=request.user, **form.cleaned_data)
-    except AuditError as exc:
-        messages.error(request, str(exc))
-        return redirect("audits:cycle-list", slug=slug)
-    messages.success(request, _("Audit planned."))
-    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
+    if form.is_valid():
+        try:
+            audit = audit_plan(cycle=cycle, actor=request.user, **form.cleaned_data)
+        except AuditError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Audit planned."))
+            return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
+    return _cycle_page(
+        request, organisation=organisation, can_manage=True, plan_form=form, plan_cycle=cycle.pk
+    )
 
 
-@require_GET
-@verified
-def audit_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
-    audit = audit_get_in_organisation(organisation=organisation, pk=pk)
+def audit_page(
+    request: AuthedHttpRequest,
+    *,
+    organisation: Organisation,
+    audit: Audit,
+    bound: ActionForm | None = None,
+    invite_form: AuditorInviteForm | None = None,
+) -> HttpResponse:
+    """The audit page; a form sent back with errors (an action's, or the auditor invitation)
+    shows in its place with its input and its errors."""
     actors = member_actors(user=request.user, organisation=organisation)
     can_manage = Actor.OFFICER in actors
     findings = list(findings_with_corrections(audit=audit))
     numbers = finding_numbers(findings)
-    on_audit, on_findings = offered_forms(audit=audit, actors=actors, findings=findings)
+    on_audit, on_findings = offered_forms(
+        audit=audit, actors=actors, findings=findings, bound=bound
+    )
+    say_unplaced_errors(request, bound, on_audit, on_findings)
     # The deadline counts down only while the correction window counts.
     countdown = (
         countdown_of(audit.correction_deadline, now=timezone.now())
@@ -132,11 +156,19 @@ def audit_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse
             "can_manage": can_manage,
             "can_invite": can_manage and allowed(AUDITOR_INVITE, audit=audit, actors=actors),
             "auditor_accesses": auditor_accesses_of_audit(audit=audit) if can_manage else (),
-            "auditor_invite_form": AuditorInviteForm() if can_manage else None,
+            "auditor_invite_form": (invite_form or AuditorInviteForm()) if can_manage else None,
             "now": timezone.now(),
             "actions": on_audit,
         },
     )
+
+
+@require_GET
+@verified
+def audit_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    audit = audit_get_in_organisation(organisation=organisation, pk=pk)
+    return audit_page(request, organisation=organisation, audit=audit)
 
 
 @require_POST
@@ -145,13 +177,15 @@ def audit_action(request: AuthedHttpRequest, slug: str, pk: int, action: str) ->
     """Take one action of the workflow on the audit, from its form on the audit page."""
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     audit = audit_get_in_organisation(organisation=organisation, pk=pk)
-    return take_action(
+    refused = take_action(
         request,
         audit=audit,
         name=action,
         actors=member_actors(user=request.user, organisation=organisation),
-        back=reverse("audits:audit-detail", args=[slug, audit.pk]),
     )
+    if refused is not None:
+        return audit_page(request, organisation=organisation, audit=audit, bound=refused)
+    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
 
 
 @require_POST
@@ -162,14 +196,16 @@ def finding_action(request: AuthedHttpRequest, slug: str, pk: int, action: str) 
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     finding = finding_get_in_organisation(organisation=organisation, pk=pk)
     audit = finding.audit
-    return take_action(
+    refused = take_action(
         request,
         audit=audit,
         name=action,
         actors=member_actors(user=request.user, organisation=organisation),
-        back=reverse("audits:audit-detail", args=[slug, audit.pk]),
         finding=finding,
     )
+    if refused is not None:
+        return audit_page(request, organisation=organisation, audit=audit, bound=refused)
+    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
 
 
 def renewal_too_late(*, audit: Audit, audits: list[Audit]) -> bool:

@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.decorators import otp_required
 
-from audits.forms import ReviewAnswerForm
+from audits.forms import ActionForm, EvidenceReviewForm, ReviewAnswerForm
 from audits.models import Audit, finding_numbers
 from audits.selectors import (
     audit_get_for_auditor,
@@ -27,37 +27,40 @@ from audits.selectors import (
     reviews_awaiting_answer,
     version_get_for_auditor,
 )
+from audits.services import AuditError
 from audits.services.reviews import review_answer
-from audits.views import apply_change
-from audits.views.actions import offered_forms, take_action
+from audits.views.actions import offered_forms, say_unplaced_errors, take_action
 from audits.workflow import EVIDENCE_REVIEW, Actor
 from evidence.services import EvidenceIntegrityError, evidence_version_open
 from evidence.serving import file_response
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
+from hdsready.models import Organisation
 from hdsready.selectors import organisation_get_for_user
 
 verified = otp_required(login_url="hdsready:login")
 
 
-def _back_url(audit: Audit) -> str:
-    return reverse("audits:auditor-review", args=[audit.pk])
-
-
 def _back(audit: Audit) -> HttpResponse:
-    return redirect(_back_url(audit))
+    return redirect(reverse("audits:auditor-review", args=[audit.pk]))
 
 
 AUDITOR: frozenset[Actor] = frozenset({Actor.AUDITOR})
 
 
-@require_GET
-@verified
-def auditor_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+def _review_page(
+    request: AuthedHttpRequest, *, audit: Audit, bound: ActionForm | None = None
+) -> HttpResponse:
+    """The auditor's review page; a form sent back with errors shows in its place (a review's
+    beside the version it was for) with its input and its errors."""
     findings = list(findings_of_audit(audit=audit))
-    on_audit, on_findings = offered_forms(audit=audit, actors=AUDITOR, findings=findings)
+    on_audit, on_findings = offered_forms(
+        audit=audit, actors=AUDITOR, findings=findings, bound=bound
+    )
+    say_unplaced_errors(request, bound, on_audit, on_findings)
     review_form = next((o.form for o in on_audit if o.action == EVIDENCE_REVIEW), None)
+    review_bound = bound if isinstance(bound, EvidenceReviewForm) else None
+    target = review_bound.cleaned_data if review_bound is not None else {}
     numbers = finding_numbers(findings)
     return render(
         request,
@@ -67,7 +70,12 @@ def auditor_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "audit_organisation": audit.cycle.organisation,
             "frozen": review_stage1_frozen(audit=audit),
             "rows": review_rows_for_auditor(audit=audit),
-            "review_form": review_form,
+            "review_form": review_form
+            if review_bound is None
+            else EvidenceReviewForm(audit=audit, prefix=review_bound.prefix),
+            "review_bound": review_bound,
+            "review_bound_requirement": target.get("requirement"),
+            "review_bound_version": target.get("version"),
             "findings": [
                 (finding, numbers[finding.pk], on_findings.get(finding.pk, []))
                 for finding in findings
@@ -77,12 +85,22 @@ def auditor_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
+@verified
+def auditor_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+    return _review_page(request, audit=audit)
+
+
 @require_POST
 @verified
 def auditor_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Take one action of the workflow on the audit as its invited auditor."""
     audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
-    return take_action(request, audit=audit, name=action, actors=AUDITOR, back=_back_url(audit))
+    refused = take_action(request, audit=audit, name=action, actors=AUDITOR)
+    if refused is not None:
+        return _review_page(request, audit=audit, bound=refused)
+    return _back(audit)
 
 
 @require_POST
@@ -92,14 +110,10 @@ def auditor_finding_action(
 ) -> HttpResponse:
     audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
     finding = finding_get_in_audit(audit=audit, pk=finding_pk)
-    return take_action(
-        request,
-        audit=audit,
-        name=action,
-        actors=AUDITOR,
-        back=_back_url(audit),
-        finding=finding,
-    )
+    refused = take_action(request, audit=audit, name=action, actors=AUDITOR, finding=finding)
+    if refused is not None:
+        return _review_page(request, audit=audit, bound=refused)
+    return _back(audit)
 
 
 @require_GET
@@ -119,6 +133,30 @@ def auditor_version_view(
     return file_response(version, handle, inline=True)
 
 
+def _reviews_page(
+    request: AuthedHttpRequest,
+    *,
+    organisation: Organisation,
+    audit: Audit,
+    bound: ReviewAnswerForm | None = None,
+) -> HttpResponse:
+    """The host's reviews to answer; an answer sent back with errors shows in its row."""
+    rows = [
+        (
+            review,
+            bound
+            if bound is not None and bound.prefix == f"review{review.pk}"
+            else ReviewAnswerForm(versions=versions, prefix=f"review{review.pk}"),
+        )
+        for review, versions in reviews_awaiting_answer(audit=audit)
+    ]
+    return render(
+        request,
+        "audits/audit_reviews.html",
+        {"organisation": organisation, "audit": audit, "rows": rows},
+    )
+
+
 @require_GET
 @verified
 def audit_reviews(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -127,15 +165,7 @@ def audit_reviews(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespons
         user=request.user, slug=slug, perm=roles.EDIT_READINESS
     )
     audit = audit_get_in_organisation(organisation=organisation, pk=pk)
-    rows = [
-        (review, ReviewAnswerForm(versions=versions, prefix=f"review{review.pk}"))
-        for review, versions in reviews_awaiting_answer(audit=audit)
-    ]
-    return render(
-        request,
-        "audits/audit_reviews.html",
-        {"organisation": organisation, "audit": audit, "rows": rows},
-    )
+    return _reviews_page(request, organisation=organisation, audit=audit)
 
 
 @require_POST
@@ -153,10 +183,13 @@ def review_answer_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRe
         ),
         [],
     )
-    return apply_change(
-        request,
-        ReviewAnswerForm(request.POST, versions=versions, prefix=f"review{review.pk}"),
-        lambda data: review_answer(review=review, actor=request.user, **data),
-        _("Answer recorded."),
-        reverse("audits:audit-reviews", args=[slug, review.audit_id]),
-    )
+    form = ReviewAnswerForm(request.POST, versions=versions, prefix=f"review{review.pk}")
+    if form.is_valid():
+        try:
+            review_answer(review=review, actor=request.user, **form.cleaned_data)
+        except AuditError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Answer recorded."))
+            return redirect("audits:audit-reviews", slug=slug, pk=review.audit_id)
+    return _reviews_page(request, organisation=organisation, audit=review.audit, bound=form)

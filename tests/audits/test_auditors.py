@@ -272,7 +272,32 @@ class TestInviteRules:
             reverse("audits:auditor-invite", args=[audit.cycle.organisation.slug, audit.pk]),
             {"email": "not an address", "valid_from": "", "valid_until": ""},
         )
-        assert response.status_code == 302
+        assert response.status_code == 200
+        assert set(response.context["auditor_invite_form"].errors) == {
+            "email",
+            "valid_from",
+            "valid_until",
+        }
+        assert not AuditorAccess.objects.exists()
+
+    def test_an_end_before_the_start_is_said_beside_it_and_the_input_kept(
+        self, audit, officer, client_as
+    ):
+        """Issue 12, item 6: the page again, the error beside the end, what was typed kept."""
+        response = client_as(officer).post(
+            reverse("audits:auditor-invite", args=[audit.cycle.organisation.slug, audit.pk]),
+            {
+                "email": "lea@organisme.test",
+                "valid_from": "2030-06-10T09:00",
+                "valid_until": "2030-06-01T09:00",
+            },
+        )
+        assert response.status_code == 200
+        form = response.context["auditor_invite_form"]
+        assert form.errors == {"valid_until": ["The access window must end after it starts."]}
+        page = response.content.decode()
+        for kept in ('value="lea@organisme.test"', 'value="2030-06-10T09:00"'):
+            assert kept in page
         assert not AuditorAccess.objects.exists()
 
 
