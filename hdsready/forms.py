@@ -28,7 +28,8 @@ class CodeForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # No role chosen in advance: the rights given are a decision of the one who invites.
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Role.choices])
 
 
 class RoleForm(forms.Form):

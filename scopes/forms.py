@@ -219,6 +219,9 @@ class BulkReadinessForm(ReadinessForm):
         del self.fields["notes"]
         requirements = cast(forms.ModelMultipleChoiceField, self.fields["requirements"])
         requirements.queryset = Requirement.objects.filter(framework=framework, assessable=True)
+        # Several requirements at once: the status is chosen, never a default left as it was.
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = [("", "---------"), *ReadinessStatus.choices]
 
     def kept_fields(self) -> frozenset[str]:
         """What the bulk edit leaves as it is on each requirement: notes, and whatever the

@@ -13,6 +13,7 @@ from django_otp.decorators import otp_required
 from hdsready import roles
 from hdsready.forms import InviteForm, RoleForm, TrailFilterForm
 from hdsready.http import AuthedHttpRequest
+from hdsready.models import Organisation
 from hdsready.selectors import (
     invitation_get_in_organisation,
     membership_get_in_organisation,
@@ -65,10 +66,10 @@ def organisation_home(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
-@verified
-def member_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
-    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+def _members_page(
+    request: AuthedHttpRequest, *, organisation: Organisation, invite_form: InviteForm | None = None
+) -> HttpResponse:
+    """The members page; an invitation sent back with errors shows with its input and errors."""
     return render(
         request,
         "hdsready/member_list.html",
@@ -76,10 +77,17 @@ def member_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "memberships": memberships_of_organisation(organisation=organisation),
             "invitations": pending_invitations_of_organisation(organisation=organisation),
-            "invite_form": InviteForm(),
+            "invite_form": invite_form or InviteForm(),
             "role_form": RoleForm(),
         },
     )
+
+
+@require_GET
+@verified
+def member_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    return _members_page(request, organisation=organisation)
 
 
 @require_POST
@@ -87,23 +95,22 @@ def member_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
 def member_invite(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
     form = InviteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid e-mail address and a role."))
-        return redirect("hdsready:member-list", slug=slug)
-    try:
-        invitation_send(
-            organisation=organisation,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            actor=request.user,
-        )
-    except CoreError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
-        )
-    return redirect("hdsready:member-list", slug=slug)
+    if form.is_valid():
+        try:
+            invitation_send(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
+        except CoreError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("hdsready:member-list", slug=slug)
+    return _members_page(request, organisation=organisation, invite_form=form)
 
 
 @require_POST

@@ -15,6 +15,7 @@ from django_otp.decorators import otp_required
 
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
+from hdsready.models import Organisation
 from hdsready.selectors import organisation_get_for_user, user_can
 from scopes.forms import FrameworkImportForm
 from scopes.importer import MAX_LIBRARY_BYTES
@@ -48,6 +49,16 @@ def node_tree(requirements: Iterable[Requirement]) -> list[TreeNode]:
 @verified
 def catalog_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    return _catalog_page(request, organisation=organisation)
+
+
+def _catalog_page(
+    request: AuthedHttpRequest,
+    *,
+    organisation: Organisation,
+    form: FrameworkImportForm | None = None,
+) -> HttpResponse:
+    """The catalog; an import refused shows its form again with the error beside the file."""
     can_manage = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
     return render(
         request,
@@ -56,7 +67,7 @@ def catalog_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "frameworks": catalog_of(organisation=organisation),
             "can_manage": can_manage,
-            "form": FrameworkImportForm() if can_manage else None,
+            "form": (form or FrameworkImportForm()) if can_manage else None,
             "max_mb": MAX_LIBRARY_BYTES // (1024 * 1024),
         },
     )
@@ -69,15 +80,14 @@ def catalog_import(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
     form = FrameworkImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a library file to import."))
-        return redirect("scopes:catalog-list", slug=slug)
+        return _catalog_page(request, organisation=organisation, form=form)
     # Never more than the limit and one byte: enough for the importer to refuse a larger file.
     raw = form.cleaned_data["file"].read(MAX_LIBRARY_BYTES + 1)
     try:
         result = framework_import(organisation=organisation, raw=raw, actor=request.user)
     except ScopeError as exc:
-        messages.error(request, str(exc))
-        return redirect("scopes:catalog-list", slug=slug)
+        form.add_error("file", str(exc))
+        return _catalog_page(request, organisation=organisation, form=form)
     values = {
         "name": result.framework.name,
         "version": result.framework.version,

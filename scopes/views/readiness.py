@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,9 +16,10 @@ from django_otp.decorators import otp_required
 
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
+from hdsready.models import Organisation
 from hdsready.selectors import organisation_get_for_user, trail_events_for_object, user_can
 from scopes.forms import BulkReadinessForm, ReadinessFilterForm, ReadinessForm
-from scopes.models import ReadinessEntry, ReadinessStatus, Requirement
+from scopes.models import Framework, ReadinessEntry, ReadinessStatus, Requirement
 from scopes.readiness import Score, readiness_score
 from scopes.selectors import builtin_framework, members_of, readiness_rows, requirement_get
 from scopes.services import ScopeError
@@ -64,6 +66,21 @@ def _status_of(entry: ReadinessEntry | None) -> str:
 def readiness_list(request: AuthedHttpRequest, slug: str, code: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     framework = builtin_framework(code=code)
+    return _readiness_page(
+        request, organisation=organisation, framework=framework, query=request.GET
+    )
+
+
+def _readiness_page(
+    request: AuthedHttpRequest,
+    *,
+    organisation: Organisation,
+    framework: Framework,
+    query: QueryDict,
+    bulk_form: BulkReadinessForm | None = None,
+) -> HttpResponse:
+    """The readiness list filtered by `query`; a bulk change sent back with errors shows with
+    its selection, its input and its errors."""
     rows = readiness_rows(organisation=organisation, framework=framework)
     today = timezone.localdate()
 
@@ -78,7 +95,7 @@ def readiness_list(request: AuthedHttpRequest, slug: str, code: str) -> HttpResp
     ]
     overall = readiness_score(_status_of(entry) for _requirement, entry, applies in rows if applies)
 
-    form = ReadinessFilterForm(request.GET or None)
+    form = ReadinessFilterForm(query or None)
     filters = form.cleaned_data if form.is_valid() else {}
     shown = []
     for requirement, entry, applies in rows:
@@ -114,8 +131,15 @@ def readiness_list(request: AuthedHttpRequest, slug: str, code: str) -> HttpResp
             "form": form,
             "can_edit": can_edit,
             "bulk_form": (
-                ReadinessForm(organisation=organisation, auto_id="bulk_%s") if can_edit else None
+                bulk_form
+                or BulkReadinessForm(
+                    organisation=organisation, framework=framework, auto_id="bulk_%s"
+                )
+                if can_edit
+                else None
             ),
+            "selected": bulk_form.data.getlist("requirements") if bulk_form else [],
+            "back": query.urlencode(),
         },
     )
 
@@ -127,10 +151,11 @@ def readiness_bulk(request: AuthedHttpRequest, slug: str, code: str) -> HttpResp
         user=request.user, slug=slug, perm=roles.EDIT_READINESS
     )
     framework = builtin_framework(code=code)
-    form = BulkReadinessForm(request.POST, organisation=organisation, framework=framework)
-    if not form.is_valid():
-        messages.error(request, _("Select requirements and a valid status."))
-    else:
+    form = BulkReadinessForm(
+        request.POST, organisation=organisation, framework=framework, auto_id="bulk_%s"
+    )
+    back = request.POST.get("back", "")
+    if form.is_valid():
         try:
             entries = readiness_bulk_update(
                 organisation=organisation,
@@ -140,7 +165,7 @@ def readiness_bulk(request: AuthedHttpRequest, slug: str, code: str) -> HttpResp
                 actor=request.user,
             )
         except ScopeError as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request,
@@ -151,9 +176,15 @@ def readiness_bulk(request: AuthedHttpRequest, slug: str, code: str) -> HttpResp
                 )
                 % {"count": len(entries)},
             )
-    back = request.POST.get("back", "")
-    url = f"{request.path.rsplit('bulk/', 1)[0]}"
-    return redirect(f"{url}?{back}" if back else url)
+            url = reverse("scopes:readiness-list", args=[slug, code])
+            return redirect(f"{url}?{back}" if back else url)
+    return _readiness_page(
+        request,
+        organisation=organisation,
+        framework=framework,
+        query=QueryDict(back),
+        bulk_form=form,
+    )
 
 
 @require_http_methods(["GET", "POST"])

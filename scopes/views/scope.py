@@ -48,6 +48,14 @@ verified = otp_required(login_url="hdsready:login")
 @require_http_methods(["GET", "POST"])
 @verified
 def scope_edit(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    return _scope_page(request, slug=slug)
+
+
+def _scope_page(
+    request: AuthedHttpRequest, *, slug: str, profile_form: HostProfileForm | None = None
+) -> HttpResponse:
+    """The scope page and its activities form; the situation form sent back with errors shows
+    with its input and errors."""
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     can_manage = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
     subcontractors = list(subcontractors_of(organisation=organisation))
@@ -56,8 +64,12 @@ def scope_edit(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     for row in rows:
         initial[f"mode_{row.activity}"] = row.mode
         initial[f"subcontractor_{row.activity}"] = str(row.subcontractor_id or "")
-    form = ScopeActivitiesForm(request.POST or None, initial=initial, subcontractors=subcontractors)
-    if request.method == "POST":
+    form = ScopeActivitiesForm(
+        request.POST if profile_form is None and request.method == "POST" else None,
+        initial=initial,
+        subcontractors=subcontractors,
+    )
+    if profile_form is None and request.method == "POST":
         if not can_manage:
             return render(request, "404.html", status=404)
         if form.is_valid():
@@ -71,7 +83,7 @@ def scope_edit(request: AuthedHttpRequest, slug: str) -> HttpResponse:
                     actor=request.user,
                 )
             except ScopeError as exc:
-                messages.error(request, str(exc))
+                form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Scope saved."))
                 return redirect("scopes:scope-edit", slug=slug)
@@ -83,7 +95,8 @@ def scope_edit(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "form": form,
             "certificate_types": types,
-            "profile_form": HostProfileForm(instance=host_profile_of(organisation=organisation)),
+            "profile_form": profile_form
+            or HostProfileForm(instance=host_profile_of(organisation=organisation)),
             "can_manage": can_manage,
         },
     )
@@ -94,11 +107,10 @@ def scope_edit(request: AuthedHttpRequest, slug: str) -> HttpResponse:
 def profile_edit(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
     form = HostProfileForm(request.POST)
-    if form.is_valid():
-        host_profile_update(organisation=organisation, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Situation saved."))
-    else:
-        messages.error(request, _("Check the dates you entered."))
+    if not form.is_valid():
+        return _scope_page(request, slug=slug, profile_form=form)
+    host_profile_update(organisation=organisation, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Situation saved."))
     return redirect("scopes:scope-edit", slug=slug)
 
 

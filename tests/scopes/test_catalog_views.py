@@ -134,17 +134,19 @@ class TestCatalogImport:
         response = client.post(
             url("catalog-import", organisation), {"file": upload(content)}, follow=True
         )
-        assert response.redirect_chain == [(url("catalog-list", organisation), 302)]
+        # The catalog page again, the reason beside the file field.
+        assert (response.status_code, response.redirect_chain) == (200, [])
         assert row_counts() == before
-        ((level, text),) = messages_of(response)
-        assert level == constants.ERROR
+        ((text,),) = response.context["form"].errors.values()
         assert says in text
+        assert 'class="errorlist' in response.content.decode()
 
     def test_no_file(self, client_as, officer, organisation):
         response = in_english(client_as(officer)).post(
             url("catalog-import", organisation), {}, follow=True
         )
-        assert messages_of(response) == [(constants.ERROR, "Choose a library file to import.")]
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"file": ["This field is required."]}
         assert not Framework.objects.filter(organisation=organisation).exists()
 
     @pytest.mark.parametrize("persona", ["contributor", "manager", "outsider"])

@@ -89,7 +89,10 @@ class TestScopeEdit:
             url("scope-edit", organisation), {"mode_1": "subcontracted"}, follow=True
         )
         assert not ScopeActivity.objects.exists()
-        assert len(list(response.context["messages"])) == 1
+        # The scope page again, the reason above the activities' table, the choice kept.
+        assert response.status_code == 200
+        assert len(response.context["form"].non_field_errors()) == 1
+        assert 'value="subcontracted" selected' in response.content.decode()
 
     @pytest.mark.parametrize("persona", ["contributor", "manager", "outsider"])
     def test_only_officers_write(self, request, client_as, organisation, persona):
