@@ -56,7 +56,7 @@ class CycleForm(forms.Form):
 
 
 class AuditPlanForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=AuditKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "---------"), *AuditKind.choices])
     due_on = IsoDateField(label=_("Due by"), required=False)
 
 

@@ -104,7 +104,7 @@ def readiness_bulk_update(
                 organisation=organisation, requirement=requirement
             )
             changes = _diff(entry, data, keep=keep)
-            if not changes and entry.pk:
+            if not changes:  # as it was, or as a requirement never assessed: nothing to record
                 entries.append(entry)
                 continue
             for name in changes:
@@ -159,7 +159,7 @@ def soa_update(
             .first()
         ) or SoAEntry(organisation=organisation, control=control)
         changes = _diff(entry, data)
-        if not changes and entry.pk:
+        if not changes:  # as it was, or as the line reads with no entry: nothing to record
             return entry
         for name in changes:
             setattr(entry, name, getattr(data, name))

@@ -54,6 +54,14 @@ def scope_set_activities(
             row.activity: (row.mode, row.subcontractor_id)
             for row in ScopeActivity.objects.select_for_update().filter(organisation=organisation)
         }
+        after = {
+            number: (choice.mode, choice.subcontractor.pk if choice.subcontractor else None)
+            for number, choice in choices.items()
+        }
+        if before == after:  # the same declaration: the rows stay as they are
+            return list(
+                ScopeActivity.objects.filter(organisation=organisation).order_by("activity")
+            )
         ScopeActivity.objects.filter(organisation=organisation).delete()
         rows = ScopeActivity.objects.bulk_create(
             ScopeActivity(
@@ -64,10 +72,6 @@ def scope_set_activities(
             )
             for number, choice in sorted(choices.items())
         )
-        after = {
-            number: (choice.mode, choice.subcontractor.pk if choice.subcontractor else None)
-            for number, choice in choices.items()
-        }
         if before != after:
             trail_record(
                 kind="scope.activities_set",
