@@ -238,7 +238,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
             (tuple(map(repr, row)) for row in model.objects.values_list(*names)),
         )
         for m2m in model._meta.many_to_many:
-            through = m2m.remote_field.through
+            through: Any = m2m.remote_field.through
             state[f"{label}.{m2m.name}"] = sorted(
                 through.objects.values_list(
                     m2m.m2m_field_name() + "_id", m2m.m2m_reverse_field_name() + "_id"
@@ -525,11 +525,12 @@ def test_the_review_form_shows_no_decision(found) -> None:
     from scopes.forms import BulkReadinessForm
 
     audit = Audit.objects.filter(cycle__organisation__slug="demo").first()
+    assert audit is not None
     review = EvidenceReviewForm(audit=audit, prefix="evidence-review")
     chosen = re.compile(r'<option value="[^"]+"[^>]* selected')
     assert not chosen.search(str(review["decision"]))
     organisation = audit.cycle.organisation
-    framework = Requirement.objects.filter(assessable=True).first().framework
+    framework = Requirement.objects.filter(assessable=True).select_related("framework")[0].framework
     bulk = BulkReadinessForm(organisation=organisation, framework=framework)
     assert not chosen.search(str(bulk["status"]))
     # The pages the walk found show the bulk change the same way.

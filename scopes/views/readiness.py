@@ -138,7 +138,7 @@ def _readiness_page(
                 if can_edit
                 else None
             ),
-            "selected": bulk_form.data.getlist("requirements") if bulk_form else [],
+            "selected": request.POST.getlist("requirements") if bulk_form else [],
             "back": query.urlencode(),
         },
     )
