@@ -163,6 +163,12 @@ class ScopeActivitiesForm(forms.Form):
         return chosen
 
 
+class ChainDayForm(forms.Form):
+    """The day the hosting chain is shown for (today when none or a wrong one is given)."""
+
+    on = IsoDateField(label=_("On"), required=False)
+
+
 class ReadinessFilterForm(forms.Form):
     chapter = forms.CharField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", _("All")), *ReadinessStatus.choices])

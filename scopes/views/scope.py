@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
@@ -19,7 +18,13 @@ from hdsready.http import AuthedHttpRequest
 from hdsready.selectors import organisation_get_for_user, user_can
 from scopes.activities import certificate_types_for
 from scopes.chain import chain_is_complete
-from scopes.forms import CertificateForm, HostProfileForm, ScopeActivitiesForm, SubcontractorForm
+from scopes.forms import (
+    CertificateForm,
+    ChainDayForm,
+    HostProfileForm,
+    ScopeActivitiesForm,
+    SubcontractorForm,
+)
 from scopes.iso_standards import IsoStandard
 from scopes.models import CertificateKind
 from scopes.selectors import (
@@ -289,7 +294,8 @@ def _back_to_holder(slug: str, subcontractor_id: int | None) -> HttpResponse:
 def chain_view(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     today = timezone.localdate()
-    on: date = parse_date(request.GET.get("on") or "") or today
+    form = ChainDayForm(request.GET or None, auto_id="%s", initial={"on": today})
+    on: date = (form.cleaned_data.get("on") if form.is_valid() else None) or today
     lines = hosting_chain_of(organisation=organisation, on=on)
     return render(
         request,
@@ -297,6 +303,7 @@ def chain_view(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "lines": lines,
+            "form": form,
             "on": on,
             "today": today,
             "complete": chain_is_complete(lines),

@@ -83,7 +83,7 @@ def test_the_source_is_read() -> None:
     # The workflow's service writes `action.event` and the auditor invitation its action's event:
     # those come from the workflow definition, checked below.
     assert sorted(set(unread)) == [
-        "audits/services/auditors.py:95",
+        "audits/services/auditors.py:105",
         "audits/services/workflow.py:103",
     ], "a trail_record call whose kind this test cannot read: name it in FORMATTED or inline it"
 

@@ -302,6 +302,20 @@ class TestChain:
         assert not later.context["complete"]
         assert [line.cover for line in later.context["lines"]][:2] == ["gap", "gap"]
 
+    @pytest.mark.parametrize("typed", ["2025-02-30", "31/02/2025", "demain"])
+    def test_an_impossible_day_shows_today_and_says_why(
+        self, client_as, officer, organisation, typed
+    ):
+        response = client_as(officer).get(url("chain-view", organisation), {"on": typed})
+        assert response.status_code == 200
+        assert response.context["on"] == timezone.localdate()
+        assert response.context["form"].errors["on"]
+        assert f'value="{typed}"' in response.content.decode()
+
+    def test_a_french_day_is_read(self, client_as, officer, organisation):
+        response = client_as(officer).get(url("chain-view", organisation), {"on": "01/06/2027"})
+        assert response.context["on"] == date(2027, 6, 1)
+
     def test_query_count_does_not_grow_with_subcontractors(
         self, client_as, officer, organisation, django_assert_num_queries
     ):
