@@ -30,6 +30,16 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+class OrganisationOpenForm(forms.Form):
+    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Short name"),
+        max_length=60,
+        help_text=_("Lowercase letters, digits and hyphens; it appears in the addresses."),
+    )
+    officer_email = forms.EmailField(label=_("E-mail address of the compliance officer"))
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
