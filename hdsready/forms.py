@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Role
+from hdsready.services import CoreError
+from hdsready.services.organisations import organisation_slug_check
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -38,6 +40,15 @@ class OrganisationOpenForm(forms.Form):
         help_text=_("Lowercase letters, digits and hyphens; it appears in the addresses."),
     )
     officer_email = forms.EmailField(label=_("E-mail address of the compliance officer"))
+
+    def clean_slug(self) -> str:
+        # The service's own rule, checked here too so the message sits next to the field.
+        slug: str = self.cleaned_data["slug"]
+        try:
+            organisation_slug_check(slug)
+        except CoreError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return slug
 
 
 class RoleForm(forms.Form):

@@ -27,6 +27,18 @@ def _sync_perms(*, user: User, organisation: Organisation, role: str | None) -> 
         assign_perm(perm, user, organisation)
 
 
+def organisation_slug_check(slug: str) -> None:
+    """Raise CoreError unless `slug` can be an organisation's short name (its URL part)."""
+    if not slug_re.fullmatch(slug) or len(slug) > SLUG_MAX_LENGTH:
+        raise CoreError(
+            _(
+                "The short name may contain only lowercase letters, digits and hyphens "
+                "(at most %(count)d characters)."
+            )
+            % {"count": SLUG_MAX_LENGTH}
+        )
+
+
 def organisation_new(*, name: str, slug: str, actor: User | None) -> Organisation:
     """Create an organisation with no member yet (its first officer comes from the caller:
     organisation_create or organisation_open); the one place that checks name and short name."""
@@ -36,14 +48,7 @@ def organisation_new(*, name: str, slug: str, actor: User | None) -> Organisatio
             _("Enter the organisation's name (at most %(count)d characters).")
             % {"count": NAME_MAX_LENGTH}
         )
-    if not slug_re.fullmatch(slug) or len(slug) > SLUG_MAX_LENGTH:
-        raise CoreError(
-            _(
-                "The short name may contain only lowercase letters, digits and hyphens "
-                "(at most %(count)d characters)."
-            )
-            % {"count": SLUG_MAX_LENGTH}
-        )
+    organisation_slug_check(slug)
     with transaction.atomic():
         if Organisation.objects.filter(slug=slug).exists():
             raise CoreError(_("An organisation with this short name already exists."))
