@@ -8,12 +8,15 @@ PYTHON ?= $(shell for c in "$$(pyenv root 2>/dev/null)/versions/$$(cat .python-v
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in e-mails and in the calendar feed: the address `make run` serves, unless set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+RUN_ENV = DEBUG=$${DEBUG:-true} SITE_URL=$(SITE_URL)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hdsready
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hdsready_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: help python install run test lint types checks pytest messages bench clean
+.PHONY: help python install run test system-packages lint types checks pytest messages bench clean
 
 help:
 	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)"
@@ -34,16 +37,16 @@ install: $(BIN)/.installed
 
 run: install
 	@mkdir -p var
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input -v0
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo --force
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo_scope --force
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo_cycle --force
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo --force
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo_scope --force
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo_cycle --force
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		echo "Serving on http://127.0.0.1:$(PORT) with a Celery worker and beat ($$CELERY_BROKER_URL)"; \
-		PATH="$(abspath $(BIN)):$$PATH" DEBUG=$${DEBUG:-true} PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \
+		PATH="$(abspath $(BIN)):$$PATH" $(RUN_ENV) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \
 	else \
 		echo "Serving on http://127.0.0.1:$(PORT) (tasks run in-process: no CELERY_BROKER_URL)"; \
-		DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
+		$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	fi
 
 lint: install
@@ -70,7 +73,12 @@ pytest: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint types checks pytest
+# The system packages first: with one missing, stop at once (or install it, as root or with sudo).
+test: system-packages
+	@$(MAKE) --no-print-directory lint types checks pytest
+
+system-packages:
+	@scripts/system-packages.sh
 
 # Upload hashing throughput against sha256sum on a 256 MB file, then the full dossier's layout
 # (a real Celery worker, PostgreSQL and Redis) against one WeasyPrint pass. Figures only.

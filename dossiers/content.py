@@ -277,7 +277,7 @@ def _soa_units(organisation: Organisation) -> list[UnitSpec]:
         lines.append(
             {
                 "ref": control.ref_id,
-                "title": control.name_fr or control.name_en,
+                "title": control.name,  # in the dossier's language (translation.override)
                 "applicable": is_applicable,
                 "justification": entry.justification if entry else "",
                 "implementation": str(ImplementationStatus(implementation).label),

@@ -23,8 +23,15 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    """No "add" here: an organisation made by a bare form would have no officer and no
+    permissions. The change list links to the staff page, which goes through organisation_open."""
+
     list_display = ("name", "slug", "created_at")
     search_fields = ("name", "slug")
+    change_list_template = "admin/hdsready/organisation/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Role
+from hdsready.services import CoreError
+from hdsready.services.organisations import organisation_slug_check
 from hdsready.widgets import IsoDateField
 
 
@@ -30,6 +32,25 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     # No role chosen in advance: the rights given are a decision of the one who invites.
     role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Role.choices])
+
+
+class OrganisationOpenForm(forms.Form):
+    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Short name"),
+        max_length=60,
+        help_text=_("Lowercase letters, digits and hyphens; it appears in the addresses."),
+    )
+    officer_email = forms.EmailField(label=_("E-mail address of the compliance officer"))
+
+    def clean_slug(self) -> str:
+        # The service's own rule, checked here too so the message sits next to the field.
+        slug: str = self.cleaned_data["slug"]
+        try:
+            organisation_slug_check(slug)
+        except CoreError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return slug
 
 
 class RoleForm(forms.Form):

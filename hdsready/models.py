@@ -149,9 +149,13 @@ class Invitation(models.Model):
         choices=InvitationStatus.choices,
         default=InvitationStatus.PENDING,
     )
+    # Empty when the operator of the install invited the first officer from the console
+    # (`manage.py organisation_open`): nobody in the app sent it, and the trail says so too.
     invited_by = models.ForeignKey(
         User,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="invitations_sent",
         verbose_name=_("invited by"),
     )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from hdsready.views import auth, invitations, notifications, organisations, tokens
+from hdsready.views import auth, invitations, notifications, organisations, staff, tokens
 
 core_patterns = [
     path("", organisations.home, name="home"),
@@ -34,6 +34,7 @@ core_patterns = [
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/read/", notifications.notification_read, name="notification-read"),
     path("account/tokens/", tokens.token_list, name="token-list"),
+    path("staff/organisations/open/", staff.organisation_open_view, name="organisation-open"),
     path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
 ]
 

@@ -7,6 +7,9 @@ Activities 1-2 lead to the "hébergeur d'infrastructure physique" certificate, a
 "hébergeur infogéreur" certificate; a scope with both sets needs both certificates.
 """
 
+# French text takes the typographic apostrophe (U+2019), which ruff would flag everywhere.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -30,7 +33,7 @@ class CertificateType(StrEnum):
 
 
 CERTIFICATE_TYPE_LABELS_FR: dict[CertificateType, str] = {
-    CertificateType.PHYSICAL: "hébergeur d'infrastructure physique",
+    CertificateType.PHYSICAL: "hébergeur d’infrastructure physique",
     CertificateType.MANAGED: "hébergeur infogéreur",
 }
 
@@ -76,7 +79,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         number=1,
         wording_fr=(
             "Mise à disposition et maintien en condition opérationnelle des sites physiques "
-            "permettant d'héberger l'infrastructure matérielle du système d'information utilisé "
+            "permettant d’héberger l’infrastructure matérielle du système d’information utilisé "
             "pour le traitement des données de santé"
         ),
         name_en=(
@@ -87,8 +90,8 @@ ACTIVITIES: tuple[Activity, ...] = (
     Activity(
         number=2,
         wording_fr=(
-            "Mise à disposition et maintien en condition opérationnelle de l'infrastructure "
-            "matérielle du système d'information utilisé pour le traitement des données de santé"
+            "Mise à disposition et maintien en condition opérationnelle de l’infrastructure "
+            "matérielle du système d’information utilisé pour le traitement des données de santé"
         ),
         name_en=(
             "Provision and operational maintenance of the hardware infrastructure of the "
@@ -98,8 +101,8 @@ ACTIVITIES: tuple[Activity, ...] = (
     Activity(
         number=3,
         wording_fr=(
-            "Mise à disposition et maintien en condition opérationnelle de l'infrastructure "
-            "virtuelle du système d'information utilisé pour le traitement des données de santé"
+            "Mise à disposition et maintien en condition opérationnelle de l’infrastructure "
+            "virtuelle du système d’information utilisé pour le traitement des données de santé"
         ),
         name_en=(
             "Provision and operational maintenance of the virtual infrastructure of the "
@@ -110,7 +113,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         number=4,
         wording_fr=(
             "Mise à disposition et maintien en condition opérationnelle de la plateforme "
-            "d'hébergement d'applications du système d'information"
+            "d’hébergement d’applications du système d’information"
         ),
         name_en=(
             "Provision and operational maintenance of the information system's application "
@@ -120,7 +123,7 @@ ACTIVITIES: tuple[Activity, ...] = (
     Activity(
         number=5,
         wording_fr=(
-            "Administration et exploitation du système d'information contenant les données de santé"
+            "Administration et exploitation du système d’information contenant les données de santé"
         ),
         name_en="Administration and operation of the information system containing the health data",
     ),

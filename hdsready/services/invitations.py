@@ -99,9 +99,15 @@ def invitation_claim_once(pending: QuerySet[Any], **accepted: object) -> None:
 
 
 def invitation_send(
-    *, organisation: Organisation, email: str, role: str, actor: User, now: datetime | None = None
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    actor: User | None,
+    now: datetime | None = None,
 ) -> tuple[Invitation, str]:
-    """Create the invitation and e-mail the link after commit; returns it and the raw token."""
+    """Create the invitation and e-mail the link after commit; returns it and the raw token.
+    No actor: the operator of the install, from the console (organisation_open)."""
     now = now or timezone.now()
     email = email.strip().lower()
     if role not in Role.values:

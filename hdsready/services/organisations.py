@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -10,6 +12,11 @@ from hdsready.models import Membership, Organisation, Role, User
 from hdsready.roles import ALL_ORGANISATION_PERMS, ROLE_PERMS
 from hdsready.services import CoreError
 from hdsready.trail import trail_record
+
+# What a URL's <slug:> accepts, lowercase only: the short name is the organisation's address.
+slug_re = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX_LENGTH = 60
+NAME_MAX_LENGTH = 200
 
 
 def _sync_perms(*, user: User, organisation: Organisation, role: str | None) -> None:
@@ -20,8 +27,28 @@ def _sync_perms(*, user: User, organisation: Organisation, role: str | None) -> 
         assign_perm(perm, user, organisation)
 
 
-def organisation_create(*, name: str, slug: str, actor: User) -> Organisation:
-    """Create an organisation whose first compliance officer is the actor."""
+def organisation_slug_check(slug: str) -> None:
+    """Raise CoreError unless `slug` can be an organisation's short name (its URL part)."""
+    if not slug_re.fullmatch(slug) or len(slug) > SLUG_MAX_LENGTH:
+        raise CoreError(
+            _(
+                "The short name may contain only lowercase letters, digits and hyphens "
+                "(at most %(count)d characters)."
+            )
+            % {"count": SLUG_MAX_LENGTH}
+        )
+
+
+def organisation_new(*, name: str, slug: str, actor: User | None) -> Organisation:
+    """Create an organisation with no member yet (its first officer comes from the caller:
+    organisation_create or organisation_open); the one place that checks name and short name."""
+    name = name.strip()
+    if not name or len(name) > NAME_MAX_LENGTH:
+        raise CoreError(
+            _("Enter the organisation's name (at most %(count)d characters).")
+            % {"count": NAME_MAX_LENGTH}
+        )
+    organisation_slug_check(slug)
     with transaction.atomic():
         if Organisation.objects.filter(slug=slug).exists():
             raise CoreError(_("An organisation with this short name already exists."))
@@ -33,6 +60,13 @@ def organisation_create(*, name: str, slug: str, actor: User) -> Organisation:
             target=organisation,
             data={"name": name, "slug": slug},
         )
+        return organisation
+
+
+def organisation_create(*, name: str, slug: str, actor: User) -> Organisation:
+    """Create an organisation whose first compliance officer is the actor."""
+    with transaction.atomic():
+        organisation = organisation_new(name=name, slug=slug, actor=actor)
         membership_create(organisation=organisation, user=actor, role=Role.OFFICER, actor=actor)
         return organisation
 

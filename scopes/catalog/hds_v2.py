@@ -6,6 +6,9 @@ words (the référentiel's wording is not reproduced). Chapter 8 (the "présenta
 table) has no requirement ID of its own: EXI 01 and EXI 31 refer to it.
 """
 
+# French text takes the typographic apostrophe (U+2019), which ruff would flag everywhere.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +23,8 @@ FRAMEWORK = FrameworkData(
     name_en="HDS certification référentiel v2",
     description_fr=(
         "Exigences que doit satisfaire un hébergeur de données de santé à caractère personnel "
-        "pour être certifié HDS, dans la version 2 du référentiel de l'ANS, approuvée par "
-        "l'arrêté du 26 avril 2024 publié le 16 mai 2024. Elles complètent un SMSI certifié "
+        "pour être certifié HDS, dans la version 2 du référentiel de l’ANS, approuvée par "
+        "l’arrêté du 26 avril 2024 publié le 16 mai 2024. Elles complètent un SMSI certifié "
         "ISO/IEC 27001:2022 et portent sur le SMSI, les contrats clients et la souveraineté."
     ),
     description_en=(
@@ -42,7 +45,7 @@ NODES: tuple[NodeData, ...] = (
         assessable=False,
         name_fr="Chapitre 4 - Conditions de la certification",
         name_en="Chapter 4 - Conditions of certification",
-        summary_fr="Ce qu'il faut réunir pour obtenir le certificat HDS.",
+        summary_fr="Ce qu’il faut réunir pour obtenir le certificat HDS.",
         summary_en="What a host needs to obtain the HDS certificate.",
         group="4",
     ),
@@ -50,11 +53,11 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 01",
         parent_ref="CH4",
         assessable=True,
-        name_fr="Conditions d'obtention de la certification HDS",
+        name_fr="Conditions d’obtention de la certification HDS",
         name_en="Prerequisites for HDS certification",
         summary_fr=(
-            "L'hébergeur dispose d'un SMSI certifié ISO/IEC 27001 dont le périmètre couvre "
-            "toutes ses activités d'hébergement de données de santé, et il satisfait en plus "
+            "L’hébergeur dispose d’un SMSI certifié ISO/IEC 27001 dont le périmètre couvre "
+            "toutes ses activités d’hébergement de données de santé, et il satisfait en plus "
             "aux exigences des chapitres 5 à 7. Il remet à ses clients le tableau de présentation "
             "des garanties décrit au chapitre 8."
         ),
@@ -72,7 +75,7 @@ NODES: tuple[NodeData, ...] = (
         assessable=False,
         name_fr="Chapitre 5 - Compléments au SMSI",
         name_en="Chapter 5 - Additions to the ISMS",
-        summary_fr="Exigences HDS qui s'ajoutent au SMSI ISO/IEC 27001 de l'hébergeur.",
+        summary_fr="Exigences HDS qui s’ajoutent au SMSI ISO/IEC 27001 de l’hébergeur.",
         summary_en="HDS requirements added to the host's ISO/IEC 27001 ISMS.",
         group="5",
     ),
@@ -83,7 +86,7 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Protection des données de santé dans le contexte du SMSI",
         name_en="Health-data protection in the ISMS context",
         summary_fr=(
-            "Dans l'analyse des enjeux internes et externes du SMSI, l'hébergeur intègre sa "
+            "Dans l’analyse des enjeux internes et externes du SMSI, l’hébergeur intègre sa "
             "mission : protéger les données de santé que ses clients lui confient."
         ),
         summary_en=(
@@ -117,8 +120,8 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Périmètre du SMSI couvrant tous les traitements de données de santé",
         name_en="ISMS scope covering all health-data processing",
         summary_fr=(
-            "Le domaine d'application du SMSI englobe chaque traitement de données de santé "
-            "réalisé par l'hébergeur et tous les moyens et processus qui y concourent, y compris "
+            "Le domaine d’application du SMSI englobe chaque traitement de données de santé "
+            "réalisé par l’hébergeur et tous les moyens et processus qui y concourent, y compris "
             "les sauvegardes et le transport de supports physiques."
         ),
         summary_en=(
@@ -132,32 +135,32 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 05",
         parent_ref="CH5",
         assessable=True,
-        name_fr="Familles de risques à couvrir dans l'appréciation des risques",
+        name_fr="Familles de risques à couvrir dans l’appréciation des risques",
         name_en="Risk families the risk assessment must cover",
         # The families A-H and the items of B and D are kept one per line: an auditor checks
         # the risk assessment against each of them.
         summary_fr=(
-            "L'appréciation des risques examine au minimum les familles d'événements suivantes :\n"
-            "A. pannes des supports matériels de l'information dues à des menaces physiques ou "
+            "L’appréciation des risques examine au minimum les familles d’événements suivantes :\n"
+            "A. pannes des supports matériels de l’information dues à des menaces physiques ou "
             "environnementales ;\n"
-            "B. perte de maîtrise des supports matériels de l'information, en particulier lors :\n"
+            "B. perte de maîtrise des supports matériels de l’information, en particulier lors :\n"
             "a) de la copie de données de santé sur des supports amovibles ;\n"
             "b) de leur éventuelle mise sur papier ;\n"
-            "c) de la réattribution d'espaces de stockage ;\n"
-            "C. altération, compromission ou interruption d'un flux d'information, interne ou "
-            "externe, dont l'hébergeur a la charge ;\n"
-            "D. défaut de maîtrise des accès accordés, au personnel de l'hébergeur comme aux "
+            "c) de la réattribution d’espaces de stockage ;\n"
+            "C. altération, compromission ou interruption d’un flux d’information, interne ou "
+            "externe, dont l’hébergeur a la charge ;\n"
+            "D. défaut de maîtrise des accès accordés, au personnel de l’hébergeur comme aux "
             "personnes désignées par ses clients, pour :\n"
-            "a) l'octroi, la modification et la suppression des droits d'accès ;\n"
-            "b) la remise des moyens d'identification électronique ;\n"
-            "c) la traçabilité et l'imputabilité des accès ;\n"
-            "d) les accès ponctuels pendant les audits et les tests d'intrusion ;\n"
-            "E. interventions mal maîtrisées, décidées par l'hébergeur ou demandées par un "
+            "a) l’octroi, la modification et la suppression des droits d’accès ;\n"
+            "b) la remise des moyens d’identification électronique ;\n"
+            "c) la traçabilité et l’imputabilité des accès ;\n"
+            "d) les accès ponctuels pendant les audits et les tests d’intrusion ;\n"
+            "E. interventions mal maîtrisées, décidées par l’hébergeur ou demandées par un "
             "client ;\n"
             "F. usages du service non prévus, par erreur ou par malveillance ;\n"
             "G. pannes matérielles ou logicielles qui empêchent de tenir les engagements de "
-            "continuité ou de reprise d'activité ;\n"
-            "H. soumission de l'hébergeur ou de ses sous-traitants à des lois extra-européennes "
+            "continuité ou de reprise d’activité ;\n"
+            "H. soumission de l’hébergeur ou de ses sous-traitants à des lois extra-européennes "
             "pouvant conduire à une atteinte aux données de santé."
         ),
         summary_en=(
@@ -192,8 +195,8 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Maîtrise des mesures de sécurité des sous-traitants",
         name_en="Control over subcontractors' security measures",
         summary_fr=(
-            "Lorsqu'il fait appel à des sous-traitants, l'hébergeur garde la maîtrise des "
-            "changements apportés aux mesures techniques et organisationnelles qu'ils appliquent "
+            "Lorsqu’il fait appel à des sous-traitants, l’hébergeur garde la maîtrise des "
+            "changements apportés aux mesures techniques et organisationnelles qu’ils appliquent "
             "pour traiter les risques identifiés."
         ),
         summary_en=(
@@ -210,7 +213,7 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Interfaces clients et support de premier niveau en français",
         name_en="Client interfaces and first-level support in French",
         summary_fr=(
-            "Pour limiter les erreurs d'utilisation, les interfaces proposées aux clients et le "
+            "Pour limiter les erreurs d’utilisation, les interfaces proposées aux clients et le "
             "support de premier niveau sont disponibles au moins en français."
         ),
         summary_en=(
@@ -223,11 +226,11 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 08",
         parent_ref="CH5",
         assessable=True,
-        name_fr="Déclaration d'applicabilité disponible en français",
+        name_fr="Déclaration d’applicabilité disponible en français",
         name_en="Statement of Applicability available in French",
         summary_fr=(
-            "L'hébergeur peut remettre aux auditeurs qui la demandent une version française de "
-            "sa déclaration d'applicabilité (DdA)."
+            "L’hébergeur peut remettre aux auditeurs qui la demandent une version française de "
+            "sa déclaration d’applicabilité (DdA)."
         ),
         summary_en=(
             "The host can hand auditors who ask for it a French version of its Statement of "
@@ -242,7 +245,7 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Objectifs de sécurité intégrant les données de santé et le RGPD",
         name_en="Security objectives covering health data and the GDPR",
         summary_fr=(
-            "Les objectifs de sécurité de l'information du SMSI incluent explicitement la "
+            "Les objectifs de sécurité de l’information du SMSI incluent explicitement la "
             "protection des données de santé confiées par les clients et le respect des "
             "obligations du RGPD."
         ),
@@ -259,8 +262,8 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Sensibilisation du personnel à la criticité des données de santé",
         name_en="Staff awareness of how critical health data is",
         summary_fr=(
-            "Le personnel de l'hébergeur, comme celui de ses sous-traitants, est sensibilisé aux "
-            "enjeux de disponibilité, d'intégrité et de confidentialité propres aux données de "
+            "Le personnel de l’hébergeur, comme celui de ses sous-traitants, est sensibilisé aux "
+            "enjeux de disponibilité, d’intégrité et de confidentialité propres aux données de "
             "santé hébergées."
         ),
         summary_en=(
@@ -276,9 +279,9 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Points de contact des clients et professionnel de santé désigné",
         name_en="Client contacts and designated health professional",
         summary_fr=(
-            "L'hébergeur tient à jour, pour chaque client, un point de contact capable de lui "
-            "désigner un professionnel de santé habilité lorsque l'accès aux données l'exige. "
-            "Il peut remettre cette liste sans délai à l'autorité compétente, notamment en cas "
+            "L’hébergeur tient à jour, pour chaque client, un point de contact capable de lui "
+            "désigner un professionnel de santé habilité lorsque l’accès aux données l’exige. "
+            "Il peut remettre cette liste sans délai à l’autorité compétente, notamment en cas "
             "de suspension ou de retrait du certificat."
         ),
         summary_en=(
@@ -296,8 +299,8 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Remise des certificats HDS aux clients",
         name_en="HDS certificates given to clients",
         summary_fr=(
-            "L'hébergeur fournit à ses clients une copie de son certificat HDS, ainsi que les "
-            "certificats HDS des sous-traitants qui participent à l'hébergement."
+            "L’hébergeur fournit à ses clients une copie de son certificat HDS, ainsi que les "
+            "certificats HDS des sous-traitants qui participent à l’hébergement."
         ),
         summary_en=(
             "The host gives its clients a copy of its HDS certificate, and the HDS certificates "
@@ -312,9 +315,9 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Répartition des responsabilités de sécurité avec le client",
         name_en="Split of security responsibilities with the client",
         summary_fr=(
-            "L'hébergeur définit, planifie et contrôle la part de chaque responsabilité de "
-            "sécurité de l'information qui lui revient et celle qui revient au client, par "
-            "exemple au moyen d'une matrice de responsabilités."
+            "L’hébergeur définit, planifie et contrôle la part de chaque responsabilité de "
+            "sécurité de l’information qui lui revient et celle qui revient au client, par "
+            "exemple au moyen d’une matrice de responsabilités."
         ),
         summary_en=(
             "The host defines, plans and checks which information security responsibilities are "
@@ -326,11 +329,11 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 14",
         parent_ref="CH5",
         assessable=True,
-        name_fr="Procédure en cas de perte de certification d'un sous-traitant",
+        name_fr="Procédure en cas de perte de certification d’un sous-traitant",
         name_en="Procedure if a certified subcontractor loses its certification",
         summary_fr=(
-            "Si un sous-traitant certifié assure tout ou partie du service d'hébergement, "
-            "l'hébergeur dispose d'une procédure qui encadre le risque que ce sous-traitant perde "
+            "Si un sous-traitant certifié assure tout ou partie du service d’hébergement, "
+            "l’hébergeur dispose d’une procédure qui encadre le risque que ce sous-traitant perde "
             "sa certification ou la voie suspendue."
         ),
         summary_en=(
@@ -345,18 +348,18 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 15",
         parent_ref="CH5",
         assessable=True,
-        name_fr="Droits de vérification du client : audits et traces d'accès",
+        name_fr="Droits de vérification du client : audits et traces d’accès",
         name_en="Client verification rights: audits and access logs",
         summary_fr=(
-            "L'hébergeur permet au client de vérifier le niveau de sécurité proposé : si des "
+            "L’hébergeur permet au client de vérifier le niveau de sécurité proposé : si des "
             "ressources sont dédiées au client, celui-ci peut y conduire ou faire conduire des "
-            "audits de sécurité technique, limités à ces ressources, avec l'assistance de "
-            "l'hébergeur pour préserver la sécurité pendant l'audit ; sur demande, il reçoit la "
-            "synthèse managériale d'un audit technique des ressources mutualisées, mené par un "
+            "audits de sécurité technique, limités à ces ressources, avec l’assistance de "
+            "l’hébergeur pour préserver la sécurité pendant l’audit ; sur demande, il reçoit la "
+            "synthèse managériale d’un audit technique des ressources mutualisées, mené par un "
             "auditeur indépendant depuis moins de trois ans ; il peut consulter les traces des "
-            "accès du personnel de l'hébergeur à ses ressources dédiées et aux données de santé "
-            "qu'elles portent ; il peut consulter le dernier rapport d'audit de certification HDS "
-            "selon des modalités que l'hébergeur définit."
+            "accès du personnel de l’hébergeur à ses ressources dédiées et aux données de santé "
+            "qu’elles portent ; il peut consulter le dernier rapport d’audit de certification HDS "
+            "selon des modalités que l’hébergeur définit."
         ),
         summary_en=(
             "The host lets the client check the security level offered: where resources are "
@@ -374,11 +377,11 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 16",
         parent_ref="CH5",
         assessable=True,
-        name_fr="Audits internes portant sur le référentiel HDS et les traces d'accès",
+        name_fr="Audits internes portant sur le référentiel HDS et les traces d’accès",
         name_en="Internal audits covering HDS and access logs",
         summary_fr=(
-            "Le programme d'audit interne vérifie que le SMSI est conforme au référentiel HDS et "
-            "efficace, et comprend un audit des traces d'accès du personnel aux données de santé "
+            "Le programme d’audit interne vérifie que le SMSI est conforme au référentiel HDS et "
+            "efficace, et comprend un audit des traces d’accès du personnel aux données de santé "
             "et aux systèmes qui les traitent."
         ),
         summary_en=(
@@ -393,7 +396,7 @@ NODES: tuple[NodeData, ...] = (
         ref_id="CH6",
         parent_ref=None,
         assessable=False,
-        name_fr="Chapitre 6 - Clauses du contrat d'hébergement",
+        name_fr="Chapitre 6 - Clauses du contrat d’hébergement",
         name_en="Chapter 6 - Hosting contract clauses",
         summary_fr=(
             "Clauses que le contrat avec chaque client doit contenir (art. R.1111-11 du Code de "
@@ -412,7 +415,7 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Périmètre et dates du certificat mentionnés au contrat",
         name_en="Certificate scope and dates stated in the contract",
         summary_fr=(
-            "Le contrat d'hébergement indique le périmètre du certificat HDS de l'hébergeur ainsi "
+            "Le contrat d’hébergement indique le périmètre du certificat HDS de l’hébergeur ainsi "
             "que ses dates de délivrance et de renouvellement (R.1111-11, 1°)."
         ),
         summary_en=(
@@ -429,7 +432,7 @@ NODES: tuple[NodeData, ...] = (
         name_en="Description of services and expected results",
         summary_fr=(
             "Le contrat décrit les services fournis et les résultats attendus, notamment pour "
-            "assurer la disponibilité, l'intégrité, la confidentialité et l'auditabilité des "
+            "assurer la disponibilité, l’intégrité, la confidentialité et l’auditabilité des "
             "données hébergées (R.1111-11, 2°)."
         ),
         summary_en=(
@@ -446,9 +449,9 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Droits des personnes, signalement des violations et audits du DPO",
         name_en="Data-subject rights, breach notification and DPO audits",
         summary_fr=(
-            "Le contrat précise comment s'exercent, lorsqu'ils s'appliquent, les droits des "
+            "Le contrat précise comment s’exercent, lorsqu’ils s’appliquent, les droits des "
             "personnes concernées (accès, rectification, limitation, opposition, effacement, "
-            "portabilité), comment l'hébergeur signale au responsable de traitement une violation "
+            "portabilité), comment l’hébergeur signale au responsable de traitement une violation "
             "de données personnelles et comment le délégué à la protection des données conduit "
             "ses audits (R.1111-11, 4°)."
         ),
@@ -484,7 +487,7 @@ NODES: tuple[NodeData, ...] = (
         name_en="Quality indicators, service levels and penalties",
         summary_fr=(
             "Le contrat fixe les indicateurs de qualité et de performance, le niveau garanti pour "
-            "chacun et la fréquence de mesure, et dit si des pénalités s'appliquent en cas de "
+            "chacun et la fréquence de mesure, et dit si des pénalités s’appliquent en cas de "
             "manquement (R.1111-11, 6°)."
         ),
         summary_en=(
@@ -502,8 +505,8 @@ NODES: tuple[NodeData, ...] = (
         name_en="Use of technical subcontractors",
         summary_fr=(
             "Le contrat informe le client des conditions de recours à des prestataires "
-            "techniques et engage l'hébergeur à leur imposer un niveau de protection équivalent "
-            "au sien, conformément à l'article 28.4 du RGPD (R.1111-11, 7°)."
+            "techniques et engage l’hébergeur à leur imposer un niveau de protection équivalent "
+            "au sien, conformément à l’article 28.4 du RGPD (R.1111-11, 7°)."
         ),
         summary_en=(
             "The contract tells the client when the host may use technical subcontractors and "
@@ -519,7 +522,7 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Encadrement des accès aux données hébergées",
         name_en="Rules for access to the hosted data",
         summary_fr=(
-            "Le contrat expose les dispositions retenues par l'hébergeur pour encadrer l'accès "
+            "Le contrat expose les dispositions retenues par l’hébergeur pour encadrer l’accès "
             "aux données de santé hébergées (R.1111-11, 8°)."
         ),
         summary_en=(
@@ -535,9 +538,9 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Évolutions techniques et accord préalable du client",
         name_en="Technical changes and prior client agreement",
         summary_fr=(
-            "Le contrat précise les obligations de l'hébergeur lors des évolutions techniques "
-            "qu'il introduit ou que la loi impose. Une évolution de son fait qui dégraderait les "
-            "niveaux de service ou les garanties convenus exige l'accord préalable du client "
+            "Le contrat précise les obligations de l’hébergeur lors des évolutions techniques "
+            "qu’il introduit ou que la loi impose. Une évolution de son fait qui dégraderait les "
+            "niveaux de service ou les garanties convenus exige l’accord préalable du client "
             "(R.1111-11, 9°)."
         ),
         summary_en=(
@@ -551,11 +554,11 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 25",
         parent_ref="CH6",
         assessable=True,
-        name_fr="Garanties en cas de défaillance de l'hébergeur",
+        name_fr="Garanties en cas de défaillance de l’hébergeur",
         name_en="Safeguards if the host fails",
         summary_fr=(
             "Le contrat informe le client des garanties et des procédures prévues pour couvrir "
-            "une éventuelle défaillance de l'hébergeur (R.1111-11, 10°)."
+            "une éventuelle défaillance de l’hébergeur (R.1111-11, 10°)."
         ),
         summary_en=(
             "The contract informs the client of the guarantees and procedures in place to cover "
@@ -567,11 +570,11 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 26",
         parent_ref="CH6",
         assessable=True,
-        name_fr="Interdiction d'utiliser les données à d'autres fins",
+        name_fr="Interdiction d’utiliser les données à d’autres fins",
         name_en="No use of the data for other purposes",
         summary_fr=(
-            "Le contrat rappelle que l'hébergeur ne peut utiliser les données de santé hébergées "
-            "à aucune autre fin que la prestation d'hébergement elle-même (R.1111-11, 11°)."
+            "Le contrat rappelle que l’hébergeur ne peut utiliser les données de santé hébergées "
+            "à aucune autre fin que la prestation d’hébergement elle-même (R.1111-11, 11°)."
         ),
         summary_en=(
             "The contract recalls that the host may not use the hosted health data for anything "
@@ -586,8 +589,8 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Réversibilité : restitution, destruction, coûts et formats",
         name_en="Reversibility: return, destruction, costs and formats",
         summary_fr=(
-            "Une clause de réversibilité, valable en fin de contrat comme en cas d'arrêt "
-            "anticipé, engage l'hébergeur à restituer toutes les données puis à en détruire les "
+            "Une clause de réversibilité, valable en fin de contrat comme en cas d’arrêt "
+            "anticipé, engage l’hébergeur à restituer toutes les données puis à en détruire les "
             "copies. Elle fixe le calcul des coûts et des délais et des formats de restitution "
             "exploitables, y compris pour déplacer machines virtuelles ou conteneurs le cas "
             "échéant (R.1111-11, 12° à 14°)."
@@ -608,7 +611,7 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Chapitre 7 - Souveraineté des données",
         name_en="Chapter 7 - Data sovereignty",
         summary_fr=(
-            "Localisation des données, accès depuis l'étranger et exposition aux lois "
+            "Localisation des données, accès depuis l’étranger et exposition aux lois "
             "extra-européennes."
         ),
         summary_en="Data location, access from abroad and exposure to non-European laws.",
@@ -618,12 +621,12 @@ NODES: tuple[NodeData, ...] = (
         ref_id="EXI 28",
         parent_ref="CH7",
         assessable=True,
-        name_fr="Stockage des données de santé dans l'EEE",
+        name_fr="Stockage des données de santé dans l’EEE",
         name_en="Health data stored within the EEA",
         summary_fr=(
-            "Dès que l'activité implique le stockage de données de santé, l'hébergeur et ses "
-            "sous-traitants les stockent uniquement dans l'Espace économique européen. "
-            "L'hébergeur documente la localisation du stockage et la communique au client."
+            "Dès que l’activité implique le stockage de données de santé, l’hébergeur et ses "
+            "sous-traitants les stockent uniquement dans l’Espace économique européen. "
+            "L’hébergeur documente la localisation du stockage et la communique au client."
         ),
         summary_en=(
             "Whenever the activity involves storing health data, the host and its subcontractors "
@@ -641,8 +644,8 @@ NODES: tuple[NodeData, ...] = (
         name_en="Remote access from outside the EEA",
         summary_fr=(
             "Un accès à distance depuis un pays hors EEE doit reposer sur une décision "
-            "d'adéquation (art. 45 du RGPD) ou, à défaut, sur des garanties appropriées "
-            "(art. 46). Dans ce second cas, l'hébergeur en informe le client et documente les "
+            "d’adéquation (art. 45 du RGPD) ou, à défaut, sur des garanties appropriées "
+            "(art. 46). Dans ce second cas, l’hébergeur en informe le client et documente les "
             "garanties et mesures complémentaires retenues."
         ),
         summary_en=(
@@ -661,8 +664,8 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Exposition à des législations extra-européennes",
         name_en="Exposure to non-EU laws",
         summary_fr=(
-            "Si l'hébergeur ou l'un de ses sous-traitants relève du droit d'un pays tiers non "
-            "adéquat, il indique dans le contrat et à l'organisme certificateur les lois qui "
+            "Si l’hébergeur ou l’un de ses sous-traitants relève du droit d’un pays tiers non "
+            "adéquat, il indique dans le contrat et à l’organisme certificateur les lois qui "
             "pourraient imposer un accès aux données (art. 48 du RGPD), les mesures prises pour "
             "réduire ce risque et les risques résiduels."
         ),
@@ -682,8 +685,8 @@ NODES: tuple[NodeData, ...] = (
         name_fr="Publication de la cartographie des transferts hors EEE",
         name_en="Public map of transfers outside the EEA",
         summary_fr=(
-            "L'hébergeur publie et tient à jour, sur une page web dédiée dont il transmet l'URL "
-            "à l'organisme certificateur, la cartographie de ses transferts et accès distants "
+            "L’hébergeur publie et tient à jour, sur une page web dédiée dont il transmet l’URL "
+            "à l’organisme certificateur, la cartographie de ses transferts et accès distants "
             "hors EEE et des risques liés aux lois extra-européennes. La page porte la mention "
             "imposée par le référentiel selon le cas : qualification SecNumCloud, absence de "
             "transfert, ou tableau du chapitre 8."

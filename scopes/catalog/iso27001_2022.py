@@ -9,6 +9,9 @@ Clauses 6.1, 7.5, 9.2 and 9.3 are only headings: their sub-clauses (6.1.1 ... 9.
 assessable items, which makes 30 assessable clauses in all.
 """
 
+# French text takes the typographic apostrophe (U+2019), which ruff would flag everywhere.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,8 +25,8 @@ FRAMEWORK = FrameworkData(
     name_fr="ISO/IEC 27001:2022 - exigences du SMSI",
     name_en="ISO/IEC 27001:2022 - ISMS requirements",
     description_fr=(
-        "Norme internationale qui fixe les exigences d'un système de management de la sécurité "
-        "de l'information (SMSI) : articles 4 à 10 et 93 mesures de sécurité de l'annexe A. "
+        "Norme internationale qui fixe les exigences d’un système de management de la sécurité "
+        "de l’information (SMSI) : articles 4 à 10 et 93 mesures de sécurité de l’annexe A. "
         "Un SMSI certifié selon cette norme est le socle de la certification HDS v2. Intitulés "
         "et résumés rédigés par hdsready ; ils ne remplacent pas le texte de la norme."
     ),
@@ -87,13 +90,13 @@ def _control(ref_id: str, name_fr: str, name_en: str, summary_fr: str, summary_e
 
 CLAUSE_NODES: tuple[NodeData, ...] = (
     # 4. Context.
-    _heading("4", None, CLAUSES_GROUP, "Contexte de l'organisme", "Organizational context"),
+    _heading("4", None, CLAUSES_GROUP, "Contexte de l’organisme", "Organizational context"),
     _clause(
         "4.1",
         "4",
-        "Enjeux internes et externes de l'organisme",
+        "Enjeux internes et externes de l’organisme",
         "Internal and external issues",
-        "Identifier les enjeux internes et externes qui pèsent sur la sécurité de l'information "
+        "Identifier les enjeux internes et externes qui pèsent sur la sécurité de l’information "
         "et sur les résultats attendus du SMSI.",
         "Identify the internal and external issues that bear on information security and on "
         "what the ISMS is meant to achieve.",
@@ -111,10 +114,10 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
     _clause(
         "4.3",
         "4",
-        "Domaine d'application du SMSI",
+        "Domaine d’application du SMSI",
         "ISMS scope",
         "Fixer et documenter les limites du SMSI en tenant compte des enjeux, des exigences et "
-        "des interfaces avec les activités réalisées par d'autres.",
+        "des interfaces avec les activités réalisées par d’autres.",
         "Set and document the boundaries of the ISMS, taking into account issues, requirements "
         "and interfaces with activities carried out by others.",
     ),
@@ -144,10 +147,10 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
     _clause(
         "5.2",
         "5",
-        "Politique de sécurité de l'information",
+        "Politique de sécurité de l’information",
         "Information security policy",
-        "La direction établit une politique de sécurité adaptée à la finalité de l'organisme, "
-        "qui encadre les objectifs et engage à respecter les exigences et à s'améliorer ; elle "
+        "La direction établit une politique de sécurité adaptée à la finalité de l’organisme, "
+        "qui encadre les objectifs et engage à respecter les exigences et à s’améliorer ; elle "
         "est documentée et diffusée.",
         "Top management issues a security policy suited to the organization's purpose, framing "
         "objectives and committing to meet requirements and improve; it is documented and "
@@ -171,18 +174,18 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "6.1",
         "Identification des risques et opportunités du SMSI",
         "Identifying ISMS risks and opportunities",
-        "En planifiant le SMSI, déterminer les risques et opportunités à traiter pour qu'il "
-        "atteigne ses résultats, évite les effets indésirables et s'améliore.",
+        "En planifiant le SMSI, déterminer les risques et opportunités à traiter pour qu’il "
+        "atteigne ses résultats, évite les effets indésirables et s’améliore.",
         "When planning the ISMS, determine the risks and opportunities to address so that it "
         "achieves its outcomes, avoids undesired effects and keeps improving.",
     ),
     _clause(
         "6.1.2",
         "6.1",
-        "Processus d'appréciation des risques",
+        "Processus d’appréciation des risques",
         "Risk assessment process",
-        "Définir un processus d'appréciation des risques avec des critères d'acceptation et "
-        "d'évaluation, qui identifie les risques et leurs propriétaires, estime vraisemblance et "
+        "Définir un processus d’appréciation des risques avec des critères d’acceptation et "
+        "d’évaluation, qui identifie les risques et leurs propriétaires, estime vraisemblance et "
         "conséquences et donne des résultats cohérents et comparables.",
         "Define a risk assessment process with acceptance and evaluation criteria that "
         "identifies risks and their owners, estimates likelihood and consequences, and gives "
@@ -194,7 +197,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "Processus de traitement des risques",
         "Risk treatment process",
         "Choisir les options de traitement, déterminer les mesures nécessaires et les comparer à "
-        "l'annexe A, puis rédiger la déclaration d'applicabilité et un plan de traitement "
+        "l’annexe A, puis rédiger la déclaration d’applicabilité et un plan de traitement "
         "approuvé par les propriétaires des risques.",
         "Choose treatment options, determine the controls needed and compare them with Annex A, "
         "then produce the Statement of Applicability and a treatment plan approved by the risk "
@@ -203,10 +206,10 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
     _clause(
         "6.2",
         "6",
-        "Objectifs de sécurité et plans d'action",
+        "Objectifs de sécurité et plans d’action",
         "Security objectives and action plans",
         "Fixer des objectifs de sécurité mesurables, cohérents avec la politique, et planifier "
-        "les actions, ressources, responsables, échéances et modalités d'évaluation.",
+        "les actions, ressources, responsables, échéances et modalités d’évaluation.",
         "Set measurable security objectives consistent with the policy, and plan the actions, "
         "resources, owners, deadlines and how results will be evaluated.",
     ),
@@ -215,7 +218,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "6",
         "Planification des changements du SMSI",
         "Planning ISMS changes",
-        "Apporter les modifications au SMSI de façon planifiée plutôt qu'improvisée.",
+        "Apporter les modifications au SMSI de façon planifiée plutôt qu’improvisée.",
         "Make changes to the ISMS in a planned way rather than ad hoc.",
     ),
     # 7. Support.
@@ -234,7 +237,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "Compétences du personnel",
         "Staff competence",
         "Déterminer les compétences requises des personnes dont le travail influe sur la "
-        "sécurité, s'assurer qu'elles les possèdent, combler les écarts et en conserver la "
+        "sécurité, s’assurer qu’elles les possèdent, combler les écarts et en conserver la "
         "preuve.",
         "Determine the competence needed by people whose work affects security, make sure they "
         "have it, close the gaps and keep evidence.",
@@ -244,8 +247,8 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "7",
         "Sensibilisation au SMSI",
         "ISMS awareness",
-        "Faire connaître aux personnes travaillant pour l'organisme la politique de sécurité, "
-        "leur contribution au SMSI et les conséquences d'un manquement.",
+        "Faire connaître aux personnes travaillant pour l’organisme la politique de sécurité, "
+        "leur contribution au SMSI et les conséquences d’un manquement.",
         "Make sure people working for the organization know the security policy, how they "
         "contribute to the ISMS and what failing to conform implies.",
     ),
@@ -267,8 +270,8 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "7.5",
         "Documentation exigée du SMSI",
         "Required ISMS documentation",
-        "Tenir les informations documentées exigées par la norme et celles que l'organisme juge "
-        "nécessaires à l'efficacité du SMSI.",
+        "Tenir les informations documentées exigées par la norme et celles que l’organisme juge "
+        "nécessaires à l’efficacité du SMSI.",
         "Keep the documented information the standard requires and whatever else the "
         "organization needs for an effective ISMS.",
     ),
@@ -300,7 +303,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "Planification et maîtrise des opérations",
         "Planning and controlling operations",
         "Planifier, mettre en œuvre et maîtriser les processus nécessaires et les actions de "
-        "l'article 6, y compris les changements et les processus confiés à l'extérieur.",
+        "l’article 6, y compris les changements et les processus confiés à l’extérieur.",
         "Plan, run and control the processes needed and the actions from clause 6, including "
         "changes and externally provided processes.",
     ),
@@ -330,7 +333,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "Surveillance et mesure du SMSI",
         "Monitoring and measuring the ISMS",
         "Définir quoi surveiller et mesurer, avec quelles méthodes, quand et par qui, puis "
-        "analyser les résultats pour juger de la performance et de l'efficacité du SMSI.",
+        "analyser les résultats pour juger de la performance et de l’efficacité du SMSI.",
         "Decide what to monitor and measure, how, when and by whom, then analyze the results to "
         "judge how well the ISMS performs.",
     ),
@@ -340,8 +343,8 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "9.2",
         "Réalisation des audits internes",
         "Conducting internal audits",
-        "Selon un calendrier défini, auditer le SMSI en interne pour établir s'il répond à la "
-        "fois aux règles propres de l'organisme et à la norme, et s'il est réellement appliqué "
+        "Selon un calendrier défini, auditer le SMSI en interne pour établir s’il répond à la "
+        "fois aux règles propres de l’organisme et à la norme, et s’il est réellement appliqué "
         "et entretenu.",
         "On a set schedule, audit the ISMS in-house to find out whether it meets both the "
         "organization's own rules and the standard, and whether it is really applied and kept "
@@ -352,7 +355,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "9.2",
         "Programmation des audits internes",
         "Planning the internal audit program",
-        "Établir un programme d'audit (fréquence, méthodes, responsabilités, comptes rendus), "
+        "Établir un programme d’audit (fréquence, méthodes, responsabilités, comptes rendus), "
         "définir critères et périmètre de chaque audit, choisir des auditeurs objectifs et "
         "impartiaux et rendre compte des résultats à la direction.",
         "Set up an audit program (frequency, methods, responsibilities, reporting), define each "
@@ -365,7 +368,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "9.3",
         "Tenue de la revue de direction",
         "Holding the management review",
-        "La direction revoit le SMSI à intervalles planifiés pour s'assurer qu'il reste "
+        "La direction revoit le SMSI à intervalles planifiés pour s’assurer qu’il reste "
         "pertinent, adéquat et efficace.",
         "Top management reviews the ISMS at planned intervals to make sure it stays suitable, "
         "adequate and effective.",
@@ -375,9 +378,9 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "9.3",
         "Points examinés en revue de direction",
         "Management review agenda",
-        "La revue examine le suivi des actions précédentes, l'évolution des enjeux et des "
+        "La revue examine le suivi des actions précédentes, l’évolution des enjeux et des "
         "attentes, les retours sur la performance (non-conformités, mesures, audits, objectifs), "
-        "les résultats de l'appréciation des risques et les pistes d'amélioration.",
+        "les résultats de l’appréciation des risques et les pistes d’amélioration.",
         "The review covers follow-up of earlier actions, changes in issues and expectations, "
         "performance feedback (nonconformities, measurements, audits, objectives), risk "
         "assessment results and improvement ideas.",
@@ -387,7 +390,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "9.3",
         "Décisions issues de la revue de direction",
         "Management review outcomes",
-        "La revue débouche sur des décisions d'amélioration et de modification du SMSI, "
+        "La revue débouche sur des décisions d’amélioration et de modification du SMSI, "
         "conservées comme informations documentées.",
         "The review ends in decisions on improvements and changes to the ISMS, kept as "
         "documented information.",
@@ -399,7 +402,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "10",
         "Amélioration continue du SMSI",
         "Continual improvement of the ISMS",
-        "Améliorer en continu la pertinence, l'adéquation et l'efficacité du SMSI.",
+        "Améliorer en continu la pertinence, l’adéquation et l’efficacité du SMSI.",
         "Keep improving how suitable, adequate and effective the ISMS is.",
     ),
     _clause(
@@ -408,7 +411,7 @@ CLAUSE_NODES: tuple[NodeData, ...] = (
         "Traitement des non-conformités et actions correctives",
         "Handling nonconformities and corrective actions",
         "Face à une non-conformité, la maîtriser et la corriger, en analyser les causes, engager "
-        "des actions correctives pour éviter qu'elle se reproduise, vérifier leur efficacité et "
+        "des actions correctives pour éviter qu’elle se reproduise, vérifier leur efficacité et "
         "en garder la trace.",
         "When a nonconformity occurs, contain and correct it, analyze its causes, take "
         "corrective action so it does not recur, check that it worked and keep records.",
@@ -421,7 +424,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.1",
         "Politique de sécurité et politiques thématiques",
         "Security policy and topic-specific policies",
-        "Définir une politique de sécurité de l'information et des politiques thématiques, les "
+        "Définir une politique de sécurité de l’information et des politiques thématiques, les "
         "faire approuver par la direction, les diffuser et les revoir à intervalles planifiés "
         "ou après un changement important.",
         "Define an information security policy and topic-specific policies, have management "
@@ -429,10 +432,10 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
     ),
     _control(
         "A.5.2",
-        "Rôles et responsabilités en sécurité de l'information",
+        "Rôles et responsabilités en sécurité de l’information",
         "Security roles and responsibilities",
-        "Définir et attribuer les rôles et responsabilités en sécurité de l'information selon "
-        "les besoins de l'organisme (RSSI, propriétaires d'actifs, référents...).",
+        "Définir et attribuer les rôles et responsabilités en sécurité de l’information selon "
+        "les besoins de l’organisme (RSSI, propriétaires d’actifs, référents...).",
         "Define and assign information security roles and responsibilities according to the "
         "organization's needs (CISO, asset owners, local contacts...).",
     ),
@@ -440,17 +443,17 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.3",
         "Séparation des tâches incompatibles",
         "Separation of conflicting duties",
-        "Séparer les tâches et domaines de responsabilité incompatibles pour qu'une même "
+        "Séparer les tâches et domaines de responsabilité incompatibles pour qu’une même "
         "personne ne puisse pas détourner ou modifier un actif sans contrôle.",
         "Separate conflicting duties and areas of responsibility so that no single person can "
         "misuse or alter an asset unchecked.",
     ),
     _control(
         "A.5.4",
-        "Responsabilités de l'encadrement en sécurité",
+        "Responsabilités de l’encadrement en sécurité",
         "Management's security responsibilities",
-        "L'encadrement exige de tout le personnel et des prestataires qu'ils appliquent les "
-        "politiques et procédures de sécurité de l'organisme.",
+        "L’encadrement exige de tout le personnel et des prestataires qu’ils appliquent les "
+        "politiques et procédures de sécurité de l’organisme.",
         "Management requires all staff and contractors to apply the organization's security "
         "policies and procedures.",
     ),
@@ -459,7 +462,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "Relations avec les autorités",
         "Relations with authorities",
         "Établir et entretenir le contact avec les autorités compétentes (CNIL, ANSSI, forces de "
-        "l'ordre...) pour signaler les incidents et suivre les évolutions réglementaires.",
+        "l’ordre...) pour signaler les incidents et suivre les évolutions réglementaires.",
         "Establish and keep up contact with the relevant authorities (data protection "
         "authority, national cyber agency, police...) to report incidents and follow "
         "regulatory change.",
@@ -477,7 +480,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.7",
         "Veille sur les menaces",
         "Threat intelligence gathering",
-        "Collecter et analyser les informations sur les menaces qui concernent l'organisme pour "
+        "Collecter et analyser les informations sur les menaces qui concernent l’organisme pour "
         "en tirer des renseignements exploitables dans ses mesures de protection.",
         "Collect and analyze information on threats relevant to the organization and turn it "
         "into actionable intelligence for its defenses.",
@@ -486,8 +489,8 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.8",
         "Sécurité intégrée à la gestion de projet",
         "Security built into project management",
-        "Intégrer la sécurité de l'information à la gestion de projet, quel que soit le type de "
-        "projet, de l'expression des besoins jusqu'à la livraison.",
+        "Intégrer la sécurité de l’information à la gestion de projet, quel que soit le type de "
+        "projet, de l’expression des besoins jusqu’à la livraison.",
         "Build information security into project management for every kind of project, from "
         "requirements to delivery.",
     ),
@@ -502,9 +505,9 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
     ),
     _control(
         "A.5.10",
-        "Règles d'utilisation des actifs",
+        "Règles d’utilisation des actifs",
         "Acceptable use of assets",
-        "Définir, documenter et appliquer des règles d'usage acceptable et de manipulation des "
+        "Définir, documenter et appliquer des règles d’usage acceptable et de manipulation des "
         "informations et des actifs associés.",
         "Define, document and apply rules for acceptable use and handling of information and "
         "associated assets.",
@@ -513,7 +516,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.11",
         "Restitution des actifs au départ",
         "Returning assets on departure",
-        "Le personnel et les tiers rendent tous les actifs de l'organisme en leur possession "
+        "Le personnel et les tiers rendent tous les actifs de l’organisme en leur possession "
         "lorsque leur emploi, contrat ou accord change ou prend fin.",
         "Staff and third parties hand back all the organization's assets they hold when their "
         "employment, contract or agreement changes or ends.",
@@ -538,9 +541,9 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
     ),
     _control(
         "A.5.14",
-        "Sécurité des échanges d'informations",
+        "Sécurité des échanges d’informations",
         "Secure information exchange",
-        "Encadrer par des règles, procédures ou accords tous les échanges d'informations, "
+        "Encadrer par des règles, procédures ou accords tous les échanges d’informations, "
         "internes ou avec des tiers, quel que soit le moyen : électronique, support physique ou "
         "oral.",
         "Govern every exchange of information, internal or with third parties, by rules, "
@@ -548,9 +551,9 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
     ),
     _control(
         "A.5.15",
-        "Règles de contrôle d'accès",
+        "Règles de contrôle d’accès",
         "Access control rules",
-        "Définir et appliquer des règles d'accès physique et logique aux informations et aux "
+        "Définir et appliquer des règles d’accès physique et logique aux informations et aux "
         "actifs, fondées sur les besoins métier et de sécurité.",
         "Define and apply rules for physical and logical access to information and assets, based "
         "on business and security needs.",
@@ -566,19 +569,19 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
     ),
     _control(
         "A.5.17",
-        "Gestion des secrets d'authentification",
+        "Gestion des secrets d’authentification",
         "Managing authentication secrets",
-        "Maîtriser l'attribution et la gestion des secrets d'authentification (mots de passe, "
+        "Maîtriser l’attribution et la gestion des secrets d’authentification (mots de passe, "
         "clés, jetons) et indiquer aux utilisateurs comment les protéger.",
         "Control how authentication secrets (passwords, keys, tokens) are issued and managed, "
         "and tell users how to protect them.",
     ),
     _control(
         "A.5.18",
-        "Attribution et revue des droits d'accès",
+        "Attribution et revue des droits d’accès",
         "Granting and reviewing access rights",
-        "Attribuer, revoir périodiquement, modifier et retirer les droits d'accès conformément à "
-        "la politique de contrôle d'accès.",
+        "Attribuer, revoir périodiquement, modifier et retirer les droits d’accès conformément à "
+        "la politique de contrôle d’accès.",
         "Grant, periodically review, change and revoke access rights in line with the access "
         "control policy.",
     ),
@@ -602,10 +605,10 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
     ),
     _control(
         "A.5.21",
-        "Sécurité de la chaîne d'approvisionnement TIC",
+        "Sécurité de la chaîne d’approvisionnement TIC",
         "ICT supply chain security",
         "Gérer les risques de sécurité des produits et services TIC tout au long de la chaîne "
-        "d'approvisionnement, y compris chez les fournisseurs de vos fournisseurs.",
+        "d’approvisionnement, y compris chez les fournisseurs de vos fournisseurs.",
         "Manage the security risks of ICT products and services along the whole supply chain, "
         "including your suppliers' own suppliers.",
     ),
@@ -620,10 +623,10 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
     ),
     _control(
         "A.5.23",
-        "Sécurité de l'usage des services cloud",
+        "Sécurité de l’usage des services cloud",
         "Security of cloud service use",
-        "Définir les processus d'acquisition, d'utilisation, de gestion et de sortie des "
-        "services cloud selon les exigences de sécurité de l'organisme.",
+        "Définir les processus d’acquisition, d’utilisation, de gestion et de sortie des "
+        "services cloud selon les exigences de sécurité de l’organisme.",
         "Define how cloud services are acquired, used, managed and exited according to the "
         "organization's security requirements.",
     ),
@@ -631,7 +634,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.24",
         "Préparation à la gestion des incidents",
         "Getting ready for security incidents",
-        "Planifier et préparer la gestion des incidents de sécurité en définissant à l'avance "
+        "Planifier et préparer la gestion des incidents de sécurité en définissant à l’avance "
         "processus, rôles et responsabilités.",
         "Plan and prepare incident management by defining processes, roles and "
         "responsibilities in advance.",
@@ -640,7 +643,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.25",
         "Qualification des événements de sécurité",
         "Triage of security events",
-        "Évaluer les événements de sécurité et décider s'ils doivent être traités comme des "
+        "Évaluer les événements de sécurité et décider s’ils doivent être traités comme des "
         "incidents.",
         "Assess security events and decide whether they should be handled as incidents.",
     ),
@@ -655,7 +658,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
     ),
     _control(
         "A.5.27",
-        "Retour d'expérience sur les incidents",
+        "Retour d’expérience sur les incidents",
         "Lessons learned from incidents",
         "Exploiter les enseignements tirés des incidents pour renforcer et améliorer les mesures "
         "de sécurité.",
@@ -674,7 +677,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.29",
         "Sécurité en situation de crise",
         "Security during a disruption",
-        "Prévoir comment maintenir la sécurité de l'information à un niveau approprié pendant "
+        "Prévoir comment maintenir la sécurité de l’information à un niveau approprié pendant "
         "une perturbation ou une crise.",
         "Plan how to keep information security at the right level during a disruption or crisis.",
     ),
@@ -683,7 +686,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "Continuité des TIC",
         "ICT continuity",
         "Planifier, mettre en œuvre, maintenir et tester la capacité des TIC à assurer la "
-        "continuité, d'après les objectifs de continuité d'activité.",
+        "continuité, d’après les objectifs de continuité d’activité.",
         "Plan, implement, maintain and test the ability of ICT to keep running, based on "
         "business continuity objectives.",
     ),
@@ -693,7 +696,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "Legal, regulatory and contractual requirements",
         "Identifier, documenter et tenir à jour les exigences légales, réglementaires et "
         "contractuelles applicables à la sécurité (Code de la santé publique, RGPD, HDS...) et "
-        "la manière d'y répondre.",
+        "la manière d’y répondre.",
         "Identify, document and keep current the legal, regulatory and contractual requirements "
         "that apply to security, and how the organization meets them.",
     ),
@@ -711,7 +714,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "Protection des registres et enregistrements",
         "Protecting records",
         "Protéger les enregistrements contre la perte, la destruction, la falsification, "
-        "l'accès et la divulgation non autorisés.",
+        "l’accès et la divulgation non autorisés.",
         "Protect records against loss, destruction, falsification and unauthorized access or "
         "release.",
     ),
@@ -728,7 +731,7 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "A.5.35",
         "Revue indépendante de la sécurité",
         "Independent security review",
-        "Faire revoir de manière indépendante l'approche de l'organisme en matière de sécurité, "
+        "Faire revoir de manière indépendante l’approche de l’organisme en matière de sécurité, "
         "à intervalles planifiés ou après un changement important.",
         "Have the organization's approach to security reviewed independently at planned "
         "intervals or after major change.",
@@ -738,15 +741,15 @@ ORGANIZATIONAL_CONTROLS: tuple[NodeData, ...] = (
         "Respect des politiques et normes de sécurité",
         "Compliance with security policies and standards",
         "Vérifier régulièrement le respect de la politique de sécurité, des politiques "
-        "thématiques, des règles et des normes de l'organisme.",
+        "thématiques, des règles et des normes de l’organisme.",
         "Regularly check compliance with the security policy, topic-specific policies, rules "
         "and standards of the organization.",
     ),
     _control(
         "A.5.37",
-        "Procédures d'exploitation écrites",
+        "Procédures d’exploitation écrites",
         "Written operating procedures",
-        "Documenter les procédures d'exploitation des moyens de traitement de l'information et "
+        "Documenter les procédures d’exploitation des moyens de traitement de l’information et "
         "les mettre à disposition de ceux qui en ont besoin.",
         "Document the operating procedures for information processing facilities and make them "
         "available to those who need them.",
@@ -757,7 +760,7 @@ PEOPLE_CONTROLS: tuple[NodeData, ...] = (
     _heading("A.6", None, "A.6", "Mesures liées aux personnes", "People-related controls"),
     _control(
         "A.6.1",
-        "Vérifications préalables à l'embauche",
+        "Vérifications préalables à l’embauche",
         "Background checks on candidates",
         "Vérifier les antécédents des candidats avant leur arrivée, puis périodiquement, dans le "
         "respect du droit et en proportion des risques du poste.",
@@ -768,8 +771,8 @@ PEOPLE_CONTROLS: tuple[NodeData, ...] = (
         "A.6.2",
         "Sécurité dans le contrat de travail",
         "Security in employment contracts",
-        "Le contrat de travail précise les responsabilités du salarié et de l'organisme en "
-        "matière de sécurité de l'information.",
+        "Le contrat de travail précise les responsabilités du salarié et de l’organisme en "
+        "matière de sécurité de l’information.",
         "Employment contracts state the employee's and the organization's information security "
         "responsibilities.",
     ),
@@ -796,7 +799,7 @@ PEOPLE_CONTROLS: tuple[NodeData, ...] = (
         "Obligations après départ ou mobilité",
         "Duties after leaving or changing roles",
         "Définir, communiquer et faire respecter les obligations de sécurité qui perdurent après "
-        "le départ ou le changement de poste d'un collaborateur.",
+        "le départ ou le changement de poste d’un collaborateur.",
         "Define, communicate and enforce the security duties that remain after someone leaves or "
         "changes role.",
     ),
@@ -805,7 +808,7 @@ PEOPLE_CONTROLS: tuple[NodeData, ...] = (
         "Engagements de confidentialité",
         "Confidentiality agreements",
         "Faire signer au personnel et aux tiers des engagements de confidentialité adaptés aux "
-        "besoins de l'organisme, documentés et revus régulièrement.",
+        "besoins de l’organisme, documentés et revus régulièrement.",
         "Have staff and third parties sign confidentiality agreements that fit the "
         "organization's needs, documented and regularly reviewed.",
     ),
@@ -844,7 +847,7 @@ PHYSICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.7.2",
         "Contrôle des entrées physiques",
         "Physical entry controls",
-        "Protéger les zones sécurisées par des contrôles d'entrée et des points d'accès adaptés "
+        "Protéger les zones sécurisées par des contrôles d’entrée et des points d’accès adaptés "
         "(badges, sas, registre des visiteurs).",
         "Protect secure areas with suitable entry controls and access points (badges, airlocks, "
         "visitor log).",
@@ -861,7 +864,7 @@ PHYSICAL_CONTROLS: tuple[NodeData, ...] = (
         "Surveillance physique des locaux",
         "Physical monitoring of premises",
         "Surveiller en continu les locaux pour détecter tout accès physique non autorisé "
-        "(vidéosurveillance, détection d'intrusion).",
+        "(vidéosurveillance, détection d’intrusion).",
         "Watch premises continuously to detect unauthorized physical access (video "
         "surveillance, intrusion alarms).",
     ),
@@ -869,7 +872,7 @@ PHYSICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.7.5",
         "Protection contre les risques physiques et environnementaux",
         "Protection from physical and environmental hazards",
-        "Concevoir et mettre en œuvre une protection contre l'incendie, l'inondation, les "
+        "Concevoir et mettre en œuvre une protection contre l’incendie, l’inondation, les "
         "séismes, la malveillance et les autres menaces physiques ou environnementales.",
         "Design and implement protection against fire, flood, earthquake, malicious damage and "
         "other physical or environmental threats.",
@@ -900,7 +903,7 @@ PHYSICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.7.9",
         "Sécurité des actifs hors site",
         "Security of off-site assets",
-        "Protéger les actifs utilisés ou conservés en dehors des locaux de l'organisme.",
+        "Protéger les actifs utilisés ou conservés en dehors des locaux de l’organisme.",
         "Protect assets used or kept outside the organization's premises.",
     ),
     _control(
@@ -916,7 +919,7 @@ PHYSICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.7.11",
         "Servitudes techniques : énergie et climatisation",
         "Utilities such as power and cooling",
-        "Protéger les moyens de traitement de l'information contre les coupures de courant et "
+        "Protéger les moyens de traitement de l’information contre les coupures de courant et "
         "les autres défaillances des servitudes (électricité, climatisation, télécoms).",
         "Protect information processing facilities against power cuts and other failures of "
         "supporting utilities (power, cooling, telecoms).",
@@ -925,7 +928,7 @@ PHYSICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.7.12",
         "Protection du câblage",
         "Cable protection",
-        "Protéger les câbles d'énergie, de données et de télécommunication contre l'interception, "
+        "Protéger les câbles d’énergie, de données et de télécommunication contre l’interception, "
         "les interférences ou les dommages.",
         "Protect power, data and telecom cables against interception, interference or damage.",
     ),
@@ -933,7 +936,7 @@ PHYSICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.7.13",
         "Maintenance des équipements",
         "Maintaining equipment",
-        "Entretenir correctement les équipements pour préserver la disponibilité, l'intégrité "
+        "Entretenir correctement les équipements pour préserver la disponibilité, l’intégrité "
         "et la confidentialité des informations.",
         "Maintain equipment properly to preserve the availability, integrity and "
         "confidentiality of information.",
@@ -965,17 +968,17 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.2",
         "Gestion des accès à privilèges",
         "Privileged access management",
-        "Restreindre et gérer l'attribution et l'usage des droits d'accès à privilèges, comme "
-        "les comptes d'administration.",
+        "Restreindre et gérer l’attribution et l’usage des droits d’accès à privilèges, comme "
+        "les comptes d’administration.",
         "Restrict and manage the granting and use of privileged access rights such as "
         "administrator accounts.",
     ),
     _control(
         "A.8.3",
-        "Limitation de l'accès aux informations",
+        "Limitation de l’accès aux informations",
         "Limiting access to information",
-        "Limiter l'accès aux informations et aux actifs conformément à la politique de contrôle "
-        "d'accès.",
+        "Limiter l’accès aux informations et aux actifs conformément à la politique de contrôle "
+        "d’accès.",
         "Limit access to information and assets in line with the access control policy.",
     ),
     _control(
@@ -990,8 +993,8 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.5",
         "Authentification forte",
         "Strong authentication",
-        "Mettre en œuvre des technologies et procédures d'authentification sûres, adaptées aux "
-        "restrictions d'accès, par exemple l'authentification multifacteur.",
+        "Mettre en œuvre des technologies et procédures d’authentification sûres, adaptées aux "
+        "restrictions d’accès, par exemple l’authentification multifacteur.",
         "Use secure authentication technologies and procedures suited to the access "
         "restrictions, for example multi-factor authentication.",
     ),
@@ -999,7 +1002,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.6",
         "Gestion de la capacité",
         "Capacity planning",
-        "Surveiller et ajuster l'usage des ressources selon les besoins de capacité actuels et "
+        "Surveiller et ajuster l’usage des ressources selon les besoins de capacité actuels et "
         "prévus.",
         "Monitor and adjust resource use according to current and expected capacity needs.",
     ),
@@ -1015,8 +1018,8 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.8",
         "Traitement des vulnérabilités techniques",
         "Technical vulnerability management",
-        "Se tenir informé des vulnérabilités des systèmes utilisés, évaluer l'exposition et "
-        "prendre les mesures adaptées, comme l'application des correctifs.",
+        "Se tenir informé des vulnérabilités des systèmes utilisés, évaluer l’exposition et "
+        "prendre les mesures adaptées, comme l’application des correctifs.",
         "Keep informed of vulnerabilities in the systems in use, assess exposure and act, for "
         "instance by applying patches.",
     ),
@@ -1034,7 +1037,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "Effacement des informations",
         "Deleting information",
         "Effacer les informations stockées dans les systèmes, équipements ou autres supports "
-        "lorsqu'elles ne sont plus nécessaires.",
+        "lorsqu’elles ne sont plus nécessaires.",
         "Delete information held in systems, devices or other media once it is no longer needed.",
     ),
     _control(
@@ -1042,7 +1045,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "Masquage et pseudonymisation des données",
         "Data masking and pseudonymization",
         "Masquer, pseudonymiser ou anonymiser les données selon la politique de contrôle "
-        "d'accès, les besoins métier et la réglementation.",
+        "d’accès, les besoins métier et la réglementation.",
         "Mask, pseudonymize or anonymize data according to the access control policy, business "
         "needs and the law.",
     ),
@@ -1068,7 +1071,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.14",
         "Redondance des moyens de traitement",
         "Redundant processing facilities",
-        "Prévoir une redondance suffisante des moyens de traitement de l'information pour "
+        "Prévoir une redondance suffisante des moyens de traitement de l’information pour "
         "satisfaire les exigences de disponibilité.",
         "Build enough redundancy into information processing facilities to meet availability "
         "requirements.",
@@ -1102,7 +1105,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.18",
         "Utilitaires à privilèges",
         "Privileged utilities",
-        "Restreindre et contrôler étroitement l'usage des utilitaires capables de contourner "
+        "Restreindre et contrôler étroitement l’usage des utilitaires capables de contourner "
         "les mesures de sécurité des systèmes et applications.",
         "Restrict and tightly control the use of utilities able to bypass system and "
         "application security controls.",
@@ -1111,7 +1114,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.19",
         "Installation de logiciels en production",
         "Software installation in production",
-        "Appliquer des procédures et mesures pour maîtriser l'installation de logiciels sur les "
+        "Appliquer des procédures et mesures pour maîtriser l’installation de logiciels sur les "
         "systèmes en production.",
         "Apply procedures and measures to control software installation on production systems.",
     ),
@@ -1137,7 +1140,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.22",
         "Segmentation des réseaux",
         "Network segmentation",
-        "Cloisonner les réseaux de l'organisme par groupes de services, d'utilisateurs et de "
+        "Cloisonner les réseaux de l’organisme par groupes de services, d’utilisateurs et de "
         "systèmes.",
         "Split the organization's networks into segments by groups of services, users and systems.",
     ),
@@ -1145,7 +1148,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.23",
         "Filtrage des accès web",
         "Filtering web access",
-        "Maîtriser l'accès aux sites web externes pour limiter l'exposition aux contenus "
+        "Maîtriser l’accès aux sites web externes pour limiter l’exposition aux contenus "
         "malveillants.",
         "Control access to external websites to reduce exposure to malicious content.",
     ),
@@ -1153,7 +1156,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.24",
         "Cryptographie et gestion des clés",
         "Cryptography and key management",
-        "Définir et appliquer des règles d'usage de la cryptographie, y compris la gestion des "
+        "Définir et appliquer des règles d’usage de la cryptographie, y compris la gestion des "
         "clés cryptographiques.",
         "Define and apply rules for using cryptography, including cryptographic key management.",
     ),
@@ -1170,7 +1173,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "Exigences de sécurité applicatives",
         "Application security requirements definition",
         "Identifier, spécifier et approuver les exigences de sécurité lors du développement ou "
-        "de l'acquisition d'applications.",
+        "de l’acquisition d’applications.",
         "Identify, specify and approve security requirements when developing or acquiring "
         "applications.",
     ),
@@ -1178,7 +1181,7 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.27",
         "Architecture et ingénierie sécurisées",
         "Secure architecture and engineering",
-        "Établir, documenter, maintenir et appliquer des principes d'ingénierie sécurisée à tout "
+        "Établir, documenter, maintenir et appliquer des principes d’ingénierie sécurisée à tout "
         "développement de système.",
         "Establish, document, maintain and apply secure engineering principles to all system "
         "development.",
@@ -1232,8 +1235,8 @@ TECHNOLOGICAL_CONTROLS: tuple[NodeData, ...] = (
         "A.8.34",
         "Protection des systèmes lors des audits",
         "Protecting systems during audits",
-        "Planifier et convenir avec la direction concernée des tests d'audit et autres "
-        "vérifications menés sur les systèmes en production, pour en limiter l'impact.",
+        "Planifier et convenir avec la direction concernée des tests d’audit et autres "
+        "vérifications menés sur les systèmes en production, pour en limiter l’impact.",
         "Plan and agree with the relevant management any audit tests or other checks on "
         "production systems, to limit their impact.",
     ),

@@ -27,7 +27,7 @@ def test_six_activities_numbered_one_to_six() -> None:
         (1, "sites physiques", PHYSICAL),
         (2, "infrastructure matérielle", PHYSICAL),
         (3, "infrastructure virtuelle", MANAGED),
-        (4, "plateforme d'hébergement d'applications", MANAGED),
+        (4, "plateforme d\u2019hébergement d\u2019applications", MANAGED),
         (5, "administration et exploitation", MANAGED),
         (6, "sauvegarde", MANAGED),
     ],
@@ -46,7 +46,7 @@ def test_activity_wording_and_certificate_type(
 def test_activities_one_to_three_name_the_system_used_to_process_health_data(number: int) -> None:
     activity = ACTIVITIES_BY_NUMBER[number]
     assert activity.wording_fr.endswith(
-        "du système d'information utilisé pour le traitement des données de santé"
+        "du système d\u2019information utilisé pour le traitement des données de santé"
     )
     assert activity.name_en.endswith("information system used to process health data")
 
@@ -62,7 +62,7 @@ def test_activity_two_is_hardware_not_physical_sites() -> None:
 
 def test_certificate_type_values_and_labels() -> None:
     assert [member.value for member in CertificateType] == ["physical", "managed"]
-    assert PHYSICAL.label_fr == "hébergeur d'infrastructure physique"
+    assert PHYSICAL.label_fr == "hébergeur d\u2019infrastructure physique"
     assert MANAGED.label_fr == "hébergeur infogéreur"
     assert PHYSICAL.label_en
     assert MANAGED.label_en

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from scopes.activities import ACTIVITIES, CertificateType
 from scopes.catalog import AppliesWhen, FrameworkData, NodeData, hds_v2, iso27001_2022
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
@@ -72,7 +73,8 @@ def _reference_texts(value: Any, key: str = "") -> Iterator[str]:
 
 
 def _normalise(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    # Apostrophes alike, so a typographic one does not hide a copied sentence.
+    return " ".join(text.replace("\u2019", "'").split()).casefold()
 
 
 def _assessable_ids(nodes: tuple[NodeData, ...]) -> set[str]:
@@ -164,9 +166,9 @@ def test_exi_14_is_about_losing_the_certificate() -> None:
 def test_exi_15_keeps_the_audit_right_and_the_scope_of_the_logs() -> None:
     node = _hds("EXI 15")
     assert "limités à ces ressources" in node.summary_fr
-    assert "accès du personnel de l'hébergeur à ses ressources dédiées" in node.summary_fr
+    assert "accès du personnel de l\u2019hébergeur à ses ressources dédiées" in node.summary_fr
     assert "host's staff access to its dedicated resources" in node.summary_en
-    assert "dernier rapport d'audit de certification HDS" in node.summary_fr
+    assert "dernier rapport d\u2019audit de certification HDS" in node.summary_fr
 
 
 def test_exi_19_keeps_the_data_protection_officer_audits() -> None:
@@ -262,7 +264,24 @@ def test_every_node_is_named_and_every_requirement_summarised(catalog: str) -> N
         for text in (node.name_fr, node.name_en, node.summary_fr, node.summary_en):
             assert text == text.strip(), node.ref_id
             assert "  " not in text, node.ref_id
-            assert "\u2019" not in text, f"{node.ref_id}: use a plain apostrophe"
+        # One apostrophe per language, as in the interface: typographic in French.
+        for text in (node.name_fr, node.summary_fr):
+            assert "'" not in text, f"{node.ref_id}: French text takes \u2019, not '"
+        for text in (node.name_en, node.summary_en):
+            assert "\u2019" not in text, f"{node.ref_id}: English text takes a plain apostrophe"
+
+
+@pytest.mark.parametrize("catalog", sorted(CATALOGS))
+def test_french_framework_texts_use_the_typographic_apostrophe(catalog: str) -> None:
+    framework, _nodes = CATALOGS[catalog]
+    assert "'" not in framework.name_fr + framework.description_fr
+    assert "\u2019" in framework.description_fr  # the check reads real French text
+
+
+def test_french_activity_wordings_use_the_typographic_apostrophe() -> None:
+    texts = [a.wording_fr for a in ACTIVITIES] + [t.label_fr for t in CertificateType]
+    assert [text for text in texts if "'" in text] == []
+    assert any("\u2019" in text for text in texts)
 
 
 @pytest.mark.parametrize("catalog", sorted(CATALOGS))

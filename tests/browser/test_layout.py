@@ -1,0 +1,178 @@
+"""Layout on a 1366 x 768 screen, the common laptop, in French over the demo: no key page is
+wider than the window, and a long file name wraps between its parts, not letter by letter."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
+from audits.models import Audit
+from audits.services.auditors import auditor_accept_existing_user, auditor_invite
+from evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus
+from evidence.services import evidence_version_add
+from hdsready.models import Membership, Role, User
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.helpers import log_in
+from tests.evidence.conftest import store  # noqa: F401  (isolated MEDIA_ROOT)
+from tests.evidence.helpers import hashed_upload
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = ARTIFACTS / "layout"
+LONG_NAME = "Rapport_audit_interne_HDS_2025-version-finale_signee_par_la_direction_generale.pdf"
+WRAP_POINTS = "_-./@"
+
+
+@pytest.fixture
+def demo() -> dict[str, object]:
+    call_command("catalog_sync", stdout=StringIO())
+    for command in ("seed_demo", "seed_demo_scope", "seed_demo_cycle"):
+        call_command(command, force=True, stdout=StringIO())
+    officer = Membership.objects.get(organisation__slug="demo", role=Role.OFFICER).user
+    auditor = User.objects.get(email=AUDITOR_EMAIL)
+    for user in (officer, auditor):
+        user.set_password(PASSWORD)
+        user.language = "fr"
+        user.save(update_fields=["password", "language"])
+    audit = Audit.objects.filter(cycle__organisation__slug="demo").order_by("pk").first()
+    assert audit is not None
+    now = timezone.now()
+    access, _raw = auditor_invite(
+        audit=audit,
+        email=auditor.email,
+        valid_from=now - timedelta(hours=1),
+        valid_until=now + timedelta(days=2),
+        actor=officer,
+    )
+    auditor_accept_existing_user(access=access, user=auditor)
+    TOTPDevice.objects.get_or_create(user=auditor, name="demo", defaults={"confirmed": True})
+    item = EvidenceItem.objects.filter(
+        organisation__slug="demo", kind=EvidenceKind.FILE, status=EvidenceStatus.ACTIVE
+    ).first()
+    assert item is not None
+    evidence_version_add(
+        item=item, upload=hashed_upload(b"%PDF-1.4\n%%EOF\n", name=LONG_NAME), actor=officer
+    )
+    return {"officer": officer, "auditor": auditor, "audit": audit, "item": item}
+
+
+def _officer_pages(demo: dict[str, object]) -> list[str]:
+    slug = {"slug": "demo"}
+    audit = demo["audit"]
+    item = demo["item"]
+    assert isinstance(audit, Audit)
+    assert isinstance(item, EvidenceItem)
+    return [
+        reverse("hdsready:organisation-home", kwargs=slug),
+        reverse("hdsready:trail-list", kwargs=slug),
+        reverse("hdsready:member-list", kwargs=slug),
+        reverse("evidence:item-list", kwargs=slug),
+        reverse("evidence:item-detail", kwargs={**slug, "pk": item.pk}),
+        reverse("scopes:scope-edit", kwargs=slug),
+        reverse("scopes:chain-view", kwargs=slug),
+        reverse("scopes:iso-view", kwargs=slug),
+        reverse("scopes:readiness-list", kwargs={**slug, "code": "hds"}),
+        reverse("scopes:readiness-list", kwargs={**slug, "code": "iso27001"}),
+        reverse("scopes:soa-list", kwargs=slug),
+        reverse("scopes:subcontractor-list", kwargs=slug),
+        reverse("scopes:catalog-list", kwargs=slug),
+        reverse("audits:cycle-list", kwargs=slug),
+        reverse("audits:audit-detail", kwargs={**slug, "pk": audit.pk}),
+        reverse("dossiers:dossier-list", kwargs=slug),
+    ]
+
+
+def _assert_fits(page: Page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == 200, path
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"\W+", "_", path).strip("_")
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert width <= viewport, f"{path}: {width} px wide in a {viewport} px window"
+    # A table in a scrolling wrapper must not hide its last columns behind a scroll bar either.
+    hidden = page.evaluate(
+        "[...document.querySelectorAll('.table-wrap')]"
+        ".filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.firstElementChild.id)"
+    )
+    assert hidden == [], f"{path}: tables wider than their box: {hidden}"
+
+
+# The text of an element line by line, as laid out (each character's box says its line).
+LINES_JS = """(element) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const lines = [];
+  let top = null;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if (top === null || box.top > top + 2) { lines.push(""); top = box.top; }
+      lines[lines.length - 1] += node.data[i];
+    }
+  }
+  return lines;
+}"""
+
+
+def test_key_pages_fit_a_1366_screen(page: Page, demo: dict[str, object]) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    officer = demo["officer"]
+    assert isinstance(officer, User)
+    log_in(page, officer)
+    for path in _officer_pages(demo):
+        _assert_fits(page, path)
+
+
+def test_the_auditor_audit_page_fits_a_1366_screen(page: Page, demo: dict[str, object]) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    auditor = demo["auditor"]
+    audit = demo["audit"]
+    assert isinstance(auditor, User)
+    assert isinstance(audit, Audit)
+    log_in(page, auditor)
+    _assert_fits(page, reverse("audits:auditor-audit", args=[audit.pk]))
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_a_long_file_name_wraps_between_its_parts(
+    page: Page, demo: dict[str, object], width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 768})
+    officer = demo["officer"]
+    item = demo["item"]
+    assert isinstance(officer, User)
+    assert isinstance(item, EvidenceItem)
+    log_in(page, officer)
+    page.goto(reverse("evidence:item-detail", kwargs={"slug": "demo", "pk": item.pk}))
+    cell = page.locator("#versions td.filename", has_text="Rapport_audit").first
+    expect(cell).to_be_visible()
+    lines = cell.evaluate(LINES_JS)
+    page.screenshot(path=str(SHOTS / f"long-file-name-{width}.png"), full_page=True)
+    assert "".join(lines) == LONG_NAME
+    assert len(lines) > 1  # it does wrap: the name is longer than the column
+    for line in lines[:-1]:
+        assert line[-1] in WRAP_POINTS, f"broken inside a word: {lines}"
+    assert min(len(line) for line in lines[:-1]) >= 4, lines
+    # The row's links stay whole words too.
+    broken = page.evaluate(
+        "[...document.querySelectorAll('#versions a')]"
+        ".filter(a => a.getClientRects().length > 1 || a.offsetHeight > 2 * "
+        "parseFloat(getComputedStyle(a).lineHeight || 20)).map(a => a.textContent)"
+    )
+    assert broken == []
