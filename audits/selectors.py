@@ -12,6 +12,7 @@ from django.http import Http404
 
 from audits.deadline_kinds import DeadlineKind, DeadlineRow, deadline_rows
 from audits.models import (
+    NEEDS_ANSWER,
     Audit,
     AuditorAccess,
     AuditStatus,
@@ -22,7 +23,6 @@ from audits.models import (
     FindingKind,
     FindingStatus,
     PinnedVersion,
-    ReviewDecision,
     Stage,
 )
 from audits.workflow import STAGE_OF_STATE, Actor
@@ -400,7 +400,7 @@ def reviews_awaiting_answer(*, audit: Audit) -> list[tuple[EvidenceReview, list[
     reviewed item (uploaded after the review) that may answer it."""
     reviews = list(
         EvidenceReview.objects.filter(
-            audit=audit, decision=ReviewDecision.NEEDS_REVISION, answered_with__isnull=True
+            audit=audit, decision__in=NEEDS_ANSWER, answered_with__isnull=True
         )
         .select_related("pinned__version__item", "pinned__requirement")
         .order_by("reviewed_at", "pk")

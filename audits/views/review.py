@@ -35,7 +35,7 @@ from evidence.services import EvidenceIntegrityError, evidence_version_open
 from evidence.serving import file_response
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
-from hdsready.selectors import organisation_get_for_user
+from hdsready.selectors import organisation_get_for_user, user_can
 
 verified = otp_required(login_url="hdsready:login")
 
@@ -122,19 +122,25 @@ def auditor_version_view(
 @require_GET
 @verified
 def audit_reviews(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The host's side: the reviews asking for a revision, each answered with a new version."""
-    organisation = organisation_get_for_user(
-        user=request.user, slug=slug, perm=roles.EDIT_READINESS
-    )
+    """The host's side: the reviews asking for a revision or rejecting evidence, each answered
+    with a new version by a member who edits readiness; every member (the manager too) reads
+    them."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     audit = audit_get_in_organisation(organisation=organisation, pk=pk)
+    can_answer = user_can(user=request.user, organisation=organisation, perm=roles.EDIT_READINESS)
     rows = [
-        (review, ReviewAnswerForm(versions=versions, prefix=f"review{review.pk}"))
+        (
+            review,
+            ReviewAnswerForm(versions=versions, prefix=f"review{review.pk}")
+            if can_answer
+            else None,
+        )
         for review, versions in reviews_awaiting_answer(audit=audit)
     ]
     return render(
         request,
         "audits/audit_reviews.html",
-        {"organisation": organisation, "audit": audit, "rows": rows},
+        {"organisation": organisation, "audit": audit, "rows": rows, "can_answer": can_answer},
     )
 
 
