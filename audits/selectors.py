@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from audits.deadline_kinds import DeadlineKind, DeadlineRow, deadline_rows
 from audits.models import (
@@ -115,6 +116,21 @@ def audits_for_auditor(*, user: User, now: datetime) -> list[AuditorAccess]:
         .order_by("valid_until", "pk")
     )
     return [access for access in accesses if access.is_open(now=now)]
+
+
+def auditor_landing(user: User, now: datetime) -> str | None:
+    """Where an invited auditor with no membership lands (hdsready.homes): straight on the audit
+    when one is open to them, on their audits otherwise (several, or one whose access window is
+    still to come); None for someone who was never invited."""
+    accesses = AuditorAccess.objects.filter(
+        user=user, accepted_at__isnull=False, revoked_at__isnull=True, valid_until__gt=now
+    )
+    audits = list(accesses.values_list("audit_id", "valid_from")[:2])
+    if not audits:
+        return None
+    if len(audits) == 1 and audits[0][1] <= now:
+        return reverse("audits:auditor-audit", args=[audits[0][0]])
+    return reverse("audits:auditor-home")
 
 
 def audit_get_for_member(*, user: User, slug: str, pk: int, perm: str) -> Audit:

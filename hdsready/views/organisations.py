@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.decorators import otp_required
 
 from hdsready import roles
 from hdsready.forms import InviteForm, RoleForm, TrailFilterForm
+from hdsready.homes import home_elsewhere
 from hdsready.http import AuthedHttpRequest
 from hdsready.selectors import (
     invitation_get_in_organisation,
@@ -43,6 +45,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         return redirect("hdsready:organisation-home", slug=last)
     if len(memberships) == 1:
         return redirect("hdsready:organisation-home", slug=slugs[0])
+    if not memberships and (elsewhere := home_elsewhere(user=request.user, now=timezone.now())):
+        return redirect(elsewhere)
     return render(request, "hdsready/home.html", {"memberships": memberships})
 
 
