@@ -50,6 +50,33 @@ def builtin_framework(*, code: str) -> Framework:
     return framework
 
 
+def readiness_framework(*, organisation: Organisation, code: str) -> Framework:
+    """The framework whose readiness is assessed under this code: the built-in one, else the
+    latest version the organisation imported (scopes/importer.py); 404 for another's."""
+    framework = (
+        Framework.objects.filter(organisation__isnull=True, code=code).order_by("-version").first()
+        or Framework.objects.filter(organisation=organisation, code=code)
+        .order_by("-imported_at", "-pk")
+        .first()
+    )
+    if framework is None:
+        raise Http404
+    return framework
+
+
+def imported_frameworks_assessed(*, organisation: Organisation) -> list[Framework]:
+    """The latest version of each framework the organisation imported that has assessable
+    requirements: each gets a readiness list and a score like HDS and ISO 27001."""
+    latest: dict[str, Framework] = {}
+    for framework in (
+        Framework.objects.filter(organisation=organisation, nodes__assessable=True)
+        .distinct()
+        .order_by("code", "-imported_at", "-pk")
+    ):
+        latest.setdefault(framework.code, framework)
+    return list(latest.values())
+
+
 def requirement_get(*, organisation: Organisation, pk: int) -> Requirement:
     requirement = (
         Requirement.objects.select_related("framework")

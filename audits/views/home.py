@@ -30,7 +30,13 @@ from hdsready.http import AuthedHttpRequest
 from hdsready.selectors import organisation_get_for_user
 from scopes.models import ReadinessStatus
 from scopes.readiness import Score, readiness_score
-from scopes.selectors import HDS_CODE, ISO_CODE, builtin_framework, readiness_rows
+from scopes.selectors import (
+    HDS_CODE,
+    ISO_CODE,
+    builtin_framework,
+    imported_frameworks_assessed,
+    readiness_rows,
+)
 
 verified = otp_required(login_url="hdsready:login")
 
@@ -49,9 +55,18 @@ class FrameworkProgress:
 def home_progress(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     """Readiness score per built-in framework and the number of evidence items."""
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    frameworks = [
+        (builtin_framework(code=HDS_CODE), _("HDS")),
+        (builtin_framework(code=ISO_CODE), _("ISO 27001")),
+        *(
+            (framework, framework.name)
+            for framework in imported_frameworks_assessed(organisation=organisation)
+        ),
+    ]
     progress = []
-    for code, name in ((HDS_CODE, _("HDS")), (ISO_CODE, _("ISO 27001"))):
-        rows = readiness_rows(organisation=organisation, framework=builtin_framework(code=code))
+    for framework, name in frameworks:
+        code = framework.code
+        rows = readiness_rows(organisation=organisation, framework=framework)
         score = readiness_score(
             entry.status if entry else ReadinessStatus.NOT_ASSESSED
             for _requirement, entry, applies in rows
