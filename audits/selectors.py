@@ -442,6 +442,20 @@ def reviews_awaiting_answer(*, audit: Audit) -> list[tuple[EvidenceReview, list[
     ]
 
 
+def reviews_to_answer_of(*, organisation: Organisation) -> QuerySet[EvidenceReview]:
+    """The reviews of the organisation's audits that ask for a revision or reject evidence and
+    are not answered yet, the oldest first (the "needs a response" list of the home)."""
+    return (
+        EvidenceReview.objects.filter(
+            audit__cycle__organisation=organisation,
+            decision__in=NEEDS_ANSWER,
+            answered_with__isnull=True,
+        )
+        .select_related("pinned__requirement", "pinned__version__item")
+        .order_by("reviewed_at", "pk")
+    )
+
+
 def review_get_in_organisation(*, organisation: Organisation, pk: int) -> EvidenceReview:
     review = (
         EvidenceReview.objects.select_related("audit__cycle__organisation", "pinned__version")

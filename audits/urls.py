@@ -39,6 +39,7 @@ urlpatterns = [
 urlpatterns += [
     path("o/<slug:slug>/home/progress/", home.home_progress, name="home-progress"),
     path("o/<slug:slug>/home/certification/", home.home_certification, name="home-certification"),
+    path("o/<slug:slug>/home/my-work/", home.home_my_work, name="home-my-work"),
 ]
 
 urlpatterns += [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Exists, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from hdsready.models import Membership, Organisation, User
@@ -18,6 +18,7 @@ from scopes.models import (
     Framework,
     HostProfile,
     ReadinessEntry,
+    ReadinessStatus,
     Requirement,
     ScopeActivity,
     SoAEntry,
@@ -333,4 +334,15 @@ def soa_entry_of(*, organisation: Organisation, control: Requirement) -> SoAEntr
         SoAEntry.objects.select_related("owner")
         .filter(organisation=organisation, control=control)
         .first()
+    )
+
+
+def readiness_assigned_to(*, organisation: Organisation, user: User) -> QuerySet[ReadinessEntry]:
+    """The requirements this member owns that are not met yet, the nearest target date first:
+    the start of a contributor's work."""
+    return (
+        ReadinessEntry.objects.filter(organisation=organisation, owner=user)
+        .exclude(status__in=(ReadinessStatus.COMPLIANT, ReadinessStatus.NOT_APPLICABLE))
+        .select_related("requirement__framework")
+        .order_by(F("target_date").asc(nulls_last=True), "requirement__order", "pk")
     )

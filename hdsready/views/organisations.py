@@ -50,6 +50,18 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "hdsready/home.html", {"memberships": memberships})
 
 
+def _home_kind(*, can_manage: bool, can_edit: bool, can_print: bool) -> str:
+    """Which work the home starts with: the officer's whole picture, the contributor's own
+    tasks, or the manager's progress report."""
+    if can_manage:
+        return "officer"
+    if can_edit:
+        return "contributor"
+    if can_print:
+        return "manager"
+    return "member"
+
+
 @require_GET
 @verified
 def organisation_home(request: AuthedHttpRequest, slug: str) -> HttpResponse:
@@ -57,6 +69,7 @@ def organisation_home(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     request.session["organisation"] = organisation.slug
     can_manage = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
     can_print = user_can(user=request.user, organisation=organisation, perm=roles.PRINT_DOSSIER)
+    can_edit = user_can(user=request.user, organisation=organisation, perm=roles.EDIT_READINESS)
     return render(
         request,
         "hdsready/organisation_home.html",
@@ -64,6 +77,7 @@ def organisation_home(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "can_manage": can_manage,
             "can_print": can_print,
+            "home_kind": _home_kind(can_manage=can_manage, can_edit=can_edit, can_print=can_print),
             "member_count": memberships_of_organisation(organisation=organisation).count(),
         },
     )
