@@ -456,6 +456,15 @@ def reviews_to_answer_of(*, organisation: Organisation) -> QuerySet[EvidenceRevi
     )
 
 
+def reviews_of_item(*, item: EvidenceItem, limit: int) -> list[EvidenceReview]:
+    """The auditor's latest decisions on the versions of one evidence item."""
+    return list(
+        EvidenceReview.objects.filter(pinned__version__item=item)
+        .select_related("pinned__requirement", "pinned__version", "answered_with", "audit")
+        .order_by("-reviewed_at", "-pk")[:limit]
+    )
+
+
 def review_get_in_organisation(*, organisation: Organisation, pk: int) -> EvidenceReview:
     review = (
         EvidenceReview.objects.select_related("audit__cycle__organisation", "pinned__version")

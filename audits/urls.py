@@ -61,4 +61,5 @@ urlpatterns += [
     ),
     path("o/<slug:slug>/audits/<int:pk>/reviews/", review.audit_reviews, name="audit-reviews"),
     path("o/<slug:slug>/reviews/<int:pk>/answer/", review.review_answer_view, name="review-answer"),
+    path("o/<slug:slug>/evidence/<int:pk>/reviews/", review.item_reviews, name="item-reviews"),
 ]

@@ -25,12 +25,14 @@ from audits.selectors import (
     review_rows_for_auditor,
     review_stage1_frozen,
     reviews_awaiting_answer,
+    reviews_of_item,
     version_get_for_auditor,
 )
 from audits.services.reviews import review_answer
 from audits.views import apply_change
 from audits.views.actions import offered_forms, take_action
 from audits.workflow import EVIDENCE_REVIEW, Actor
+from evidence.selectors import evidence_item_get
 from evidence.services import EvidenceIntegrityError, evidence_version_open
 from evidence.serving import file_response
 from hdsready import roles
@@ -165,4 +167,25 @@ def review_answer_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRe
         lambda data: review_answer(review=review, actor=request.user, **data),
         _("Answer recorded."),
         reverse("audits:audit-reviews", args=[slug, review.audit_id]),
+    )
+
+
+ITEM_REVIEWS_LIMIT = 20
+
+
+@require_GET
+@verified
+def item_reviews(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The auditor's decisions on an evidence item's versions: a fragment of the item's page,
+    so a rejection is read where the evidence is, not only in the trail."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    item = evidence_item_get(organisation=organisation, pk=pk)
+    return render(
+        request,
+        "audits/item_reviews.html",
+        {
+            "organisation": organisation,
+            "item": item,
+            "reviews": reviews_of_item(item=item, limit=ITEM_REVIEWS_LIMIT),
+        },
     )
