@@ -130,7 +130,8 @@ def test_findings_and_verifications_tell_the_officers(
     assert texts == [
         f"{auditor} recorded a finding (Initial certification audit): Minor non-conformity, EXI 10",
         f"{auditor} completed the on-site audit (Initial certification audit).",
-        f"{auditor} verified a correction (Initial certification audit): EXI 10, correction sent back: No proof",
+        f"{auditor} verified a correction (Initial certification audit): EXI 10, "
+        "correction sent back: No proof",
     ]
     assert set(Notification.objects.values_list("user", flat=True)) == {officer.pk}
 

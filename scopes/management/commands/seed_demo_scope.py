@@ -113,13 +113,25 @@ class Command(BaseCommand):
                 "EXI 07": ReadinessStatus.NOT_COMPLIANT,
                 "EXI 28": ReadinessStatus.COMPLIANT,
             }
+            # The requirements not met yet are the contributor's work (their home starts there).
+            contributor = Membership.objects.filter(
+                organisation=organisation, role=Role.CONTRIBUTOR
+            ).first()
             for requirement in Requirement.objects.filter(
                 framework__organisation__isnull=True, ref_id__in=statuses
             ):
+                status = statuses[requirement.ref_id]
+                owner = (
+                    contributor.user
+                    if contributor is not None and status != ReadinessStatus.COMPLIANT
+                    else actor
+                )
                 readiness_update(
                     organisation=organisation,
                     requirement=requirement,
-                    data=ReadinessData(status=statuses[requirement.ref_id], owner=actor),
+                    data=ReadinessData(
+                        status=status, owner=owner, target_date=today + timedelta(days=45)
+                    ),
                     actor=actor,
                 )
             self._iso_readiness(organisation, actor)
