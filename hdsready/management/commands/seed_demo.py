@@ -67,9 +67,8 @@ class Command(BaseCommand):
         self.stdout.write("Log in with an e-mail and password, then the TOTP code of the secret")
         self.stdout.write("(add the secret to an authenticator app, or: oathtool --totp -b SECRET)")
         self.stdout.write("The auditor belongs to no organisation: they see the demo audit only.")
-        for (email, password, secret), (_e, _n, role) in zip(
-            rows, (*DEMO_USERS, DEMO_AUDITOR), strict=True
-        ):
+        personas = [str(role) for _e, _n, role in DEMO_USERS] + [DEMO_AUDITOR[2]]
+        for (email, password, secret), persona in zip(rows, personas, strict=True):
             self.stdout.write(
-                f"  {role:<12} {email:<32} password: {password}  TOTP secret: {secret}"
+                f"  {persona:<12} {email:<32} password: {password}  TOTP secret: {secret}"
             )
