@@ -90,7 +90,7 @@ def test_a_rejected_review_tells_the_officers_in_their_language(
 ):
     officer.language = "fr"
     officer.save(update_fields=["language"])
-    version = _version(stage2.cycle.organisation, contributor, "Rapport de sauvegarde")
+    version = _version(stage2.cycle.organisation, contributor, "Rapport d'exploitation")
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         _review(stage2, version, auditor, ReviewDecision.REJECTED)
@@ -98,10 +98,12 @@ def test_a_rejected_review_tells_the_officers_in_their_language(
     assert notification.user == officer
     # Worded in the officer's language: the audit's kind and the decision in French.
     assert "(Audit de certification initial)" in notification.text
-    assert notification.text.endswith("EXI 10, Rapport de sauvegarde v1: Rejetée")
+    assert notification.text.endswith("EXI 10, Rapport d'exploitation v1: Rejetée")
     slug = stage2.cycle.organisation.slug
     assert notification.link == reverse("audits:audit-reviews", args=[slug, stage2.pk])
     assert [message.to for message in mail.outbox] == [[officer.email]]
+    # The plain-text e-mail says it as it is, not HTML-escaped.
+    assert "Rapport d'exploitation v1" in mail.outbox[0].body
 
 
 @pytest.mark.usefixtures("english")
