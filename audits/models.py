@@ -226,6 +226,10 @@ class ReviewDecision(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# The decisions the host answers with a new version (the auditor says what is wrong).
+NEEDS_ANSWER: frozenset[str] = frozenset({ReviewDecision.NEEDS_REVISION, ReviewDecision.REJECTED})
+
+
 class EvidenceReview(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="reviews")
     pinned = models.ForeignKey(PinnedVersion, on_delete=models.CASCADE, related_name="reviews")

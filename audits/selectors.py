@@ -9,9 +9,11 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from audits.deadline_kinds import DeadlineKind, DeadlineRow, deadline_rows
 from audits.models import (
+    NEEDS_ANSWER,
     Audit,
     AuditorAccess,
     AuditStatus,
@@ -22,7 +24,6 @@ from audits.models import (
     FindingKind,
     FindingStatus,
     PinnedVersion,
-    ReviewDecision,
     Stage,
 )
 from audits.workflow import STAGE_OF_STATE, Actor
@@ -115,6 +116,21 @@ def audits_for_auditor(*, user: User, now: datetime) -> list[AuditorAccess]:
         .order_by("valid_until", "pk")
     )
     return [access for access in accesses if access.is_open(now=now)]
+
+
+def auditor_landing(user: User, now: datetime) -> str | None:
+    """Where an invited auditor with no membership lands (hdsready.homes): straight on the audit
+    when one is open to them, on their audits otherwise (several, or one whose access window is
+    still to come); None for someone who was never invited."""
+    accesses = AuditorAccess.objects.filter(
+        user=user, accepted_at__isnull=False, revoked_at__isnull=True, valid_until__gt=now
+    )
+    audits = list(accesses.values_list("audit_id", "valid_from")[:2])
+    if not audits:
+        return None
+    if len(audits) == 1 and audits[0][1] <= now:
+        return reverse("audits:auditor-audit", args=[audits[0][0]])
+    return reverse("audits:auditor-home")
 
 
 def audit_get_for_member(*, user: User, slug: str, pk: int, perm: str) -> Audit:
@@ -400,7 +416,7 @@ def reviews_awaiting_answer(*, audit: Audit) -> list[tuple[EvidenceReview, list[
     reviewed item (uploaded after the review) that may answer it."""
     reviews = list(
         EvidenceReview.objects.filter(
-            audit=audit, decision=ReviewDecision.NEEDS_REVISION, answered_with__isnull=True
+            audit=audit, decision__in=NEEDS_ANSWER, answered_with__isnull=True
         )
         .select_related("pinned__version__item", "pinned__requirement")
         .order_by("reviewed_at", "pk")
@@ -424,6 +440,29 @@ def reviews_awaiting_answer(*, audit: Audit) -> list[tuple[EvidenceReview, list[
         )
         for review in reviews
     ]
+
+
+def reviews_to_answer_of(*, organisation: Organisation) -> QuerySet[EvidenceReview]:
+    """The reviews of the organisation's audits that ask for a revision or reject evidence and
+    are not answered yet, the oldest first (the "needs a response" list of the home)."""
+    return (
+        EvidenceReview.objects.filter(
+            audit__cycle__organisation=organisation,
+            decision__in=NEEDS_ANSWER,
+            answered_with__isnull=True,
+        )
+        .select_related("pinned__requirement", "pinned__version__item")
+        .order_by("reviewed_at", "pk")
+    )
+
+
+def reviews_of_item(*, item: EvidenceItem, limit: int) -> list[EvidenceReview]:
+    """The auditor's latest decisions on the versions of one evidence item."""
+    return list(
+        EvidenceReview.objects.filter(pinned__version__item=item)
+        .select_related("pinned__requirement", "pinned__version", "answered_with", "audit")
+        .order_by("-reviewed_at", "-pk")[:limit]
+    )
 
 
 def review_get_in_organisation(*, organisation: Organisation, pk: int) -> EvidenceReview:

@@ -39,6 +39,7 @@ urlpatterns = [
 urlpatterns += [
     path("o/<slug:slug>/home/progress/", home.home_progress, name="home-progress"),
     path("o/<slug:slug>/home/certification/", home.home_certification, name="home-certification"),
+    path("o/<slug:slug>/home/my-work/", home.home_my_work, name="home-my-work"),
 ]
 
 urlpatterns += [
@@ -60,4 +61,5 @@ urlpatterns += [
     ),
     path("o/<slug:slug>/audits/<int:pk>/reviews/", review.audit_reviews, name="audit-reviews"),
     path("o/<slug:slug>/reviews/<int:pk>/answer/", review.review_answer_view, name="review-answer"),
+    path("o/<slug:slug>/evidence/<int:pk>/reviews/", review.item_reviews, name="item-reviews"),
 ]

@@ -100,6 +100,10 @@ class Action:
     finding_statuses: frozenset[str] = frozenset()
     guard: Guard | None = None
     help: Promise | None = None
+    # What the organisation's officers are told when the invited auditor takes this action
+    # (hdsready's notifications, with their e-mail): "%(auditor)s", "%(audit)s" and "%(detail)s"
+    # (what the effect says it did) are filled in, in each officer's language.
+    notice: Promise | None = None
 
     @property
     def on_finding(self) -> bool:
@@ -185,6 +189,7 @@ STAGE1_COMPLETE = Action(
     event="audit.stage1_completed",
     event_label=_("Documentary audit completed"),
     sets=("stage1_outcome",),
+    notice=_("%(auditor)s completed the documentary audit (%(audit)s)."),
 )
 STAGE2_SCHEDULE = Action(
     name="stage2-schedule",
@@ -214,6 +219,7 @@ STAGE2_COMPLETE = Action(
         "The correction window runs 3 months from the day the on-site audit actually ended, "
         "not from the planned end."
     ),
+    notice=_("%(auditor)s completed the on-site audit (%(audit)s)."),
 )
 STAGE2_END_CORRECT = Action(
     name="stage2-end-correct",
@@ -239,6 +245,7 @@ FINDING_RAISE = Action(
     event_label=_("Finding recorded"),
     sets=("correction_deadline",),
     help=_("A non-conformity raised after the on-site audit falls in the same correction window."),
+    notice=_("%(auditor)s recorded a finding (%(audit)s): %(detail)s"),
 )
 CORRECTION_SUBMIT = Action(
     name="correction-submit",
@@ -263,6 +270,7 @@ CORRECTION_VERIFY = Action(
     event="finding.correction_verified",
     event_label=_("Correction verified"),
     finding_statuses=frozenset({FindingStatus.CORRECTION_SUBMITTED}),
+    notice=_("%(auditor)s verified a correction (%(audit)s): %(detail)s"),
 )
 DECISION_RECORD = Action(
     name="decision-record",
@@ -313,6 +321,7 @@ EVIDENCE_REVIEW = Action(
     targets=frozenset(),
     event="evidence_review.recorded",
     event_label=_("Evidence reviewed"),
+    notice=_("%(auditor)s reviewed evidence (%(audit)s): %(detail)s"),
 )
 AUDITOR_INVITE = Action(
     name="auditor-invite",

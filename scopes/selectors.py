@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Exists, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from hdsready.models import Membership, Organisation, User
@@ -18,6 +18,7 @@ from scopes.models import (
     Framework,
     HostProfile,
     ReadinessEntry,
+    ReadinessStatus,
     Requirement,
     ScopeActivity,
     SoAEntry,
@@ -48,6 +49,33 @@ def builtin_framework(*, code: str) -> Framework:
     if framework is None:
         raise Http404
     return framework
+
+
+def readiness_framework(*, organisation: Organisation, code: str) -> Framework:
+    """The framework whose readiness is assessed under this code: the built-in one, else the
+    latest version the organisation imported (scopes/importer.py); 404 for another's."""
+    framework = (
+        Framework.objects.filter(organisation__isnull=True, code=code).order_by("-version").first()
+        or Framework.objects.filter(organisation=organisation, code=code)
+        .order_by("-imported_at", "-pk")
+        .first()
+    )
+    if framework is None:
+        raise Http404
+    return framework
+
+
+def imported_frameworks_assessed(*, organisation: Organisation) -> list[Framework]:
+    """The latest version of each framework the organisation imported that has assessable
+    requirements: each gets a readiness list and a score like HDS and ISO 27001."""
+    latest: dict[str, Framework] = {}
+    for framework in (
+        Framework.objects.filter(organisation=organisation, nodes__assessable=True)
+        .distinct()
+        .order_by("code", "-imported_at", "-pk")
+    ):
+        latest.setdefault(framework.code, framework)
+    return list(latest.values())
 
 
 def requirement_get(*, organisation: Organisation, pk: int) -> Requirement:
@@ -306,4 +334,15 @@ def soa_entry_of(*, organisation: Organisation, control: Requirement) -> SoAEntr
         SoAEntry.objects.select_related("owner")
         .filter(organisation=organisation, control=control)
         .first()
+    )
+
+
+def readiness_assigned_to(*, organisation: Organisation, user: User) -> QuerySet[ReadinessEntry]:
+    """The requirements this member owns that are not met yet, the nearest target date first:
+    the start of a contributor's work."""
+    return (
+        ReadinessEntry.objects.filter(organisation=organisation, owner=user)
+        .exclude(status__in=(ReadinessStatus.COMPLIANT, ReadinessStatus.NOT_APPLICABLE))
+        .select_related("requirement__framework")
+        .order_by(F("target_date").asc(nulls_last=True), "requirement__order", "pk")
     )

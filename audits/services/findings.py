@@ -59,6 +59,7 @@ def _raise(
         finding,
         target=finding,
         data={"kind": kind, "requirement": requirement.ref_id, "stage": stage},
+        detail=lambda: f"{finding.get_kind_display()}, {requirement.ref_id}",
     )
 
 
@@ -149,6 +150,16 @@ def finding_submit_correction(
     )
 
 
+def _verification_said(finding: Finding, *, accepted: bool, comment: str) -> str:
+    reference = finding.requirement.ref_id
+    if accepted:
+        return _("%(requirement)s, correction accepted") % {"requirement": reference}
+    return _("%(requirement)s, correction sent back: %(comment)s") % {
+        "requirement": reference,
+        "comment": comment.strip(),
+    }
+
+
 @effect(workflow.CORRECTION_VERIFY)
 def _verify(
     *,
@@ -173,7 +184,11 @@ def _verify(
         finding.status = FindingStatus.OPEN
     finding.save()
     settle(audit, now=now)
-    return Done(finding, data={"accepted": accepted, "letter": letter.pk if letter else None})
+    return Done(
+        finding,
+        data={"accepted": accepted, "letter": letter.pk if letter else None},
+        detail=lambda: _verification_said(finding, accepted=accepted, comment=comment),
+    )
 
 
 def finding_verify(

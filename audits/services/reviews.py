@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audits import workflow
 from audits.models import (
+    NEEDS_ANSWER,
     Audit,
     EvidenceReview,
     PinnedVersion,
@@ -24,8 +26,6 @@ from evidence.models import EvidenceVersion
 from hdsready.models import User
 from hdsready.trail import trail_record
 from scopes.models import Requirement
-
-COMMENT_REQUIRED = frozenset({ReviewDecision.NEEDS_REVISION, ReviewDecision.REJECTED})
 
 
 @effect(workflow.EVIDENCE_REVIEW)
@@ -43,7 +43,7 @@ def _review(
     if decision not in ReviewDecision.values:
         raise AuditError(_("Unknown review decision."))
     comment = comment.strip()
-    if decision in COMMENT_REQUIRED and not comment:
+    if decision in NEEDS_ANSWER and not comment:
         raise AuditError(_("Say what is wrong with this evidence."))
     stage = workflow.STAGE_OF_STATE[audit.status]
     if (
@@ -79,6 +79,15 @@ def _review(
             "version": version.pk,
             "decision": decision,
         },
+        detail=lambda: (
+            f"{requirement.ref_id}, {version.item.title} v{version.number}: "
+            f"{review.get_decision_display()}"
+        ),
+        link=(
+            reverse("audits:audit-reviews", args=[audit.cycle.organisation.slug, audit.pk])
+            if decision in NEEDS_ANSWER
+            else None
+        ),
     )
 
 
@@ -120,7 +129,7 @@ def review_answer(
             .select_related("pinned__version", "audit__cycle__organisation")
             .get(pk=review.pk)
         )
-        if review.decision != ReviewDecision.NEEDS_REVISION:
+        if review.decision not in NEEDS_ANSWER:
             raise AuditError(_("Only a review asking for a revision is answered."))
         if review.answered_with_id is not None:
             raise AuditError(_("This review was already answered."))

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from audits.workflow import (
     settle_corrections,
 )
 from hdsready.models import Organisation, User
+from hdsready.services.notifications import notify, officers_of
 from hdsready.trail import trail_record
 from scopes.services.scope import scope_next_audit_set
 
@@ -43,6 +45,10 @@ class Done:
     result: Any = None
     target: models.Model | None = None
     data: dict[str, object] = field(default_factory=dict)
+    # For an action with a notice: what it did, in the active language (called once per
+    # officer), and the page the notification leads to (the audit's page by default).
+    detail: Callable[[], str] | None = None
+    link: str | None = None
 
 
 Effect = Callable[..., Done]
@@ -114,7 +120,33 @@ def perform(
         )
         if audit.status != before or action.sets:
             next_audit_sync(audit.cycle.organisation)
+        if role == Actor.AUDITOR and action.notice is not None:
+            _officers_told(action, audit=audit, actor=actor, done=done, now=now)
         return done.result
+
+
+def _officers_told(
+    action: Action, *, audit: Audit, actor: User | None, done: Done, now: datetime
+) -> None:
+    """The officers learn what the invited auditor did without watching the trail."""
+    assert action.notice is not None  # noqa: S101 (checked by the caller)
+    notice = action.notice
+    organisation = audit.cycle.organisation
+
+    def message() -> str:
+        return str(notice) % {
+            "auditor": str(actor) if actor is not None else "",
+            "audit": audit.get_kind_display(),
+            "detail": done.detail() if done.detail is not None else "",
+        }
+
+    notify(
+        users=officers_of(organisation),
+        organisation=organisation,
+        message=message,
+        link=done.link or reverse("audits:audit-detail", args=[organisation.slug, audit.pk]),
+        now=now,
+    )
 
 
 def next_audit_sync(organisation: Organisation) -> None:

@@ -100,6 +100,10 @@ def _auditor_describe(access: AuditorAccess) -> tuple[str, list[str]]:
 
 
 def _auditor_accepted(access: AuditorAccess) -> tuple[str, str]:
+    if access.is_open(now=timezone.now()):
+        return _("Your auditor access is open."), reverse(
+            "audits:auditor-audit", args=[access.audit_id]
+        )
     return _("Your auditor access is open."), reverse("audits:auditor-home")
 
 

@@ -22,15 +22,23 @@ from audits.selectors import (
     current_cycle_audits,
     deadlines_of_organisation,
     open_nonconformities_of,
+    reviews_to_answer_of,
 )
 from audits.timeline import countdown, cycle_timeline
-from evidence.selectors import evidence_items_of
+from evidence.selectors import evidence_items_of, evidence_review_due
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
 from hdsready.selectors import organisation_get_for_user
 from scopes.models import ReadinessStatus
 from scopes.readiness import Score, readiness_score
-from scopes.selectors import HDS_CODE, ISO_CODE, builtin_framework, readiness_rows
+from scopes.selectors import (
+    HDS_CODE,
+    ISO_CODE,
+    builtin_framework,
+    imported_frameworks_assessed,
+    readiness_assigned_to,
+    readiness_rows,
+)
 
 verified = otp_required(login_url="hdsready:login")
 
@@ -49,9 +57,18 @@ class FrameworkProgress:
 def home_progress(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     """Readiness score per built-in framework and the number of evidence items."""
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    frameworks = [
+        (builtin_framework(code=HDS_CODE), _("HDS")),
+        (builtin_framework(code=ISO_CODE), _("ISO 27001")),
+        *(
+            (framework, framework.name)
+            for framework in imported_frameworks_assessed(organisation=organisation)
+        ),
+    ]
     progress = []
-    for code, name in ((HDS_CODE, _("HDS")), (ISO_CODE, _("ISO 27001"))):
-        rows = readiness_rows(organisation=organisation, framework=builtin_framework(code=code))
+    for framework, name in frameworks:
+        code = framework.code
+        rows = readiness_rows(organisation=organisation, framework=framework)
         score = readiness_score(
             entry.status if entry else ReadinessStatus.NOT_ASSESSED
             for _requirement, entry, applies in rows
@@ -115,5 +132,37 @@ def home_certification(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "nonconformities": nonconformities,
             "upcoming": upcoming,
             "upcoming_days": UPCOMING_DAYS,
+        },
+    )
+
+
+MY_WORK_LIMIT = 5
+
+
+@require_GET
+@verified
+def home_my_work(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    """What this member has to do, each list bounded to one screen with a link to the whole:
+    the requirements they own not met yet, their evidence to renew, the auditor's reviews
+    waiting for a response."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    today = deadlines.paris_date(now=timezone.now())
+    assigned = readiness_assigned_to(organisation=organisation, user=request.user)
+    renew = evidence_review_due(organisation=organisation, today=today).filter(owner=request.user)
+    reviews = reviews_to_answer_of(organisation=organisation)
+    return render(
+        request,
+        "audits/home_my_work.html",
+        {
+            "organisation": organisation,
+            "today": today,
+            "assigned": list(assigned[:MY_WORK_LIMIT]),
+            "assigned_count": assigned.count(),
+            "renew": list(renew[:MY_WORK_LIMIT]),
+            "renew_count": renew.count(),
+            "reviews": list(reviews[:MY_WORK_LIMIT]),
+            "reviews_count": reviews.count(),
+            "hds_code": HDS_CODE,
+            "iso_code": ISO_CODE,
         },
     )

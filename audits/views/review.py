@@ -25,18 +25,20 @@ from audits.selectors import (
     review_rows_for_auditor,
     review_stage1_frozen,
     reviews_awaiting_answer,
+    reviews_of_item,
     version_get_for_auditor,
 )
 from audits.services import AuditError
 from audits.services.reviews import review_answer
 from audits.views.actions import offered_forms, say_unplaced_errors, take_action
 from audits.workflow import EVIDENCE_REVIEW, Actor
+from evidence.selectors import evidence_item_get
 from evidence.services import EvidenceIntegrityError, evidence_version_open
 from evidence.serving import file_response
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
 from hdsready.models import Organisation
-from hdsready.selectors import organisation_get_for_user
+from hdsready.selectors import organisation_get_for_user, user_can
 
 verified = otp_required(login_url="hdsready:login")
 
@@ -140,11 +142,15 @@ def _reviews_page(
     audit: Audit,
     bound: ReviewAnswerForm | None = None,
 ) -> HttpResponse:
-    """The host's reviews to answer; an answer sent back with errors shows in its row."""
+    """The host's reviews to answer; an answer sent back with errors shows in its row. A member
+    who cannot answer (the manager) reads the reviews without forms."""
+    can_answer = user_can(user=request.user, organisation=organisation, perm=roles.EDIT_READINESS)
     rows = [
         (
             review,
-            bound
+            None
+            if not can_answer
+            else bound
             if bound is not None and bound.prefix == f"review{review.pk}"
             else ReviewAnswerForm(versions=versions, prefix=f"review{review.pk}"),
         )
@@ -153,17 +159,17 @@ def _reviews_page(
     return render(
         request,
         "audits/audit_reviews.html",
-        {"organisation": organisation, "audit": audit, "rows": rows},
+        {"organisation": organisation, "audit": audit, "rows": rows, "can_answer": can_answer},
     )
 
 
 @require_GET
 @verified
 def audit_reviews(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The host's side: the reviews asking for a revision, each answered with a new version."""
-    organisation = organisation_get_for_user(
-        user=request.user, slug=slug, perm=roles.EDIT_READINESS
-    )
+    """The host's side: the reviews asking for a revision or rejecting evidence, each answered
+    with a new version by a member who edits readiness; every member (the manager too) reads
+    them."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     audit = audit_get_in_organisation(organisation=organisation, pk=pk)
     return _reviews_page(request, organisation=organisation, audit=audit)
 
@@ -193,3 +199,24 @@ def review_answer_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRe
             messages.success(request, _("Answer recorded."))
             return redirect("audits:audit-reviews", slug=slug, pk=review.audit_id)
     return _reviews_page(request, organisation=organisation, audit=review.audit, bound=form)
+
+
+ITEM_REVIEWS_LIMIT = 20
+
+
+@require_GET
+@verified
+def item_reviews(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The auditor's decisions on an evidence item's versions: a fragment of the item's page,
+    so a rejection is read where the evidence is, not only in the trail."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    item = evidence_item_get(organisation=organisation, pk=pk)
+    return render(
+        request,
+        "audits/item_reviews.html",
+        {
+            "organisation": organisation,
+            "item": item,
+            "reviews": reviews_of_item(item=item, limit=ITEM_REVIEWS_LIMIT),
+        },
+    )

@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.decorators import otp_required
 
 from hdsready import roles
 from hdsready.forms import InviteForm, RoleForm, TrailFilterForm
+from hdsready.homes import home_elsewhere
 from hdsready.http import AuthedHttpRequest
 from hdsready.models import Organisation
 from hdsready.selectors import (
@@ -44,7 +46,21 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         return redirect("hdsready:organisation-home", slug=last)
     if len(memberships) == 1:
         return redirect("hdsready:organisation-home", slug=slugs[0])
+    if not memberships and (elsewhere := home_elsewhere(user=request.user, now=timezone.now())):
+        return redirect(elsewhere)
     return render(request, "hdsready/home.html", {"memberships": memberships})
+
+
+def _home_kind(*, can_manage: bool, can_edit: bool, can_print: bool) -> str:
+    """Which work the home starts with: the officer's whole picture, the contributor's own
+    tasks, or the manager's progress report."""
+    if can_manage:
+        return "officer"
+    if can_edit:
+        return "contributor"
+    if can_print:
+        return "manager"
+    return "member"
 
 
 @require_GET
@@ -54,6 +70,7 @@ def organisation_home(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     request.session["organisation"] = organisation.slug
     can_manage = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
     can_print = user_can(user=request.user, organisation=organisation, perm=roles.PRINT_DOSSIER)
+    can_edit = user_can(user=request.user, organisation=organisation, perm=roles.EDIT_READINESS)
     return render(
         request,
         "hdsready/organisation_home.html",
@@ -61,6 +78,7 @@ def organisation_home(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "can_manage": can_manage,
             "can_print": can_print,
+            "home_kind": _home_kind(can_manage=can_manage, can_edit=can_edit, can_print=can_print),
             "member_count": memberships_of_organisation(organisation=organisation).count(),
         },
     )

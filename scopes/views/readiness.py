@@ -21,7 +21,12 @@ from hdsready.selectors import organisation_get_for_user, trail_events_for_objec
 from scopes.forms import BulkReadinessForm, ReadinessFilterForm, ReadinessForm
 from scopes.models import Framework, ReadinessEntry, ReadinessStatus, Requirement
 from scopes.readiness import Score, readiness_score
-from scopes.selectors import builtin_framework, members_of, readiness_rows, requirement_get
+from scopes.selectors import (
+    members_of,
+    readiness_framework,
+    readiness_rows,
+    requirement_get,
+)
 from scopes.services import ScopeError
 from scopes.services.assessment import readiness_bulk_update, readiness_update
 
@@ -65,7 +70,7 @@ def _status_of(entry: ReadinessEntry | None) -> str:
 @verified
 def readiness_list(request: AuthedHttpRequest, slug: str, code: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
-    framework = builtin_framework(code=code)
+    framework = readiness_framework(organisation=organisation, code=code)
     return _readiness_page(
         request, organisation=organisation, framework=framework, query=request.GET
     )
@@ -150,7 +155,7 @@ def readiness_bulk(request: AuthedHttpRequest, slug: str, code: str) -> HttpResp
     organisation = organisation_get_for_user(
         user=request.user, slug=slug, perm=roles.EDIT_READINESS
     )
-    framework = builtin_framework(code=code)
+    framework = readiness_framework(organisation=organisation, code=code)
     form = BulkReadinessForm(
         request.POST, organisation=organisation, framework=framework, auto_id="bulk_%s"
     )

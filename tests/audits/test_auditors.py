@@ -209,7 +209,7 @@ class TestAcceptAsExistingUser:
         client = client_as(auditor)
         response = client.post(url)
         assert response.status_code == 302
-        assert response["Location"] == reverse("audits:auditor-home")
+        assert response["Location"] == reverse("audits:auditor-audit", args=[audit.pk])
         assert client.get(reverse("audits:auditor-audit", args=[audit.pk])).status_code == 200
 
     def test_another_address_is_refused(self, audit, officer, outsider):

@@ -160,7 +160,7 @@ class TestProgress:
         client = client_as(officer)
         url = reverse("audits:home-progress", args=[scoped.slug])
         client.get(url)
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(19):
             assert client.get(url).status_code == 200
 
 

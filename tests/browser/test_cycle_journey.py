@@ -185,14 +185,20 @@ def test_initial_audit_with_an_auditor(
         auditor.fill("#id_password2", AUDITOR_PASSWORD)
         submit(auditor, main_submit(auditor))
         expect(auditor).to_have_url(re.compile(r"/mfa/enrol/$"))
+        # The welcome shows once: here, and on no page after.
+        welcome = in_french("Welcome! Now set up your second factor to reach the audit.")
+        expect(auditor.locator(".messages li")).to_have_count(1)
+        expect(auditor.locator(".messages")).to_contain_text(welcome)
         key = b32decode(auditor.locator("#totp-secret").inner_text().strip())
         device = TOTPDevice.objects.get(user__email=AUDITOR_EMAIL, confirmed=False)
         auditor.fill("#id_code", totp_code(device, key))
         submit(auditor, main_submit(auditor))
         expect(auditor).to_have_url(re.compile(r"/mfa/backup-codes/$"))
-        submit(auditor, auditor.locator("main a.button"))  # "I have kept them, continue"
-        submit(auditor, auditor.locator(f"main a[href='{reverse('audits:auditor-home')}']"))
-        expect(auditor).to_have_url(re.compile(r"/auditor/$"))
+        # "I have kept them, continue": the auditor's home is their one open audit.
+        submit(auditor, auditor.locator("main a.button"))
+        expect(auditor).to_have_url(re.compile(rf"/auditor/audits/{audit.pk}/$"))
+        expect(auditor.locator("body")).not_to_contain_text(welcome)
+        auditor.goto(reverse("audits:auditor-home"))
         row = auditor.locator(f"#auditor-accesses tr[data-audit='{audit.pk}']")
         expect(row).to_contain_text(scoped.name)
         submit(auditor, row.locator("a"))

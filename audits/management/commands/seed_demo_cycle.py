@@ -1,9 +1,12 @@
 """Give the demo organisation a small certification cycle: an initial audit in its correction
 window, a few evidence files (real, stored, hashed), stage 1 pinned versions, reviews and
-findings. Idempotent (a second run finds the cycle and changes nothing); for development only.
+findings by the demo auditor, invited to the audit with an access window that covers today.
+Idempotent (a second run finds the cycle and only reopens the auditor's access if it ended); for
+development only.
 
-Every step goes through the services, as a user would: the trail records it all. Timestamps are
-those of the run; only the stage dates are in the past.
+Every step goes through the services, as a user would: the trail records it all, and the
+auditor's actions reach the officer's notifications. Timestamps are those of the run; only the
+cycle's opening and the stage dates are in the past, the cycle opened before its audits.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
-from audits.models import AuditKind, Cycle, FindingKind, ReviewDecision
+from audits.models import Audit, AuditKind, AuditorAccess, FindingKind, ReviewDecision
+from audits.services.auditors import auditor_accept_existing_user, auditor_invite
 from audits.services.cycle import (
     audit_complete_stage1,
     audit_complete_stage2,
@@ -29,6 +34,7 @@ from audits.services.cycle import (
 )
 from audits.services.findings import finding_raise, finding_submit_correction
 from audits.services.reviews import evidence_review_record
+from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceVersion
 from evidence.services import ItemData, evidence_item_create, evidence_version_add
 from evidence.uploads import HashingUploadHandler
@@ -38,7 +44,13 @@ from scopes.selectors import HDS_CODE, builtin_framework
 
 DEMO_SLUG = "demo"
 CERTIFICATION_BODY = "Organisme certificateur (démo)"
-AUDITOR_EMAIL = "auditor@demo.hdsready.test"
+AUDITOR_EMAIL = "auditor@demo.hdsready.test"  # seed_demo's auditor persona
+CYCLE_OPENED_DAYS_AGO = 90
+STAGE1_DAYS_AGO = 75
+# The auditor's access: from before the documentary audit to a month from the run.
+ACCESS_FROM_DAYS_AGO = 80
+ACCESS_FOR_DAYS = 30
+QUIET_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 # (title, file name, HDS requirements it supports)
 EVIDENCE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Politique de sécurité des systèmes d'information", "PSSI_v3.pdf", ("EXI 02", "EXI 09")),
@@ -104,17 +116,52 @@ class Command(BaseCommand):
         manager = self._member(organisation, Role.MANAGER)
         if not organisation.scope_activities.exists():
             raise CommandError("Run seed_demo_scope first.")
-        if Cycle.objects.filter(
-            organisation=organisation, certification_body=CERTIFICATION_BODY
-        ).exists():
-            self.stdout.write("Demo cycle: already there, nothing changed.")
+        auditor = User.objects.filter(email=AUDITOR_EMAIL).first() or User.objects.create_user(
+            email=AUDITOR_EMAIL, full_name="Marc Dubois (auditeur)"
+        )
+        audit = Audit.objects.filter(
+            cycle__organisation=organisation,
+            cycle__certification_body=CERTIFICATION_BODY,
+            kind=AuditKind.INITIAL,
+        ).first()
+        if audit is not None:
+            with override_settings(MAILERS=QUIET_MAIL), transaction.atomic():
+                reopened = self._auditor_access(audit, officer, auditor)
+            self.stdout.write(
+                "Demo cycle: already there"
+                + (f"; {AUDITOR_EMAIL}'s access reopened." if reopened else ", nothing changed.")
+            )
             return
-        with transaction.atomic():
-            self._seed(organisation, officer, manager)
+        # The demo's past events leave their in-app notifications; their e-mails (ten, on the
+        # console in development) would bury the personas `make run` has just printed.
+        with override_settings(MAILERS=QUIET_MAIL), transaction.atomic():
+            self._seed(organisation, officer, manager, auditor)
         self.stdout.write(
             "Demo cycle: initial audit in its correction window, 5 evidence items pinned for "
-            f"stage 1, 3 reviews, 5 findings (one correction submitted) by {AUDITOR_EMAIL}."
+            f"stage 1, 3 reviews, 5 findings (one correction submitted) by {AUDITOR_EMAIL}, "
+            f"whose access to the audit runs {ACCESS_FOR_DAYS} more days."
         )
+
+    def _auditor_access(self, audit: Audit, officer: User, auditor: User) -> bool:
+        """Invite the demo auditor to the audit and accept for them, unless an access of theirs
+        is open now; True when an access was opened."""
+        now = timezone.now()
+        if any(
+            access.is_open(now=now)
+            for access in AuditorAccess.objects.filter(
+                audit=audit, user=auditor, accepted_at__isnull=False
+            )
+        ):
+            return False
+        access, _raw = auditor_invite(
+            audit=audit,
+            email=auditor.email,
+            valid_from=now - timedelta(days=ACCESS_FROM_DAYS_AGO),
+            valid_until=now + timedelta(days=ACCESS_FOR_DAYS),
+            actor=officer,
+        )
+        auditor_accept_existing_user(access=access, user=auditor)
+        return True
 
     def _member(self, organisation: Organisation, role: str) -> User:
         membership = (
@@ -126,7 +173,9 @@ class Command(BaseCommand):
             raise CommandError(f"The demo organisation has no {role}: run seed_demo first.")
         return membership.user
 
-    def _seed(self, organisation: Organisation, officer: User, manager: User) -> None:
+    def _seed(
+        self, organisation: Organisation, officer: User, manager: User, auditor: User
+    ) -> None:
         today = timezone.localdate()
         hds = {
             r.ref_id: r
@@ -134,11 +183,6 @@ class Command(BaseCommand):
                 framework=builtin_framework(code=HDS_CODE), assessable=True
             ).select_related("framework")
         }
-        # The certification body's auditor: no membership, no password (a demo of the dossier,
-        # not of the auditor's login, which goes through an invitation).
-        auditor = User.objects.filter(email=AUDITOR_EMAIL).first() or User.objects.create_user(
-            email=AUDITOR_EMAIL, full_name="Marc Dubois (auditeur)"
-        )
 
         versions: dict[str, EvidenceVersion] = {}
         items: dict[str, EvidenceItem] = {}
@@ -164,9 +208,11 @@ class Command(BaseCommand):
             certification_body=CERTIFICATION_BODY,
             accreditation="COFRAC n° 5-0000",
             actor=officer,
+            now=timezone.now() - timedelta(days=CYCLE_OPENED_DAYS_AGO),
         )
         audit = audit_plan(cycle=cycle, kind=AuditKind.INITIAL, actor=officer)
-        stage1_start = today - timedelta(days=75)
+        self._auditor_access(audit, officer, auditor)
+        stage1_start = today - timedelta(days=STAGE1_DAYS_AGO)
         audit = audit_schedule_stage1(
             audit=audit, start=stage1_start, end=stage1_start + timedelta(days=1), actor=officer
         )
@@ -191,12 +237,14 @@ class Command(BaseCommand):
                 decision=decision,
                 comment=comment,
                 actor=auditor,
+                role=Actor.AUDITOR,
             )
         audit = audit_complete_stage1(
             audit=audit,
             outcome="Documentation globalement complète ; l'appréciation des risques est à "
             "compléter avant l'audit sur site.",
             actor=auditor,
+            role=Actor.AUDITOR,
         )
         finding_raise(
             audit=audit,
@@ -205,6 +253,7 @@ class Command(BaseCommand):
             description="La déclaration d'applicabilité existe en français mais sa version "
             "n'est pas datée.",
             actor=auditor,
+            role=Actor.AUDITOR,
         )
         stage2_end = today - timedelta(days=38)
         audit = audit_schedule_stage2(
@@ -222,6 +271,7 @@ class Command(BaseCommand):
             "défaillance du sous-traitant d'hébergement physique.",
             evidence=versions["EXI 05"],
             actor=auditor,
+            role=Actor.AUDITOR,
         )
         finding_raise(
             audit=audit,
@@ -230,6 +280,7 @@ class Command(BaseCommand):
             description="Aucun audit interne n'a porté sur les traces d'accès aux données de "
             "santé au cours des douze derniers mois.",
             actor=auditor,
+            role=Actor.AUDITOR,
         )
         finding_raise(
             audit=audit,
@@ -239,6 +290,7 @@ class Command(BaseCommand):
             "l'hébergeur sur son sous-traitant.",
             evidence=versions["EXI 06"],
             actor=auditor,
+            role=Actor.AUDITOR,
         )
         finding_raise(
             audit=audit,
@@ -247,11 +299,13 @@ class Command(BaseCommand):
             description="La sensibilisation des nouveaux arrivants pourrait insister davantage "
             "sur la criticité des données de santé.",
             actor=auditor,
+            role=Actor.AUDITOR,
         )
         audit = audit_complete_stage2(
             audit=audit,
             outcome="Trois non-conformités (une majeure, deux mineures) et deux observations.",
             actor=auditor,
+            role=Actor.AUDITOR,
         )
         title = "Analyse de risques du périmètre HDS (révisée)"
         revised = add_pdf(

@@ -1,4 +1,5 @@
-"""Seed a demo organisation with one user per role, and print how to log in.
+"""Seed a demo organisation with one user per role, and the certification body's auditor (no
+membership: seed_demo_cycle invites them to the demo audit), and print how to log in.
 
 Passwords and TOTP secrets are new at every run, so a demo never ships known credentials.
 """
@@ -24,6 +25,8 @@ DEMO_USERS = (
     ("contributor@demo.hdsready.test", "Hugo Bernard", Role.CONTRIBUTOR),
     ("manager@demo.hdsready.test", "Sophie Leroy", Role.MANAGER),
 )
+# The certification body's auditor: a login of their own, invited to the demo audit only.
+DEMO_AUDITOR = ("auditor@demo.hdsready.test", "Marc Dubois (auditeur)", "auditor")
 
 
 class Command(BaseCommand):
@@ -38,7 +41,7 @@ class Command(BaseCommand):
         rows = []
         with transaction.atomic():
             users = []
-            for email, name, _role in DEMO_USERS:
+            for email, name, _role in (*DEMO_USERS, DEMO_AUDITOR):
                 user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})
                 password = secrets.token_urlsafe(12)
                 user.set_password(password)
@@ -53,7 +56,9 @@ class Command(BaseCommand):
                 organisation = organisation_create(
                     name="Clinicloud Hébergement (démo)", slug=DEMO_SLUG, actor=users[0]
                 )
-            for user, (_email, _name, role) in zip(users, DEMO_USERS, strict=True):
+            for user, (_email, _name, role) in zip(
+                users[: len(DEMO_USERS)], DEMO_USERS, strict=True
+            ):
                 if not Membership.objects.filter(organisation=organisation, user=user).exists():
                     membership_create(
                         organisation=organisation, user=user, role=role, actor=users[0]
@@ -61,7 +66,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {organisation.name}"))
         self.stdout.write("Log in with an e-mail and password, then the TOTP code of the secret")
         self.stdout.write("(add the secret to an authenticator app, or: oathtool --totp -b SECRET)")
-        for (email, password, secret), (_e, _n, role) in zip(rows, DEMO_USERS, strict=True):
+        self.stdout.write("The auditor belongs to no organisation: they see the demo audit only.")
+        personas = [str(role) for _e, _n, role in DEMO_USERS] + [DEMO_AUDITOR[2]]
+        for (email, password, secret), persona in zip(rows, personas, strict=True):
             self.stdout.write(
-                f"  {role:<12} {email:<32} password: {password}  TOTP secret: {secret}"
+                f"  {persona:<12} {email:<32} password: {password}  TOTP secret: {secret}"
             )
