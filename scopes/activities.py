@@ -8,7 +8,6 @@ Activities 1-2 lead to the "hébergeur d'infrastructure physique" certificate, a
 """
 
 # French text takes the typographic apostrophe (U+2019), which ruff would flag everywhere.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -79,10 +79,14 @@ def _review(
             "version": version.pk,
             "decision": decision,
         },
-        detail=lambda: (
-            f"{requirement.ref_id}, {version.item.title} v{version.number}: "
-            f"{review.get_decision_display()}"
-        ),
+        # Built in each officer's language when the notice is written (typography included).
+        detail=lambda: _("%(requirement)s, %(title)s v%(number)s: %(decision)s")
+        % {
+            "requirement": requirement.ref_id,
+            "title": version.item.title,
+            "number": version.number,
+            "decision": review.get_decision_display(),
+        },
         link=(
             reverse("audits:audit-reviews", args=[audit.cycle.organisation.slug, audit.pk])
             if decision in NEEDS_ANSWER

@@ -7,7 +7,6 @@ table) has no requirement ID of its own: EXI 01 and EXI 31 refer to it.
 """
 
 # French text takes the typographic apostrophe (U+2019), which ruff would flag everywhere.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

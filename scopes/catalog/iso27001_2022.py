@@ -10,7 +10,6 @@ assessable items, which makes 30 assessable clauses in all.
 """
 
 # French text takes the typographic apostrophe (U+2019), which ruff would flag everywhere.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

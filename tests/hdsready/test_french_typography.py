@@ -101,3 +101,23 @@ def test_no_template_writes_a_colon_after_a_translation() -> None:
     ]
     assert faults == []
     assert _BARE_COLON.search('{% translate "Status" %} :')
+
+
+# `{{ deadline.label }}: ...`: a colon after a value, outside any translation, cannot be spaced
+# in French either (inside a blocktranslate the translation places it).
+_VALUE_COLON = re.compile(r"\}\}:(?=\s|<)")
+_BLOCK = re.compile(r"\{%\s*blocktrans(?:late)?\b.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S)
+
+
+def test_no_template_writes_a_colon_after_a_value() -> None:
+    faults = [
+        f"{path.relative_to(TEMPLATES)}: {text[max(0, m.start() - 30) : m.end() + 5]}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for text in [_BLOCK.sub("", path.read_text())]
+        for m in _VALUE_COLON.finditer(text)
+    ]
+    assert faults == []
+    assert _VALUE_COLON.search(_BLOCK.sub("", "{{ a }}: <b>"))
+    assert not _VALUE_COLON.search(
+        _BLOCK.sub("", "{% blocktranslate %}{{ a }}: x{% endblocktranslate %}")
+    )

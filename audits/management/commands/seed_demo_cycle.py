@@ -53,10 +53,10 @@ ACCESS_FOR_DAYS = 30
 QUIET_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 # (title, file name, HDS requirements it supports)
 EVIDENCE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Politique de sécurité des systèmes d'information", "PSSI_v3.pdf", ("EXI 02", "EXI 09")),
+    ("Politique de sécurité des systèmes d’information", "PSSI_v3.pdf", ("EXI 02", "EXI 09")),
     ("Contrat avec DataCenter Paris Nord", "Contrat_datacenter.pdf", ("EXI 06", "EXI 22")),
     ("Analyse de risques du périmètre HDS", "Analyse_de_risques.pdf", ("EXI 05",)),
-    ("Rapport d'audit interne HDS 2025", "Audit_interne_HDS.pdf", ("EXI 16",)),
+    ("Rapport d’audit interne HDS 2025", "Audit_interne_HDS.pdf", ("EXI 16",)),
     ("Cartographie de la localisation des données", "Localisation.pdf", ("EXI 28", "EXI 31")),
 )
 
@@ -222,7 +222,7 @@ class Command(BaseCommand):
             (
                 "EXI 05",
                 ReviewDecision.NEEDS_REVISION,
-                "Les risques liés au sous-traitant d'hébergement physique ne sont pas appréciés.",
+                "Les risques liés au sous-traitant d’hébergement physique ne sont pas appréciés.",
             ),
             (
                 "EXI 28",
@@ -241,8 +241,8 @@ class Command(BaseCommand):
             )
         audit = audit_complete_stage1(
             audit=audit,
-            outcome="Documentation globalement complète ; l'appréciation des risques est à "
-            "compléter avant l'audit sur site.",
+            outcome="Documentation globalement complète ; l’appréciation des risques est à "
+            "compléter avant l’audit sur site.",
             actor=auditor,
             role=Actor.AUDITOR,
         )
@@ -250,8 +250,8 @@ class Command(BaseCommand):
             audit=audit,
             kind=FindingKind.OBSERVATION,
             requirement=hds["EXI 08"],
-            description="La déclaration d'applicabilité existe en français mais sa version "
-            "n'est pas datée.",
+            description="La déclaration d’applicabilité existe en français mais sa version "
+            "n’est pas datée.",
             actor=auditor,
             role=Actor.AUDITOR,
         )
@@ -260,15 +260,15 @@ class Command(BaseCommand):
             audit=audit,
             start=stage2_end - timedelta(days=2),
             end=stage2_end,
-            sites="Siège, Paris 13e ; salle d'exploitation, Saint-Denis",
+            sites="Siège, Paris 13e ; salle d’exploitation, Saint-Denis",
             actor=officer,
         )
         corrected = finding_raise(
             audit=audit,
             kind=FindingKind.MINOR,
             requirement=hds["EXI 05"],
-            description="L'appréciation des risques n'identifie pas les risques liés à la "
-            "défaillance du sous-traitant d'hébergement physique.",
+            description="L’appréciation des risques n’identifie pas les risques liés à la "
+            "défaillance du sous-traitant d’hébergement physique.",
             evidence=versions["EXI 05"],
             actor=auditor,
             role=Actor.AUDITOR,
@@ -277,7 +277,7 @@ class Command(BaseCommand):
             audit=audit,
             kind=FindingKind.MAJOR,
             requirement=hds["EXI 16"],
-            description="Aucun audit interne n'a porté sur les traces d'accès aux données de "
+            description="Aucun audit interne n’a porté sur les traces d’accès aux données de "
             "santé au cours des douze derniers mois.",
             actor=auditor,
             role=Actor.AUDITOR,
@@ -286,8 +286,8 @@ class Command(BaseCommand):
             audit=audit,
             kind=FindingKind.MINOR,
             requirement=hds["EXI 06"],
-            description="Le contrat avec le datacenter ne prévoit pas de droit d'audit de "
-            "l'hébergeur sur son sous-traitant.",
+            description="Le contrat avec le datacenter ne prévoit pas de droit d’audit de "
+            "l’hébergeur sur son sous-traitant.",
             evidence=versions["EXI 06"],
             actor=auditor,
             role=Actor.AUDITOR,
@@ -316,9 +316,9 @@ class Command(BaseCommand):
         )
         finding_submit_correction(
             finding=corrected,
-            correction="Les risques de défaillance du datacenter ont été ajoutés à l'analyse.",
-            root_cause="Le périmètre de l'analyse s'arrêtait aux activités réalisées en interne.",
-            action_plan="Revoir l'analyse à chaque nouveau sous-traitant ; revue annuelle "
+            correction="Les risques de défaillance du datacenter ont été ajoutés à l’analyse.",
+            root_cause="Le périmètre de l’analyse s’arrêtait aux activités réalisées en interne.",
+            action_plan="Revoir l’analyse à chaque nouveau sous-traitant ; revue annuelle "
             "par le comité de sécurité.",
             owner=manager,
             evidence=revised,

@@ -36,7 +36,7 @@ ISO_COVERED_NOTE = "Couvert par le certificat ISO-DEMO-27001 (activités 3 à 5)
 # Backup (activity 6) is outside the ISO 27001 certificate: its controls are partly met.
 ISO_NOT_COVERED = {
     "A.8.13": "Sauvegardes hors du périmètre du certificat ISO 27001 (activité 6).",
-    "A.5.30": "Plan de continuité à étendre à l'activité de sauvegarde (activité 6).",
+    "A.5.30": "Plan de continuité à étendre à l’activité de sauvegarde (activité 6).",
 }
 
 
@@ -91,7 +91,7 @@ class Command(BaseCommand):
                         standard_version="",
                         iso_standard=IsoStandard.ISO_27001_2022,
                         activities=[3, 4, 5],
-                        scope_statement="Hébergement infogéré d'applications de santé.",
+                        scope_statement="Hébergement infogéré d’applications de santé.",
                         issued_on=today - timedelta(days=400),
                         expires_on=today + timedelta(days=700),
                     ),
