@@ -19,7 +19,6 @@ from django.db import models
 from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
 from audits.models import Audit
@@ -198,7 +197,6 @@ def demo(db: None) -> dict[str, User]:
         for m in Membership.objects.select_related("user").filter(organisation__slug="demo")
     }
     auditor = User.objects.get(email=AUDITOR_EMAIL)
-    TOTPDevice.objects.get_or_create(user=auditor, name="demo", defaults={"confirmed": True})
     audit = Audit.objects.filter(cycle__organisation__slug="demo").order_by("pk").first()
     assert audit is not None
     now = timezone.now()

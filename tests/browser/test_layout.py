@@ -11,7 +11,6 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
@@ -55,7 +54,6 @@ def demo() -> dict[str, object]:
         actor=officer,
     )
     auditor_accept_existing_user(access=access, user=auditor)
-    TOTPDevice.objects.get_or_create(user=auditor, name="demo", defaults={"confirmed": True})
     item = EvidenceItem.objects.filter(
         organisation__slug="demo", kind=EvidenceKind.FILE, status=EvidenceStatus.ACTIVE
     ).first()

@@ -210,6 +210,28 @@ def test_staff_page_keeps_the_input_and_says_what_is_wrong(staff: User, english:
     assert Organisation.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"name": "Clini\x00cloud"},
+        {"name": "x" * 10_000},
+        {"slug": "clini\x00cloud"},
+        {"slug": "²"},
+        {"officer_email": "rssi\x00@clinicloud.test"},
+        {"officer_email": "a" * 10_000 + "@clinicloud.test"},
+    ],
+)
+def test_staff_page_refuses_hostile_input_and_changes_nothing(
+    staff: User, hostile: dict[str, str]
+) -> None:
+    response = verified_client_for(staff).post(OPEN_URL, FORM | hostile)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Organisation.objects.exists()
+    assert not Invitation.objects.exists()
+    assert not mail.outbox
+
+
 def test_staff_page_is_not_found_for_members_and_needs_the_second_factor(
     officer: User, staff: User
 ) -> None:
