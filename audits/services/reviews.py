@@ -80,13 +80,15 @@ def _review(
             "decision": decision,
         },
         # Built in each officer's language when the notice is written (typography included).
-        detail=lambda: _("%(requirement)s, %(title)s v%(number)s: %(decision)s")
-        % {
-            "requirement": requirement.ref_id,
-            "title": version.item.title,
-            "number": version.number,
-            "decision": review.get_decision_display(),
-        },
+        detail=lambda: (
+            _("%(requirement)s, %(title)s v%(number)s: %(decision)s")
+            % {
+                "requirement": requirement.ref_id,
+                "title": version.item.title,
+                "number": version.number,
+                "decision": review.get_decision_display(),
+            }
+        ),
         link=(
             reverse("audits:audit-reviews", args=[audit.cycle.organisation.slug, audit.pk])
             if decision in NEEDS_ANSWER
