@@ -98,7 +98,7 @@ def test_a_rejected_review_tells_the_officers_in_their_language(
     assert notification.user == officer
     # Worded in the officer's language: the audit's kind and the decision in French.
     assert "(Audit de certification initial)" in notification.text
-    assert notification.text.endswith("EXI 10, Rapport d'exploitation v1: Rejetée")
+    assert notification.text.endswith("EXI 10, Rapport d'exploitation v1\u00a0: Rejetée")
     slug = stage2.cycle.organisation.slug
     assert notification.link == reverse("audits:audit-reviews", args=[slug, stage2.pk])
     assert [message.to for message in mail.outbox] == [[officer.email]]
