@@ -141,9 +141,6 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "hdsready")
 OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1)
 OTP_STATIC_THROTTLE_FACTOR = env_int("OTP_STATIC_THROTTLE_FACTOR", 1)
 MFA_BACKUP_CODE_COUNT = 10
-# After this many wrong codes in a row the session is closed: the user starts again from the
-# password, and django-axes counts the failure against the account.
-MFA_MAX_FAILED_CODES = env_int("MFA_MAX_FAILED_CODES", 5)
 
 # django-axes: login throttling against brute force.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -152,7 +149,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "hdsready/lockout.html"
-AXES_RESET_ON_SUCCESS = True
+# A correct password is half a login: it must not wipe the wrong second-factor codes counted
+# before it, or re-entering the password between tries would allow unlimited guesses. The count
+# is cleared only once the second factor passes (hdsready.services.mfa.login_failures_clear).
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)

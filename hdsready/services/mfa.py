@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,15 @@ BACKUP_DEVICE_NAME = "backup codes"
 class CodeCheck:
     device: Device | None
     throttled: bool
+
+
+def login_failures_clear(*, user: User, ip_address: str | None) -> int:
+    """Forget the failed logins of this account from this address once both factors passed.
+
+    Only a complete login clears the count (AXES_RESET_ON_SUCCESS is off): wrong passwords and
+    wrong second-factor codes add up to one lockout, however often the password is re-entered.
+    """
+    return axes_reset(ip=ip_address, username=user.email)
 
 
 def user_has_confirmed_device(*, user: User) -> bool:

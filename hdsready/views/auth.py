@@ -6,6 +6,7 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -26,6 +27,7 @@ from hdsready.http import AuthedHttpRequest, user_is_verified
 from hdsready.services import CoreError
 from hdsready.services.mfa import (
     backup_codes_regenerate,
+    login_failures_clear,
     mfa_check_code,
     totp_enrolment_confirm,
     totp_enrolment_start,
@@ -84,6 +86,7 @@ def mfa_verify(request: AuthedHttpRequest) -> HttpResponse:
         check = mfa_check_code(user=user, token=form.cleaned_data["code"])
         if check.device is not None:
             otp_login(request, check.device)
+            login_failures_clear(user=user, ip_address=get_client_ip_address(request))
             return redirect(_safe_next(request))
         # Every refused code counts as a failed login for django-axes: after AXES_FAILURE_LIMIT
         # the account is locked for this address, the session ends, the lockout page shows.
@@ -126,6 +129,7 @@ def mfa_enrol(request: AuthedHttpRequest) -> HttpResponse:
             form.add_error("code", str(exc))
         else:
             otp_login(request, device)
+            login_failures_clear(user=user, ip_address=get_client_ip_address(request))
             request.session["fresh_backup_codes"] = codes
             messages.success(request, _("Your authenticator is set up."))
             return redirect("hdsready:mfa-backup-codes")

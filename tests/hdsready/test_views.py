@@ -96,6 +96,55 @@ class TestLogin:
         )
         assert response.status_code == 429
 
+    @pytest.mark.parametrize("rounds", [(5,), (4, 1), (1, 1, 1, 1, 1), (2, 3), (1, 4)])
+    def test_wrong_codes_add_up_across_password_logins(self, officer, rounds):
+        """Re-entering the right password between wrong codes does not reset the count."""
+        client = Client()
+        statuses = []
+        for wrong_codes in rounds:
+            login = client.post(
+                reverse("hdsready:login"), {"username": officer.email, "password": PASSWORD}
+            )
+            statuses.append(login.status_code)
+            statuses += [
+                client.post(reverse("hdsready:mfa-verify"), {"code": "000000"}).status_code
+                for _ in range(wrong_codes)
+            ]
+        assert statuses[-1] == 429
+        assert 429 not in statuses[:-1]
+        response = client.post(
+            reverse("hdsready:login"), {"username": officer.email, "password": PASSWORD}
+        )
+        assert response.status_code == 429
+
+    def test_a_complete_login_clears_the_count(self, officer):
+        client = Client()
+        client.post(reverse("hdsready:login"), {"username": officer.email, "password": PASSWORD})
+        for _ in range(4):
+            client.post(reverse("hdsready:mfa-verify"), {"code": "000000"})
+        device = TOTPDevice.objects.get(user=officer)
+        device.throttle_reset()  # as after waiting out django-otp's back-off
+        response = client.post(reverse("hdsready:mfa-verify"), {"code": totp_now(device)})
+        assert response["Location"] == reverse("hdsready:home")
+        client.post(reverse("hdsready:logout"))
+        client.post(reverse("hdsready:login"), {"username": officer.email, "password": PASSWORD})
+        statuses = [
+            client.post(reverse("hdsready:mfa-verify"), {"code": "000000"}).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [200, 200, 200, 200]
+
+    def test_wrong_passwords_and_codes_add_up(self, officer):
+        client = Client()
+        for _ in range(2):
+            client.post(reverse("hdsready:login"), {"username": officer.email, "password": "x"})
+        client.post(reverse("hdsready:login"), {"username": officer.email, "password": PASSWORD})
+        statuses = [
+            client.post(reverse("hdsready:mfa-verify"), {"code": "000000"}).status_code
+            for _ in range(3)
+        ]
+        assert statuses == [200, 200, 429]
+
     def test_wrong_method(self):
         assert Client().put(reverse("hdsready:login")).status_code == 405
 
