@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from audits.models import Audit, AuditStatus, Cycle
 from dossiers.models import Dossier, DossierStatus, DossierUnit, UnitStatus
+from hdsready.http import query_pk
 from hdsready.models import Organisation
 
 
@@ -101,12 +102,13 @@ def dossier_target_objects(
 ) -> tuple[Audit | None, Cycle | None]:
     """The audit or cycle a target key names, inside the organisation; unknown keys are None."""
     kind, _sep, raw = key.partition(":")
-    if not raw.isdigit():
+    pk = query_pk(raw)
+    if pk is None:
         return None, None
     if kind == "audit":
-        return Audit.objects.filter(cycle__organisation=organisation, pk=int(raw)).select_related(
+        return Audit.objects.filter(cycle__organisation=organisation, pk=pk).select_related(
             "cycle"
         ).first(), None
     if kind == "cycle":
-        return None, Cycle.objects.filter(organisation=organisation, pk=int(raw)).first()
+        return None, Cycle.objects.filter(organisation=organisation, pk=pk).first()
     return None, None

@@ -40,7 +40,12 @@ core_patterns = [
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # A page for people: GET only (DRF's OPTIONS answer has no template to render it with).
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="docs",
+    ),
     path("", include("hdsready.api")),
     path("", include("scopes.api")),
     path("", include("evidence.api")),

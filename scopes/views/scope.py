@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.decorators import otp_required
 
 from hdsready import roles
-from hdsready.http import AuthedHttpRequest
+from hdsready.http import AuthedHttpRequest, query_pk
 from hdsready.selectors import organisation_get_for_user, user_can
 from scopes.activities import certificate_types_for
 from scopes.chain import chain_is_complete
@@ -200,11 +200,9 @@ def subcontractor_detail(request: AuthedHttpRequest, slug: str, pk: int) -> Http
 def certificate_create(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     """A certificate of a subcontractor (?subcontractor=pk) or of the host itself."""
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
-    holder_pk = request.GET.get("subcontractor") or request.POST.get("subcontractor")
+    holder_pk = query_pk(request.GET.get("subcontractor") or request.POST.get("subcontractor"))
     subcontractor = (
-        subcontractor_get(organisation=organisation, pk=int(holder_pk))
-        if holder_pk and holder_pk.isdigit()
-        else None
+        subcontractor_get(organisation=organisation, pk=holder_pk) if holder_pk else None
     )
     kind = request.GET.get("kind", CertificateKind.HDS)
     form = CertificateForm(
