@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from hdsready.views import auth, invitations, notifications, organisations, staff, tokens
 
@@ -40,10 +43,16 @@ core_patterns = [
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # A page for people: GET only (DRF's OPTIONS answer has no template to render it with).
+    # A page for people: GET only (DRF's OPTIONS answer has no template to render it with);
+    # the split view serves its script as a file, as the Content-Security-Policy requires. Swagger
+    # UI sets inline styles from its script: on this page only, styles may be inline.
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", http_method_names=["get", "head"]
+            )
+        ),
         name="docs",
     ),
     path("", include("hdsready.api")),
