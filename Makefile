@@ -59,10 +59,10 @@ types: install
 checks: install
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/python manage.py check
-	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=hds.example.org \
+	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') TRAIL_KEY=check-only ALLOWED_HOSTS=hds.example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	@if command -v docker-compose >/dev/null 2>&1; then \
-		SECRET_KEY=x POSTGRES_PASSWORD=x docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"; \
+		SECRET_KEY=x TRAIL_KEY=x POSTGRES_PASSWORD=x docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"; \
 	else echo "docker-compose not installed: compose file not validated" >&2; exit 1; fi
 
 # Tests run with DEBUG=true settings (dev static storage, no HTTPS-only cookies for the live

@@ -25,7 +25,7 @@ from evidence.models import (
 )
 from evidence.uploads import HashedUploadedFile
 from hdsready.models import Membership, Organisation, User
-from hdsready.trail import trail_record
+from hdsready.trail import trail_first_values, trail_record
 from scopes.models import Requirement
 
 READ_CHUNK = 1024 * 1024
@@ -254,11 +254,25 @@ def _hash_stored(name: str) -> str:
         return _hash_handle(stored)
 
 
-def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str) -> IO[bytes]:
-    """Check the stored bytes against the recorded SHA-256, log the access, open the file.
+def _sha256_on_record(versions: Sequence[EvidenceVersion]) -> dict[str, str | None]:
+    """The SHA-256 each version's upload wrote to the keyed audit trail: a file replaced in the
+    storage together with the version's sha256 column still differs from it."""
+    return trail_first_values(
+        kind="evidence.version_added",
+        model=EvidenceVersion,
+        pks=[version.pk for version in versions],
+        field="sha256",
+    )
 
-    A mismatch (or a missing file) refuses the read and is recorded in the trail.
+
+def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str) -> IO[bytes]:
+    """Check the stored bytes against the SHA-256 recorded at upload, log the access, open the
+    file (HDS v2 EXI 15-16: integrity and traceability of what is shown to an auditor).
+
+    A mismatch with the upload's trail event, of the file or of the version's own hash column
+    (or a missing file), refuses the read and is recorded in the trail.
     """
+    expected = _sha256_on_record([version]).get(str(version.pk)) or "none on record"
     # One handle: the bytes served are the bytes just checked (a file replaced in the storage
     # after the check is not what this handle reads).
     handle: IO[bytes] | None = None
@@ -267,7 +281,7 @@ def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str
         actual = _hash_handle(handle)
     except FileNotFoundError:
         actual = "missing"
-    if actual != version.sha256:
+    if actual != expected or version.sha256 != expected:
         if handle is not None:
             handle.close()
         trail_record(
@@ -275,7 +289,12 @@ def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str
             actor=actor,
             organisation=version.item.organisation,
             target=version,
-            data={"expected": version.sha256, "found": actual, "purpose": purpose},
+            data={
+                "expected": expected,
+                "found": actual,
+                "purpose": purpose,
+                **({"column": version.sha256} if version.sha256 != expected else {}),
+            },
         )
         raise EvidenceIntegrityError(
             _(
@@ -300,18 +319,37 @@ def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str
 class VerifyProblem:
     version: EvidenceVersion
     found: str
+    expected: str
 
 
 def evidence_verify_all(
     *, organisation: Organisation | None = None
 ) -> Iterator[VerifyProblem | EvidenceVersion]:
-    """Re-hash every stored version; yields each version checked, or a problem."""
+    """Re-hash every stored version against the SHA-256 its upload recorded in the trail;
+    yields each version checked, or a problem (queries: two per 500 versions)."""
     versions = EvidenceVersion.objects.select_related("item").order_by("pk")
     if organisation is not None:
         versions = versions.filter(item__organisation=organisation)
+    batch: list[EvidenceVersion] = []
     for version in versions.iterator(chunk_size=500):
+        batch.append(version)
+        if len(batch) == 500:
+            yield from _verify_batch(batch)
+            batch = []
+    yield from _verify_batch(batch)
+
+
+def _verify_batch(
+    versions: Sequence[EvidenceVersion],
+) -> Iterator[VerifyProblem | EvidenceVersion]:
+    recorded = _sha256_on_record(versions)
+    for version in versions:
+        expected = recorded.get(str(version.pk)) or "none on record"
         try:
             found = _hash_stored(version.storage_name)
         except FileNotFoundError:
             found = "missing"
-        yield version if found == version.sha256 else VerifyProblem(version, found)
+        if found == expected == version.sha256:
+            yield version
+        else:
+            yield VerifyProblem(version, found, expected)

@@ -189,8 +189,9 @@ class TrailEventQuerySet(models.QuerySet["TrailEvent"]):
 class TrailEvent(models.Model):
     """One row of the append-only, hash-chained audit trail ("journal d'audit").
 
-    Each row's hash covers its content and the previous row's hash, so an edited, removed or
-    inserted row breaks the chain from that point on (`manage.py trail_verify`).
+    Each row's hash is an HMAC, under a key kept outside the database, of its content and the
+    previous row's hash, so an edited, removed or inserted row breaks the chain from that point
+    on (`manage.py trail_verify`). The database itself refuses UPDATE and DELETE on these rows.
     """
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
@@ -215,6 +216,9 @@ class TrailEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Which trail key chained this row (hdsready.trail.trail_key_id); blank for the rows written
+    # before the chain was keyed, which keep their plain SHA-256.
+    key_id = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     objects = TrailEventQuerySet.as_manager()
 

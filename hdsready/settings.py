@@ -32,6 +32,20 @@ if not _secret:
     _secret = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
 SECRET_KEY: str = _secret
 
+# The audit trail's chain is an HMAC under this key, kept outside the database (environment or
+# TRAIL_KEY_FILE): someone who can write to the database but not read this key cannot rewrite a
+# row and recompute the hashes after it. Its own key, not SECRET_KEY, so rotating the session
+# signing key leaves the trail verifiable.
+_trail_key = env_str("TRAIL_KEY")
+if not _trail_key:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TRAIL_KEY must be set when DEBUG is off: the audit trail is keyed with it "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    _trail_key = "insecure-development-trail-key-only-used-with-DEBUG-on"
+TRAIL_KEY: str = _trail_key
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -372,6 +386,9 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Take the client address from X-Forwarded-For only behind a proxy that sets it.
 TRAIL_TRUST_X_FORWARDED_FOR = env_bool("TRAIL_TRUST_X_FORWARDED_FOR", False)
+# Signed checkpoints of the trail's head, outside the database: a truncated tail shows against
+# the last one. Keep this directory on other storage than the database's (or copy it off-site).
+TRAIL_CHECKPOINT_DIR = Path(env_str("TRAIL_CHECKPOINT_DIR") or VAR_DIR / "trail-checkpoints")
 
 LOGGING = {
     "version": 1,

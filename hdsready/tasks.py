@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from hdsready.mail import mail_build_and_send
 from hdsready.services.invitations import invitations_expire as expire_service
+from hdsready.trail import trail_checkpoint_write
 from hdsready.trail import trail_verify as verify_service
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,16 @@ def invitations_expire() -> int:
 
 @shared_task
 def trail_verify() -> bool:
+    """Nightly: verify the trail, then export a signed checkpoint of its head, never of a trail
+    that failed (a checkpoint vouches for everything before it)."""
     result = verify_service()
     if not result.ok:
         logger.error(
-            "Audit trail chain broken at row #%s: %s", result.first_broken_seq, result.reason
+            "Audit trail check failed at row #%s: %s %s",
+            result.first_broken_seq,
+            result.reason,
+            "; ".join(result.problems),
         )
-    return result.ok
+        return False
+    trail_checkpoint_write(now=timezone.now())
+    return True

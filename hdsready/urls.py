@@ -48,7 +48,7 @@ api_patterns = [
     # UI sets inline styles from its script: on this page only, styles may be inline.
     path(
         "docs/",
-        csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
+        csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(  # type: ignore[dict-item]
             SpectacularSwaggerSplitView.as_view(
                 url_name="api:schema", http_method_names=["get", "head"]
             )

@@ -23,6 +23,12 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_trail_checkpoints(settings, tmp_path_factory) -> None:
+    # The trail checkpoints of a developer's `make run` describe another database's trail.
+    settings.TRAIL_CHECKPOINT_DIR = tmp_path_factory.mktemp("trail-checkpoints")
+
+
 @pytest.fixture
 def english(settings):
     """Service error messages are gettext strings: compare them in English. Requests default to

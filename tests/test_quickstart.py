@@ -33,6 +33,8 @@ _DROPPED = (
     "CELERY_RESULT_BACKEND",
     "CELERY_TASK_ALWAYS_EAGER",
     "SECRET_KEY",
+    "TRAIL_KEY",
+    "TRAIL_CHECKPOINT_DIR",
     "MAIL_BACKEND",
     "MEDIA_ROOT",
     "SQLITE_PATH",
@@ -157,3 +159,11 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path: Path
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_production_settings_refuse_to_start_without_a_trail_key(tmp_path: Path) -> None:
+    result = _manage(_bare_env(tmp_path, DEBUG="false", SECRET_KEY="s" * 50), "check")
+
+    assert result.returncode != 0
+    assert "TRAIL_KEY must be set" in result.stderr + result.stdout

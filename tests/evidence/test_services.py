@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models.deletion import ProtectedError
 
 from evidence.filetypes import display_name
@@ -279,6 +280,28 @@ class TestIntegrity:
             == hashlib.sha256((store.media / version.storage_name).read_bytes()).hexdigest()
         )
         assert not events("evidence.downloaded").exists()
+
+    def test_a_file_replaced_with_its_hash_column_is_refused(self, item, officer, store):
+        """Whoever can write to the storage and the database, but not the trail's key."""
+        version = add(item, officer)
+        tamper(store, version)
+        forged = hashlib.sha256((store.media / version.storage_name).read_bytes()).hexdigest()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE evidence_evidenceversion SET sha256 = %s WHERE id = %s",
+                [forged, version.pk],
+            )
+        version.refresh_from_db()
+        with pytest.raises(EvidenceIntegrityError):
+            evidence_version_open(version=version, actor=officer, purpose="downloaded")
+        failed = events("evidence.integrity_failed").get()
+        assert failed.data["found"] == failed.data["column"] == forged
+        assert failed.data["expected"] != forged
+        assert not events("evidence.downloaded").exists()
+        out = StringIO()
+        with pytest.raises(CommandError, match="1 of 1 versions do not match"):
+            call_command("evidence_verify", stdout=out)
+        assert f"its sha256 column changed to {forged}" in out.getvalue()
 
     def test_a_lost_file_is_refused_and_recorded(self, item, officer, store):
         version = add(item, officer)

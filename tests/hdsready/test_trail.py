@@ -1,13 +1,57 @@
+import hashlib
+import json
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from hdsready.models import TrailEvent, TrailHead
 from hdsready.request_context import client_ip
-from hdsready.trail import GENESIS_HASH, trail_record, trail_verify
+from hdsready.trail import (
+    GENESIS_HASH,
+    PROTECTION_TRIGGERS,
+    _digest_of,
+    trail_checkpoint_write,
+    trail_key,
+    trail_record,
+    trail_verify,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def behind_the_apps_back():
+    """A database superuser's session with the triggers switched off while it works."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            yield cursor
+        finally:
+            cursor.execute("SET session_replication_role = origin")
+
+
+def rewrite_from(event_pk: int, data: dict, *, key: bytes | None) -> None:
+    """Edit one row's data, then recompute its hash and every later one (and the head) with
+    `key` (None: plain SHA-256), as an attacker who can write to the database would."""
+    with behind_the_apps_back() as cursor:
+        cursor.execute(
+            "UPDATE hdsready_trailevent SET data = %s WHERE id = %s", [json.dumps(data), event_pk]
+        )
+        start = TrailEvent.objects.get(pk=event_pk).seq
+        prev = TrailEvent.objects.get(seq=start - 1).hash if start > 1 else GENESIS_HASH
+        for event in TrailEvent.objects.filter(seq__gte=start).order_by("seq"):
+            event.prev_hash = prev
+            digest = _digest_of(event, key)
+            cursor.execute(
+                "UPDATE hdsready_trailevent SET prev_hash = %s, hash = %s WHERE id = %s",
+                [prev, digest, event.pk],
+            )
+            prev = digest
+        cursor.execute("UPDATE hdsready_trailhead SET last_hash = %s WHERE id = 1", [prev])
 
 
 def _record_three(actor, organisation):
@@ -50,9 +94,110 @@ def test_event_records_actor_object_data_and_ip(officer, organisation):
     assert trail_verify().ok
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE hdsready_trailevent SET kind = 'forged' WHERE id = %s",
+        "DELETE FROM hdsready_trailevent WHERE id = %s",
+    ],
+)
+def test_the_database_refuses_to_change_a_row(officer, organisation, statement):
+    event = trail_record(kind="test.x", actor=officer, organisation=organisation)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [event.pk])
+    event.refresh_from_db()
+    assert event.kind == "test.x"
+    assert trail_verify().ok
+
+
+def test_rows_are_keyed(officer, organisation, settings):
+    event = trail_record(kind="test.x", actor=officer, organisation=organisation)
+    assert event.key_id
+    assert _digest_of(event, trail_key()) == event.hash
+    assert _digest_of(event, None) != event.hash
+    settings.TRAIL_KEY = "another key"
+    result = trail_verify()
+    assert not result.ok
+    assert "another key" in result.reason
+
+
+@pytest.mark.parametrize("key", [None, b"a guessed key"], ids=["sha256", "wrong-key"])
+def test_a_row_rewritten_with_every_later_hash_recomputed_is_detected(officer, organisation, key):
+    events = _record_three(officer, organisation)
+    rewrite_from(events[1].pk, {"i": 99}, key=key)
+    result = trail_verify()
+    assert not result.ok
+    assert result.first_broken_seq == events[1].seq
+
+
+def test_even_with_the_key_a_rewrite_shows_against_the_last_checkpoint(officer, organisation):
+    events = _record_three(officer, organisation)
+    trail_checkpoint_write(now=datetime(2026, 12, 1, tzinfo=UTC))
+    rewrite_from(events[1].pk, {"i": 99}, key=trail_key())
+    result = trail_verify()
+    assert result.first_broken_seq == events[2].seq
+    assert "checkpoint" in result.reason
+
+
+def test_a_truncated_tail_with_its_head_rewritten_shows_against_the_checkpoint(
+    officer, organisation
+):
+    events = _record_three(officer, organisation)
+    trail_checkpoint_write(now=datetime(2026, 12, 1, tzinfo=UTC))
+    with behind_the_apps_back() as cursor:
+        cursor.execute("DELETE FROM hdsready_trailevent WHERE seq >= %s", [events[1].seq])
+        cursor.execute(
+            "UPDATE hdsready_trailhead SET last_seq = %s, last_hash = %s WHERE id = 1",
+            [events[0].seq, events[0].hash],
+        )
+    result = trail_verify()
+    assert result.first_broken_seq == events[1].seq
+    assert f"up to #{events[2].seq}" in result.reason
+
+
+def test_a_forged_checkpoint_is_reported(officer, organisation, settings):
+    _record_three(officer, organisation)
+    checkpoint = trail_checkpoint_write(now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert checkpoint.path is not None
+    body = json.loads(checkpoint.path.read_text())
+    body["seq"] += 5
+    body["signature"] = hashlib.sha256(b"forged").hexdigest()
+    checkpoint.path.write_text(json.dumps(body))
+    (settings.TRAIL_CHECKPOINT_DIR / "trail-garbage.json").write_text("{not json")
+    result = trail_verify()
+    assert not result.ok
+    assert any("not signed" in problem for problem in result.problems)
+    assert any("cannot be read" in problem for problem in result.problems)
+
+
+def test_a_dropped_trigger_is_reported(officer, organisation):
+    _record_three(officer, organisation)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER hdsready_trail_no_delete ON hdsready_trailevent")
+    result = trail_verify()
+    assert not result.ok
+    assert result.protections == ("hdsready_trail_no_update",)
+    with pytest.raises(CommandError, match="NOT PROTECTED"):
+        call_command("trail_verify")
+
+
+def test_command_reports_all_three(officer, organisation, capsys):
+    _record_three(officer, organisation)
+    trail_checkpoint_write(now=datetime(2026, 12, 1, tzinfo=UTC))
+    call_command("trail_verify")
+    out = capsys.readouterr().out
+    assert "Audit trail intact" in out
+    assert "1 signed checkpoints matched" in out
+    assert all(trigger in out for trigger in PROTECTION_TRIGGERS)
+
+
 def test_verify_detects_a_row_edited_behind_the_apps_back(officer, organisation):
     events = _record_three(officer, organisation)
-    with connection.cursor() as cursor:
+    with behind_the_apps_back() as cursor:
         cursor.execute(
             "UPDATE hdsready_trailevent SET data = %s WHERE id = %s",
             ['{"i": 99}', events[1].pk],
@@ -67,7 +212,7 @@ def test_verify_detects_a_row_edited_behind_the_apps_back(officer, organisation)
 
 def test_verify_detects_a_removed_row(officer, organisation):
     events = _record_three(officer, organisation)
-    with connection.cursor() as cursor:
+    with behind_the_apps_back() as cursor:
         cursor.execute("DELETE FROM hdsready_trailevent WHERE id = %s", [events[1].pk])
     result = trail_verify()
     assert result.first_broken_seq == events[1].seq
@@ -76,7 +221,7 @@ def test_verify_detects_a_removed_row(officer, organisation):
 
 def test_verify_detects_a_truncated_tail(officer, organisation):
     events = _record_three(officer, organisation)
-    with connection.cursor() as cursor:
+    with behind_the_apps_back() as cursor:
         cursor.execute("DELETE FROM hdsready_trailevent WHERE id = %s", [events[2].pk])
     result = trail_verify()
     assert result.first_broken_seq == events[2].seq
@@ -115,3 +260,16 @@ def test_an_event_exists_only_if_its_change_commits(officer, organisation):
         change_that_fails()
     assert TrailEvent.objects.count() == before
     assert trail_verify().ok
+
+
+def test_the_nightly_task_checkpoints_only_a_sound_trail(officer, organisation, settings):
+    from hdsready.tasks import trail_verify as nightly
+
+    events = _record_three(officer, organisation)
+    assert nightly() is True
+    written = sorted(settings.TRAIL_CHECKPOINT_DIR.glob("trail-*.json"))
+    assert len(written) == 1
+    assert json.loads(written[0].read_text())["seq"] == events[2].seq
+    rewrite_from(events[0].pk, {"i": 42}, key=None)
+    assert nightly() is False
+    assert sorted(settings.TRAIL_CHECKPOINT_DIR.glob("trail-*.json")) == written

@@ -33,10 +33,15 @@ class Command(BaseCommand):
                 problems += 1
                 version = result.version
                 found = "file missing" if result.found == "missing" else f"found {result.found}"
+                column = (
+                    f", its sha256 column changed to {version.sha256}"
+                    if version.sha256 != result.expected
+                    else ""
+                )
                 self.stdout.write(
                     f"PROBLEM item #{version.item_id} {version.item.title!r} "
                     f"version {version.number} ({version.storage_name}): "
-                    f"expected {version.sha256}, {found}"
+                    f"expected {result.expected}, {found}{column}"
                 )
         if problems:
             raise CommandError(
