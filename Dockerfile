@@ -12,7 +12,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --upgrade pip && pip install .
+RUN pip install --upgrade pip && pip install '.[s3]'
 COPY . .
 RUN DEBUG=true python manage.py collectstatic --no-input -v0 \
     && useradd --system --home /app hdsready \
