@@ -55,7 +55,7 @@ def unprotect(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hdsready', '0004_notification'),
+        ('hdsready', '0005_invitation_invited_by_optional'),
     ]
 
     operations = [
