@@ -318,7 +318,7 @@ def api_take_action(
     form = form_class(
         request.data,
         audit=audit,
-        choices=choices_for(audit, form_class.needs),
+        choices=choices_for(audit, form_class.needs, auditor=role == Actor.AUDITOR),
         role=role,
     )
     if not form.is_valid():

@@ -22,6 +22,7 @@ from audits.models import (
     ReviewDecision,
 )
 from audits.selectors import (
+    evidence_versions_for_auditor,
     evidence_versions_of_organisation,
     hds_requirements_for_findings,
     review_target_get,
@@ -69,18 +70,22 @@ class Choices:
     versions: Sequence[EvidenceVersion] = ()
 
 
-def choices_for(audit: Audit, needs: Iterable[str]) -> Choices:
-    """The choices the action forms of a page need, loaded once."""
+def choices_for(audit: Audit, needs: Iterable[str], *, auditor: bool = False) -> Choices:
+    """The choices the action forms of a page need, loaded once. The invited auditor is offered
+    only the evidence the audit shows them."""
     needed = set(needs)
     organisation = audit.cycle.organisation
+    versions: Sequence[EvidenceVersion] = []
+    if "versions" in needed:
+        versions = list(
+            evidence_versions_for_auditor(audit=audit)
+            if auditor
+            else evidence_versions_of_organisation(organisation=organisation)
+        )
     return Choices(
         requirements=list(hds_requirements_for_findings()) if "requirements" in needed else [],
         members=list(members_of(organisation=organisation)) if "members" in needed else [],
-        versions=(
-            list(evidence_versions_of_organisation(organisation=organisation))
-            if "versions" in needed
-            else []
-        ),
+        versions=versions,
     )
 
 

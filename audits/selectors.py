@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -388,18 +388,27 @@ def review_target_get(
     return requirement, version
 
 
-def version_get_for_auditor(*, audit: Audit, pk: int) -> EvidenceVersion:
-    """A version the auditor of `audit` may open: of the audited organisation, and linked to an
-    HDS requirement or pinned to the audit. Anything else is a 404."""
-    version = (
-        EvidenceVersion.objects.select_related("item__organisation")
-        .filter(pk=pk, item__organisation=audit.cycle.organisation)
-        .first()
+def evidence_versions_for_auditor(*, audit: Audit) -> QuerySet[EvidenceVersion]:
+    """What the auditor of `audit` sees and may cite, everywhere (pages, forms, API): versions
+    of the audited organisation pinned to the audit, or of evidence linked to an HDS
+    requirement. Internal evidence linked to nothing the audit covers stays out of sight."""
+    pinned = PinnedVersion.objects.filter(audit=audit).values("version")
+    linked = EvidenceVersion.objects.filter(
+        item__requirements__framework=builtin_framework(code=HDS_CODE)
+    ).values("pk")
+    return (
+        EvidenceVersion.objects.filter(item__organisation=audit.cycle.organisation)
+        .filter(Q(pk__in=pinned) | Q(pk__in=linked))
+        .select_related("item__organisation")
+        .order_by("item__title", "-number")
     )
+
+
+def version_get_for_auditor(*, audit: Audit, pk: int) -> EvidenceVersion:
+    """A version the auditor of `audit` may open (evidence_versions_for_auditor); anything else
+    is a 404."""
+    version = evidence_versions_for_auditor(audit=audit).filter(pk=pk).first()
     if version is None:
-        raise Http404
-    linked = version.item.requirements.filter(framework=builtin_framework(code=HDS_CODE)).exists()
-    if not linked and not PinnedVersion.objects.filter(audit=audit, version=version).exists():
         raise Http404
     return version
 

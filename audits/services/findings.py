@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audits import workflow
 from audits.models import Audit, Finding, FindingKind, FindingStatus
+from audits.selectors import evidence_versions_for_auditor
 from audits.services import AuditError
 from audits.services.workflow import Done, effect, perform, settle
 from audits.workflow import Actor
@@ -19,8 +20,15 @@ from hdsready.models import Membership, User
 from scopes.models import Requirement
 
 
-def _own_evidence(audit: Audit, evidence: EvidenceVersion | None) -> None:
-    if evidence is not None and evidence.item.organisation_id != audit.cycle.organisation_id:
+def _own_evidence(audit: Audit, evidence: EvidenceVersion | None, role: Actor | None) -> None:
+    """The evidence a finding or a correction cites: the organisation's, and for the invited
+    auditor only what the audit shows them (an id guessed past the form is refused alike)."""
+    if evidence is None:
+        return
+    if evidence.item.organisation_id != audit.cycle.organisation_id or (
+        role == Actor.AUDITOR
+        and not evidence_versions_for_auditor(audit=audit).filter(pk=evidence.pk).exists()
+    ):
         raise AuditError(_("Unknown evidence."))
 
 
@@ -34,13 +42,14 @@ def _raise(
     requirement: Requirement,
     description: str,
     evidence: EvidenceVersion | None,
+    role: Actor | None = None,
     **_ctx: Any,
 ) -> Done:
     if kind not in FindingKind.values:
         raise AuditError(_("Unknown kind of finding."))
     if not description.strip():
         raise AuditError(_("Describe the finding."))
-    _own_evidence(audit, evidence)
+    _own_evidence(audit, evidence, role)
     stage = workflow.STAGE_OF_STATE[audit.status]
     finding = Finding.objects.create(
         audit=audit,
@@ -100,6 +109,7 @@ def _submit(
     action_plan: str,
     owner: User | None,
     evidence: EvidenceVersion | None,
+    role: Actor | None = None,
     **_ctx: Any,
 ) -> Done:
     if not (correction.strip() and root_cause.strip() and action_plan.strip()):
@@ -110,7 +120,7 @@ def _submit(
         and not Membership.objects.filter(organisation=organisation, user=owner).exists()
     ):
         raise AuditError(_("The owner must be a member of the organisation."))
-    _own_evidence(audit, evidence)
+    _own_evidence(audit, evidence, role)
     finding.correction = correction.strip()
     finding.root_cause = root_cause.strip()
     finding.action_plan = action_plan.strip()
@@ -170,11 +180,12 @@ def _verify(
     accepted: bool,
     comment: str,
     letter: EvidenceVersion | None,
+    role: Actor | None = None,
     **_ctx: Any,
 ) -> Done:
     if not accepted and not comment.strip():
         raise AuditError(_("Say why the correction is not accepted."))
-    _own_evidence(audit, letter)
+    _own_evidence(audit, letter, role)
     finding.verification_comment = comment.strip()
     finding.verification_letter = letter
     if accepted:

@@ -102,7 +102,9 @@ def perform(
         if reason is not None:
             raise AuditError(reason)
         before = audit.status
-        done = EFFECTS[action.name](audit=audit, actor=actor, finding=finding, now=now, **params)
+        done = EFFECTS[action.name](
+            audit=audit, actor=actor, finding=finding, now=now, role=role, **params
+        )
         if audit.status != before and audit.status not in action.targets:
             raise AssertionError(f"{action.name} led {before} to {audit.status}: not defined")
         audit.save()

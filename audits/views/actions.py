@@ -55,7 +55,7 @@ def offered_forms(
     needs: set[str] = set()
     for action, _finding in plan:
         needs |= ACTION_FORMS[action.name].needs
-    choices = choices_for(audit, needs)
+    choices = choices_for(audit, needs, auditor=Actor.AUDITOR in actors)
     on_audit: list[Offered] = []
     on_findings: dict[int, list[Offered]] = {}
     for action, finding in plan:
@@ -114,7 +114,7 @@ def take_action(
     form = form_class(
         request.POST,
         audit=audit,
-        choices=choices_for(audit, set(form_class.needs)),
+        choices=choices_for(audit, set(form_class.needs), auditor=role == Actor.AUDITOR),
         role=role,
         prefix=_prefix(action, finding),
     )
