@@ -83,8 +83,21 @@ def _program(name: str) -> str:
     return found
 
 
-def _pg_env(parts: dict[str, Any]) -> dict[str, str]:
-    return {**os.environ, "PGPASSWORD": parts["password"]}
+def _run_pg(program: str, parts: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
+    """One of PostgreSQL's client programs against this instance's database."""
+    return subprocess.run(  # noqa: S603  (fixed program, arguments from settings)
+        [
+            _program(program),
+            f"--host={parts['host']}",
+            f"--port={parts['port']}",
+            f"--username={parts['user']}",
+            *args,
+        ],
+        env={**os.environ, "PGPASSWORD": parts["password"]},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def _dump_database(
@@ -104,23 +117,15 @@ def _dump_database(
             # Read in the same snapshot as the dump.
             names = _stored_names()
             checkpoint = trail_checkpoint_write(now=now, directory=checkpoint_dir)
-            result = subprocess.run(  # noqa: S603  (fixed program, arguments from settings)
-                [
-                    _program("pg_dump"),
-                    "--format=custom",
-                    "--no-owner",
-                    "--no-privileges",
-                    f"--snapshot={snapshot}",
-                    f"--host={parts['host']}",
-                    f"--port={parts['port']}",
-                    f"--username={parts['user']}",
-                    f"--file={target}",
-                    parts["name"],
-                ],
-                env=_pg_env(parts),
-                capture_output=True,
-                text=True,
-                check=False,
+            result = _run_pg(
+                "pg_dump",
+                parts,
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                f"--file={target}",
+                parts["name"],
             )
         if result.returncode != 0:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
@@ -296,25 +301,17 @@ def _load_database(dump: Path) -> None:
     connection.close()
     if connection.vendor == "postgresql":
         parts = _database_url_parts()
-        result = subprocess.run(  # noqa: S603  (fixed program, arguments from settings)
-            [
-                _program("pg_restore"),
-                "--no-owner",
-                "--no-privileges",
-                "--clean",
-                "--if-exists",
-                "--exit-on-error",
-                "--single-transaction",
-                f"--host={parts['host']}",
-                f"--port={parts['port']}",
-                f"--username={parts['user']}",
-                f"--dbname={parts['name']}",
-                str(dump),
-            ],
-            env=_pg_env(parts),
-            capture_output=True,
-            text=True,
-            check=False,
+        result = _run_pg(
+            "pg_restore",
+            parts,
+            "--no-owner",
+            "--no-privileges",
+            "--clean",
+            "--if-exists",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={parts['name']}",
+            str(dump),
         )
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")

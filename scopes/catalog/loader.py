@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from scopes.catalog import FrameworkData, NodeData
+from scopes.catalog import FrameworkData, NodeData, hds_v2, iso27001_2022
 
 
 def node_urn(framework: FrameworkData, ref_id: str) -> str:
@@ -65,3 +65,15 @@ def load_catalog(
             },
         )
     return row
+
+
+def load_builtin_catalogs(apps: Any, schema_editor: Any) -> None:
+    """The data migrations' step (0002 loads, later ones refresh wording): the built-in
+    catalogs as this code holds them, through the migration's historical models."""
+    for module in (hds_v2, iso27001_2022):
+        load_catalog(
+            framework_model=apps.get_model("scopes", "Framework"),
+            requirement_model=apps.get_model("scopes", "Requirement"),
+            framework=module.FRAMEWORK,
+            nodes=module.NODES,
+        )

@@ -5,21 +5,10 @@ place, so readiness entries and findings keep pointing at them."""
 
 from django.db import migrations
 
-
-def refresh(apps, schema_editor):
-    from scopes.catalog import hds_v2, iso27001_2022
-    from scopes.catalog.loader import load_catalog
-
-    for module in (hds_v2, iso27001_2022):
-        load_catalog(
-            framework_model=apps.get_model("scopes", "Framework"),
-            requirement_model=apps.get_model("scopes", "Requirement"),
-            framework=module.FRAMEWORK,
-            nodes=module.NODES,
-        )
+from scopes.catalog.loader import load_builtin_catalogs
 
 
 class Migration(migrations.Migration):
     dependencies = [("scopes", "0004_certificate_iso_standard_subcontractor_part")]
 
-    operations = [migrations.RunPython(refresh, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(load_builtin_catalogs, migrations.RunPython.noop)]

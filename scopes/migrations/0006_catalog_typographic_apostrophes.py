@@ -5,21 +5,10 @@ them."""
 
 from django.db import migrations
 
-
-def refresh(apps, schema_editor):
-    from scopes.catalog import hds_v2, iso27001_2022
-    from scopes.catalog.loader import load_catalog
-
-    for module in (hds_v2, iso27001_2022):
-        load_catalog(
-            framework_model=apps.get_model("scopes", "Framework"),
-            requirement_model=apps.get_model("scopes", "Requirement"),
-            framework=module.FRAMEWORK,
-            nodes=module.NODES,
-        )
+from scopes.catalog.loader import load_builtin_catalogs
 
 
 class Migration(migrations.Migration):
     dependencies = [("scopes", "0005_catalog_wording")]
 
-    operations = [migrations.RunPython(refresh, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(load_builtin_catalogs, migrations.RunPython.noop)]

@@ -4,18 +4,15 @@ wider than the window, and a long file name wraps between its parts, not letter 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
 from audits.models import Audit
-from audits.services.auditors import auditor_accept_existing_user, auditor_invite
 from evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus
 from evidence.services import evidence_version_add
 from hdsready.models import Membership, Role, User
@@ -45,15 +42,6 @@ def demo() -> dict[str, object]:
         user.save(update_fields=["password", "language"])
     audit = Audit.objects.filter(cycle__organisation__slug="demo").order_by("pk").first()
     assert audit is not None
-    now = timezone.now()
-    access, _raw = auditor_invite(
-        audit=audit,
-        email=auditor.email,
-        valid_from=now - timedelta(hours=1),
-        valid_until=now + timedelta(days=2),
-        actor=officer,
-    )
-    auditor_accept_existing_user(access=access, user=auditor)
     item = EvidenceItem.objects.filter(
         organisation__slug="demo", kind=EvidenceKind.FILE, status=EvidenceStatus.ACTIVE
     ).first()

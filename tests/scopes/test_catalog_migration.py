@@ -52,7 +52,8 @@ def _assert_current_wording(exi14: Requirement, entry: ReadinessEntry) -> None:
 def test_the_migration_brings_existing_rows_to_the_new_wording(organisation):
     exi14, entry = _as_before_the_fix(organisation)
     migration = importlib.import_module("scopes.migrations.0005_catalog_wording")
-    migration.refresh(django_apps, None)
+    (step,) = migration.Migration.operations
+    step.code(django_apps, None)
     _assert_current_wording(exi14, entry)
 
 
