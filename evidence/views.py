@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,6 +45,9 @@ from hdsready import roles
 from hdsready.http import AuthedHttpRequest
 from hdsready.selectors import organisation_get_for_user, user_can
 from scopes.selectors import requirement_get
+
+# The evidence list shows this many items a page: its time and size stay those of one screen.
+ITEMS_PAGE_SIZE = 50
 
 verified = otp_required(login_url="hdsready:login")
 
@@ -106,12 +110,18 @@ def item_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         review_due_by=today + timedelta(days=REVIEW_SOON_DAYS) if chosen.get("review") else None,
         search=chosen.get("q") or "",
     )
+    # A page of items (a large host has thousands); the filters stay in the pager's links.
+    page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "evidence/item_list.html",
         {
             "organisation": organisation,
-            "items": items,
+            "items": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "form": form,
             "filters": filters,
             "can_edit": can_edit,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from hdsready.forms import InviteForm, RoleForm, TrailFilterForm
 from hdsready.homes import home_elsewhere
 from hdsready.http import AuthedHttpRequest
 from hdsready.models import Organisation
+from hdsready.paging import keyset_page
 from hdsready.selectors import (
     invitation_get_in_organisation,
     membership_get_in_organisation,
@@ -208,9 +208,16 @@ def trail_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         since=filters.get("since"),
         until=filters.get("until"),
     )
-    page = Paginator(events, TRAIL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        events,
+        key="seq",
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
+        size=TRAIL_PAGE_SIZE,
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for cursor in ("before", "after", "page"):
+        query.pop(cursor, None)
     return render(
         request,
         "hdsready/trail_list.html",

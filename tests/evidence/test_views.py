@@ -128,11 +128,35 @@ class TestItemList:
 
         add(1)
         client.get(page)  # the first request of a process fills Django's content-type cache
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             assert len(client.get(page).context["items"]) == 1
         add(9)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             assert len(client.get(page).context["items"]) == 10
+
+    def test_a_page_is_one_screen_whatever_the_number_of_items(
+        self, client_as, officer, organisation, django_assert_num_queries
+    ):
+        client = client_as(officer)
+        page = url("item-list", organisation)
+
+        def add(first, last):
+            for n in range(first, last):
+                make_item(organisation, officer, title=f"Evidence {n:04d}")
+
+        add(0, 51)
+        client.get(page)
+        small = client.get(page, {"q": "Evidence"})
+        add(51, 151)
+        with django_assert_num_queries(13):
+            large = client.get(page, {"q": "Evidence"})
+        assert len(small.context["items"]) == len(large.context["items"]) == 50
+        # Same rows shown, same size but for the pager's figures.
+        assert abs(len(large.content) - len(small.content)) < 20
+        last = client.get(page, {"q": "Evidence", "page": 4})
+        assert [i.title for i in last.context["items"]] == ["Evidence 0150"]
+        assert "q=Evidence&amp;page=3" in last.content.decode()
+        assert client.get(page, {"page": "²"}).status_code == 200
 
 
 class TestItemDetail:
