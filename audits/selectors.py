@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 
@@ -37,7 +37,7 @@ from hdsready.selectors import (
     organisations_for_user,
     user_can,
 )
-from scopes.models import Requirement
+from scopes.models import Framework, Requirement
 from scopes.selectors import HDS_CODE, builtin_framework, framework_nodes
 
 
@@ -393,8 +393,10 @@ def evidence_versions_for_auditor(*, audit: Audit) -> QuerySet[EvidenceVersion]:
     of the audited organisation pinned to the audit, or of evidence linked to an HDS
     requirement. Internal evidence linked to nothing the audit covers stays out of sight."""
     pinned = PinnedVersion.objects.filter(audit=audit).values("version")
+    # The built-in HDS framework as a subquery: one query for the whole set.
+    hds = Framework.objects.filter(organisation__isnull=True, code=HDS_CODE).order_by("-version")
     linked = EvidenceVersion.objects.filter(
-        item__requirements__framework=builtin_framework(code=HDS_CODE)
+        item__requirements__framework=Subquery(hds.values("pk")[:1])
     ).values("pk")
     return (
         EvidenceVersion.objects.filter(item__organisation=audit.cycle.organisation)
