@@ -4,8 +4,10 @@ another organisation, the auditor of another audit, and the demo's auditor befor
 their access window. Each gets its expected answer on GET and POST, nothing changes, and a route
 whose arguments this file cannot fill fails the test (a new route needs an expectation here).
 
-What each member of the organisation may do is pinned by each app's view tests and by the
-workflow's state x action x role tests (tests/audits/test_workflow.py)."""
+The members of the organisation (officer, contributor, manager) and the auditor of its audit get
+the answer MEMBERS pins for every route, on GET and on an empty POST; a route missing there fails
+the test. What a member may do beyond the empty POST is pinned by each app's view tests and by
+the workflow's state x action x role tests (tests/audits/test_workflow.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -258,3 +261,171 @@ def test_an_auditor_before_their_window_gets_404_everywhere(world) -> None:
     )
     auditor_accept_existing_user(access=access, user=early)
     _strangers_get_404(verified_client_for(early), world)
+
+
+# What each person of the organisation gets, GET then an empty POST, for officer, contributor,
+# manager and the auditor invited to the demo audit (in that order). Pages answer 404 for what a
+# person may not reach or do; the API answers 403 to a member of the organisation whose role does
+# not allow the request and 404 to anyone else. 302 is a redirect to a page of the app (never to
+# the login or second-factor pages: checked below); 200 on a POST is a form sent back with its
+# errors; 400/415 an API request refused for its body.
+PERSONAS = ("officer", "contributor", "manager", "auditor")
+MEMBERS = {
+    "api:audit-action": "405 405 405 404 | 415 403 403 404",
+    "api:audit-action-list": "200 200 200 404 | 405 405 405 404",
+    "api:audit-detail": "200 200 200 404 | 405 405 405 404",
+    "api:audit-list": "200 200 200 404 | 415 403 403 404",
+    "api:audit-review-list": "200 200 200 404 | 405 405 405 404",
+    "api:auditor-access-list": "200 200 200 404 | 415 403 403 404",
+    "api:auditor-access-revoke": "405 405 405 404 | 200 403 403 404",
+    "api:auditor-action": "405 405 405 405 | 404 404 404 415",
+    "api:auditor-action-list": "404 404 404 200 | 405 405 405 405",
+    "api:auditor-audit-detail": "404 404 404 200 | 405 405 405 405",
+    "api:auditor-audit-list": "200 200 200 200 | 405 405 405 405",
+    "api:auditor-finding-action": "405 405 405 405 | 404 404 404 404",
+    "api:certificate-detail": "200 200 200 404 | 405 405 405 404",
+    "api:certificate-list": "200 200 200 404 | 415 403 403 404",
+    "api:cycle-detail": "200 200 200 404 | 405 405 405 404",
+    "api:cycle-list": "200 200 200 404 | 415 403 403 404",
+    "api:deadline-list": "200 200 200 404 | 405 405 405 404",
+    "api:docs": "200 200 200 200 | 405 405 405 405",
+    "api:dossier-detail": "200 403 200 404 | 405 405 405 404",
+    "api:dossier-download": "200 403 200 404 | 405 405 405 404",
+    "api:dossier-list": "200 403 200 404 | 415 403 415 404",
+    "api:dossier-retry": "405 405 405 404 | 400 403 400 404",
+    "api:evidence-detail": "200 200 200 404 | 405 405 405 404",
+    "api:evidence-list": "200 200 200 404 | 415 415 403 404",
+    "api:evidence-status": "405 405 405 404 | 415 415 403 404",
+    "api:evidence-version-download": "200 200 200 404 | 405 405 405 404",
+    "api:evidence-version-list": "200 200 200 404 | 400 400 403 404",
+    "api:finding-action": "405 405 405 404 | 415 415 403 404",
+    "api:finding-detail": "200 200 200 404 | 405 405 405 404",
+    "api:finding-list": "200 200 200 404 | 405 405 405 404",
+    "api:framework-list": "200 200 200 404 | 405 405 405 404",
+    "api:host-profile": "200 200 200 404 | 405 405 405 404",
+    "api:organisation-list": "200 200 200 200 | 405 405 405 405",
+    "api:readiness-detail": "200 200 200 404 | 405 405 405 404",
+    "api:readiness-list": "200 200 200 404 | 405 405 405 404",
+    "api:requirement-list": "200 200 200 404 | 405 405 405 404",
+    "api:schema": "200 200 200 200 | 405 405 405 405",
+    "api:scope-detail": "200 200 200 404 | 405 405 405 404",
+    "api:soa-detail": "200 200 200 404 | 405 405 405 404",
+    "api:soa-list": "200 200 200 404 | 405 405 405 404",
+    "api:subcontractor-detail": "200 200 200 404 | 405 405 405 404",
+    "api:subcontractor-list": "200 200 200 404 | 415 403 403 404",
+    "api:token-list": "200 200 200 200 | 405 405 405 405",
+    "api:token-revoke": "405 405 405 405 | 200 404 404 404",
+    "audits:audit-action": "405 405 405 405 | 200 404 404 404",
+    "audits:audit-detail": "200 200 200 404 | 405 405 405 405",
+    "audits:audit-plan": "405 405 405 405 | 200 404 404 404",
+    "audits:audit-reviews": "200 200 200 404 | 405 405 405 405",
+    "audits:auditor-accept": "404 404 404 404 | 404 404 404 404",
+    "audits:auditor-action": "405 405 405 405 | 404 404 404 200",
+    "audits:auditor-audit": "404 404 404 200 | 405 405 405 405",
+    "audits:auditor-finding-action": "405 405 405 405 | 404 404 404 404",
+    "audits:auditor-home": "200 200 200 200 | 405 405 405 405",
+    "audits:auditor-invite": "405 405 405 405 | 200 404 404 404",
+    "audits:auditor-review": "404 404 404 200 | 405 405 405 405",
+    "audits:auditor-revoke": "405 405 405 405 | 302 404 404 404",
+    "audits:auditor-version-view": "404 404 404 200 | 405 405 405 405",
+    "audits:calendar-feed": "404 404 404 404 | 405 405 405 405",
+    "audits:calendar-revoke": "405 405 405 405 | 302 302 302 302",
+    "audits:calendar-token": "200 200 200 200 | 200 200 200 200",
+    "audits:cycle-list": "200 200 200 404 | 200 404 404 404",
+    "audits:finding-action": "405 405 405 405 | 200 200 404 404",
+    "audits:home-certification": "200 200 200 404 | 405 405 405 405",
+    "audits:home-my-work": "200 200 200 404 | 405 405 405 405",
+    "audits:home-progress": "200 200 200 404 | 405 405 405 405",
+    "audits:item-reviews": "200 200 200 404 | 405 405 405 405",
+    "audits:review-answer": "405 405 405 405 | 200 200 404 404",
+    "dossiers:dossier-detail": "200 404 200 404 | 405 405 405 405",
+    "dossiers:dossier-download": "200 404 200 404 | 405 405 405 405",
+    "dossiers:dossier-list": "200 404 200 404 | 200 404 200 404",
+    "dossiers:dossier-retry": "405 405 405 405 | 302 404 302 404",
+    "dossiers:dossier-status": "200 404 200 404 | 405 405 405 405",
+    "evidence:item-detail": "200 200 200 404 | 200 200 404 404",
+    "evidence:item-list": "200 200 200 404 | 200 200 404 404",
+    "evidence:item-status": "405 405 405 405 | 302 302 404 404",
+    "evidence:requirement-evidence": "200 200 200 404 | 302 302 404 404",
+    "evidence:review-due": "200 200 200 404 | 405 405 405 405",
+    "evidence:version-download": "200 200 200 404 | 405 405 405 405",
+    "evidence:version-upload": "405 405 405 405 | 302 302 404 404",
+    "evidence:version-view": "200 200 200 404 | 405 405 405 405",
+    "hdsready:home": "302 302 302 302 | 405 405 405 405",
+    "hdsready:invitation-accept": "404 404 404 404 | 404 404 404 404",
+    "hdsready:invitation-revoke": "405 405 405 405 | 302 404 404 404",
+    "hdsready:language-set": "405 405 405 405 | 302 302 302 302",
+    "hdsready:login": "302 302 302 302 | 302 302 302 302",
+    "hdsready:member-invite": "405 405 405 405 | 200 404 404 404",
+    "hdsready:member-list": "200 404 404 404 | 405 405 405 405",
+    "hdsready:member-mfa-reset": "405 405 405 405 | 302 404 404 404",
+    "hdsready:member-remove": "405 405 405 405 | 302 404 404 404",
+    "hdsready:member-role": "405 405 405 405 | 302 404 404 404",
+    "hdsready:mfa-backup-codes": "200 200 200 200 | 302 302 302 302",
+    "hdsready:mfa-enrol": "200 200 200 200 | 200 200 200 200",
+    "hdsready:mfa-verify": "302 302 302 302 | 302 302 302 302",
+    "hdsready:notification-list": "200 200 200 200 | 405 405 405 405",
+    "hdsready:notification-read": "405 405 405 405 | 302 302 302 302",
+    "hdsready:organisation-home": "200 200 200 404 | 405 405 405 405",
+    "hdsready:organisation-open": "404 404 404 404 | 404 404 404 404",
+    "hdsready:token-list": "200 200 200 200 | 200 200 200 200",
+    "hdsready:token-revoke": "405 405 405 405 | 302 404 404 404",
+    "hdsready:trail-list": "200 404 404 404 | 405 405 405 405",
+    "scopes:catalog-detail": "200 200 200 404 | 405 405 405 405",
+    "scopes:catalog-import": "405 405 405 405 | 200 404 404 404",
+    "scopes:catalog-list": "200 200 200 404 | 405 405 405 405",
+    "scopes:certificate-create": "200 404 404 404 | 200 404 404 404",
+    "scopes:certificate-delete": "405 405 405 405 | 302 404 404 404",
+    "scopes:certificate-edit": "200 404 404 404 | 200 404 404 404",
+    "scopes:chain-view": "200 200 200 404 | 405 405 405 405",
+    "scopes:iso-view": "200 200 200 404 | 405 405 405 405",
+    "scopes:profile-edit": "405 405 405 405 | 302 404 404 404",
+    "scopes:readiness-bulk": "405 405 405 405 | 200 200 404 404",
+    "scopes:readiness-edit": "200 200 200 404 | 200 200 404 404",
+    "scopes:readiness-list": "200 200 200 404 | 405 405 405 405",
+    "scopes:scope-edit": "200 200 200 404 | 302 404 404 404",
+    "scopes:soa-edit": "200 200 200 404 | 200 200 404 404",
+    "scopes:soa-export": "200 200 200 404 | 405 405 405 405",
+    "scopes:soa-import": "405 405 405 405 | 200 200 404 404",
+    "scopes:soa-list": "200 200 200 404 | 405 405 405 405",
+    "scopes:soa-print": "200 200 200 404 | 405 405 405 405",
+    "scopes:subcontractor-detail": "200 200 200 404 | 200 404 404 404",
+    "scopes:subcontractor-list": "200 200 200 404 | 200 404 404 404",
+}
+
+
+def test_each_person_of_the_organisation_gets_the_answer_pinned_for_every_route(
+    world,
+    demo,  # noqa: F811
+) -> None:
+    wrong = []
+    for column, persona in enumerate(PERSONAS):
+        wrong += _members_answers(verified_client_for(demo[persona]), world, column, persona)
+    assert wrong == []
+
+
+def _members_answers(client: Client, world: dict, column: int, persona: str) -> list[tuple]:
+    wrong: list[tuple] = []
+    for route, name in ROUTES:
+        if name in NOT_PROBED:
+            continue
+        assert name in MEMBERS, f"{name}: no expectation for the organisation's people in MEMBERS"
+        expected_get, expected_post = (part.split()[column] for part in MEMBERS[name].split(" | "))
+        url = _url(route, name, world["objects"])
+        got_get = client.get(url)
+        before = TrailEvent.objects.count()
+        with transaction.atomic():  # an accepted empty POST changes nothing for the next route
+            got_post = client.post(url)
+            changed = TrailEvent.objects.count() != before
+            transaction.set_rollback(True)
+        for method, expected, got in (
+            ("get", expected_get, got_get),
+            ("post", expected_post, got_post),
+        ):
+            if str(got.status_code) != expected:
+                wrong.append((persona, name, method, expected, got.status_code))
+            if got.get("Location", "").startswith(("/login/", "/mfa/verify/")):
+                wrong.append((persona, name, method, "sent to log in again", got["Location"]))
+        if got_post.status_code >= 400 and changed:
+            wrong.append((persona, name, "post", "refused but changed something"))
+    return wrong
