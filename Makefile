@@ -16,7 +16,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hdsready_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: help python install run test system-packages lint types checks pytest messages bench clean
+.PHONY: help python install run test system-packages lint types checks pytest messages bench bench-pages clean
 
 help:
 	@echo "make run    start the app with demo data on http://127.0.0.1:$(PORT)"
@@ -81,11 +81,22 @@ system-packages:
 	@scripts/system-packages.sh
 
 # Upload hashing throughput against sha256sum on a 256 MB file, then the full dossier's layout
-# (a real Celery worker, PostgreSQL and Redis) against one WeasyPrint pass. Figures only.
+# (a real Celery worker, PostgreSQL and Redis) against one WeasyPrint pass, then the key pages
+# under load on the large seed beside a bare Django baseline, and the sweeps over it: all in
+# bench/results.md. The large seed is made once (minutes) into a template database and reused.
 bench: install
-	$(BIN)/python bench/upload_hashing.py
+	@mkdir -p var/bench
+	set -o pipefail; $(BIN)/python bench/upload_hashing.py | tee var/bench/upload_hashing.txt
+	set -o pipefail; BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+		$(BIN)/python bench/dossier_render.py | tee var/bench/dossier_render.txt
+	@$(MAKE) --no-print-directory bench-pages
+
+# The pages and sweeps only (the upload and dossier figures of the last `make bench` are kept).
+bench-pages: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
-		$(BIN)/python bench/dossier_render.py
+		$(BIN)/python bench/pages.py $(BENCH_ARGS) \
+		--include "Upload hashing=var/bench/upload_hashing.txt" \
+		--include "Dossier layout=var/bench/dossier_render.txt"
 
 messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages -l fr --no-obsolete --no-location

@@ -53,7 +53,7 @@ WORKER_READY_TIMEOUT = 60.0
 DOSSIER_TIMEOUT = 900.0
 MIB = 1024 * 1024
 HEADING = re.compile(r"<h([12])>(.*?)</h\1>", re.DOTALL)
-TASK_DONE = re.compile(r"Task audits\.tasks\.(\w+)\[[^\]]+\] succeeded in ([\d.]+)s: (.*)")
+TASK_DONE = re.compile(r"Task dossiers\.tasks\.(\w+)\[[^\]]+\] succeeded in ([\d.]+)s: (.*)")
 
 
 # --- the naive pass, in a subprocess of its own -------------------------------------------------

@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "hdsready.urls"
+# The product's URLs; the page bench (bench/pages.py) serves them with its baseline page added.
+ROOT_URLCONF = env_str("ROOT_URLCONF") or "hdsready.urls"
 
 # Content-Security-Policy on every page: everything from this site only, no inline script or
 # style (the templates have none; the API docs load their script as a file), no framing, forms
