@@ -123,15 +123,6 @@ def trail_events_of_organisation(
     return events.order_by("-seq")
 
 
-def trail_kinds_of_organisation(*, organisation: Organisation) -> list[str]:
-    return list(
-        TrailEvent.objects.filter(organisation=organisation)
-        .order_by("kind")
-        .values_list("kind", flat=True)
-        .distinct()
-    )
-
-
 def trail_events_for_object(*, organisation: Organisation, target: Model) -> QuerySet[TrailEvent]:
     """The history of one object, newest first ("who changed what, when").
 

@@ -107,6 +107,13 @@ def trail_event_kinds() -> frozenset[str]:
     return frozenset(_EVENTS)
 
 
+def trail_event_kinds_by_label() -> list[str]:
+    """Every declared kind, in the order of its label in the active language: the trail's
+    filter offers the kinds the app writes, not a scan of a trail that may hold millions of
+    rows."""
+    return sorted(_EVENTS, key=trail_event_label)
+
+
 def trail_event_type(kind: str) -> TrailEventType | None:
     return _EVENTS.get(kind)
 

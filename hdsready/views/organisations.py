@@ -24,13 +24,13 @@ from hdsready.selectors import (
     organisation_get_for_user,
     pending_invitations_of_organisation,
     trail_events_of_organisation,
-    trail_kinds_of_organisation,
     user_can,
 )
 from hdsready.services import CoreError
 from hdsready.services.invitations import invitation_revoke, invitation_send
 from hdsready.services.mfa import mfa_reset
 from hdsready.services.organisations import membership_change_role, membership_remove
+from hdsready.trail_events import trail_event_kinds_by_label
 
 verified = otp_required(login_url="hdsready:login")
 TRAIL_PAGE_SIZE = 50
@@ -225,7 +225,7 @@ def trail_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "form": form,
             "page": page,
-            "kinds": trail_kinds_of_organisation(organisation=organisation),
+            "kinds": trail_event_kinds_by_label(),
             "query": query.urlencode(),
         },
     )
