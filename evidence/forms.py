@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.services import ItemData
 from hdsready.models import Organisation
-from hdsready.widgets import IsoDateField
+from hdsready.widgets import IsoDateField, QuickSelectMultiple
 from scopes.forms import MemberOwnerForm
 from scopes.models import Requirement
 from scopes.selectors import frameworks_visible
@@ -39,7 +39,7 @@ class ItemForm(MemberOwnerForm):
         label=_("Requirements it supports"),
         queryset=Requirement.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=QuickSelectMultiple(attrs={"size": 8}),
     )
     effective_on = IsoDateField(
         label=_("Effective date"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 ISO_DATE = "%Y-%m-%d"
 ISO_DATETIME = "%Y-%m-%dT%H:%M"
@@ -51,3 +53,52 @@ class IsoDateTimeField(forms.DateTimeField):
 
     widget = IsoDateTimeInput
     input_formats = DATETIME_INPUT_FORMATS
+
+
+class QuickSelectMixin:
+    """A select rendered in Python rather than through one template per option: the same
+    HTML as Django's select widgets (tests/hdsready/test_quick_select.py compares them), at a
+    third or less of the cost, for the selects that list a whole catalogue."""
+
+    @staticmethod
+    def _attrs(attrs: dict[str, Any]) -> str:
+        # As django/forms/widgets/attrs.html: in order, True as a bare name, False left out.
+        return format_html_join(
+            "",
+            "{}{}",
+            (
+                (format_html(" {}", name), "" if value is True else format_html('="{}"', value))
+                for name, value in attrs.items()
+                if value is not False
+            ),
+        )
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        parts = [format_html('<select name="{}"{}>', widget["name"], self._attrs(widget["attrs"]))]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(format_html('<optgroup label="{}">', group))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    self._attrs(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            if group:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308  (every part escaped by format_html)
+
+
+class QuickSelect(QuickSelectMixin, forms.Select):
+    pass
+
+
+class QuickSelectMultiple(QuickSelectMixin, forms.SelectMultiple):
+    pass

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Organisation, User
-from hdsready.widgets import IsoDateField
+from hdsready.widgets import IsoDateField, QuickSelect
 from scopes.activities import ACTIVITIES
 from scopes.iso_standards import IsoStandard
 from scopes.models import (
@@ -179,7 +179,9 @@ class ReadinessFilterForm(forms.Form):
 class MemberOwnerForm(forms.Form):
     """A form whose `owner` is one of the organisation's members (the services check it too)."""
 
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
