@@ -56,6 +56,8 @@ class RenderUnit(models.Model):
     outline = models.JSONField(default=list)
     error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The id of the task laying it out: redelivered after its worker died, it takes it back.
+    claimed_by = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -4,6 +4,7 @@ notifications."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -299,3 +300,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class QueuedTask(models.Model):
+    """A Celery task to send, written in the transaction of the change that calls for it (a
+    transactional outbox, hdsready.queue): the change and its task commit together, so a broker
+    that is down, or a process killed between the commit and the send, loses no task. The row
+    goes once the broker has the message; its id is the task's id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)!r}"

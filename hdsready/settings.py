@@ -326,11 +326,28 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL or env_bool("CELERY_TASK_ALWAYS
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+# The app reads no task's result (tasks write what they do to the database). Kept, every send
+# would subscribe the sending process to the result's channel in Redis, one channel per task
+# never read; and with Redis down, that subscription fails after its own retries and leaves
+# the process unable to send until it is restarted.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses Redis keeps reconnecting until it is back, however long that takes.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# No task is lost with its worker: a message is acknowledged once its task has run, a task whose
+# pool process died (SIGKILL, the OOM killer) goes back to the queue, and a message a killed
+# worker held is delivered again after CELERY_VISIBILITY_TIMEOUT seconds. That must exceed the
+# longest task (a dossier layout stops at 660 s), or a running task is delivered a second time.
+# Tasks are idempotent, so a second delivery does nothing twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
 # Days before a stored deadline (correction window, planned audit, certificate expiry,
 # evidence review, auditor access) when a reminder goes out; one more once the date has passed.
 REMINDER_OFFSET_DAYS = tuple(
@@ -342,6 +359,10 @@ DOSSIER_RENDER_BATCHES = env_int("DOSSIER_RENDER_BATCHES", 2)
 DOSSIER_TIMEOUT_MINUTES = env_int("DOSSIER_TIMEOUT_MINUTES", 15)
 HDSREADY_VERSION = "0.1.0"
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay-every-minute": {
+        "task": "hdsready.tasks.outbox_relay",
+        "schedule": crontab(),
+    },
     "dossiers-stale-every-5-minutes": {
         "task": "dossiers.tasks.dossiers_stale_sweep_task",
         "schedule": crontab(minute="*/5"),

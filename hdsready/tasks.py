@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from hdsready.mail import mail_build_and_send
+from hdsready.queue import outbox_relay as relay_service
 from hdsready.services.invitations import invitations_expire as expire_service
 from hdsready.trail import trail_checkpoint_write
 from hdsready.trail import trail_verify as verify_service
@@ -19,6 +20,12 @@ logger = logging.getLogger(__name__)
 def mail_send(mail_name: str, *args: object) -> bool:
     """Every e-mail of the app: its registered builder looks the objects up (hdsready.mail)."""
     return mail_build_and_send(mail_name, *args)
+
+
+@shared_task
+def outbox_relay() -> int:
+    """Every minute: send the tasks the broker could not take when they were enqueued."""
+    return relay_service(now=timezone.now())
 
 
 @shared_task(acks_late=True)

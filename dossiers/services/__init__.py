@@ -6,10 +6,11 @@ each keyed by the SHA-256 of its data. Units nobody laid out yet are shared out 
 balanced batches, one Celery task each, so the worker pool lays them out in parallel; the task
 that finishes a dossier's last unit enqueues its assembly. A unit is claimed by a conditional
 update before it is laid out, so two dossiers that need it never lay it out twice, and a dossier
-whose content was already printed reuses the stored file.
+whose content was already printed reuses the stored file. The claim records the task's id: the
+same task, redelivered after its worker was killed mid-layout, takes its units back.
 
-Services send tasks after commit by name (hdsready/queue.py): dossiers.tasks imports the
-services: no import circle at module level.
+Services enqueue tasks by name in their transaction (hdsready/queue.py, an outbox):
+dossiers.tasks imports the services: no import circle at module level.
 """
 
 from __future__ import annotations

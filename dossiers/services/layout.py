@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -24,18 +23,14 @@ from dossiers.models import (
     UnitStatus,
 )
 from dossiers.pdf import Frame, Heading, Part, assemble, render_units
-from hdsready.queue import send_now
+from hdsready.queue import enqueue
 from hdsready.trail import trail_record
 
 IN_FLIGHT = (DossierStatus.QUEUED, DossierStatus.RENDERING, DossierStatus.ASSEMBLING)
 
 
-def _enqueue_render(unit_ids: list[int]) -> None:
-    send_now("dossiers.tasks.dossier_units_render_task", unit_ids)
-
-
-def _enqueue_assemble(dossier_id: int) -> None:
-    send_now("dossiers.tasks.dossier_assemble_task", dossier_id)
+RENDER_TASK = "dossiers.tasks.dossier_units_render_task"
+ASSEMBLE_TASK = "dossiers.tasks.dossier_assemble_task"
 
 
 def balanced_batches(units: list[RenderUnit], *, batches: int) -> list[list[int]]:
@@ -64,12 +59,12 @@ def dossier_dispatch(*, dossier_id: int) -> int:
         # A unit that failed for an earlier dossier nobody retried is tried again: left failed,
         # it would keep this dossier waiting until the stale sweep.
         units.filter(status=UnitStatus.FAILED).update(
-            status=UnitStatus.PENDING, error="", claimed_at=None
+            status=UnitStatus.PENDING, error="", claimed_at=None, claimed_by=""
         )
         pending = list(units.filter(status=UnitStatus.PENDING))
         batches = balanced_batches(pending, batches=settings.DOSSIER_RENDER_BATCHES)
         for batch in batches:
-            transaction.on_commit(partial(_enqueue_render, batch))
+            enqueue(RENDER_TASK, batch)
         if not pending:
             _advance([dossier_id])
     return len(batches)
@@ -87,7 +82,7 @@ def _advance(dossier_ids: list[int]) -> None:
             status=DossierStatus.ASSEMBLING
         )
         if moved:
-            transaction.on_commit(partial(_enqueue_assemble, dossier_id))
+            enqueue(ASSEMBLE_TASK, dossier_id)
 
 
 def _unit_storage_name(unit: RenderUnit) -> str:
@@ -100,16 +95,21 @@ def _fail_dossiers(units: list[int], message: str) -> None:
     )
 
 
-def units_render(*, unit_ids: list[int]) -> int:
+def units_render(*, unit_ids: list[int], claim: str) -> int:
     """Lay out the given units that are still pending in one WeasyPrint pass, store each one's
-    PDF, and move on the dossiers that were waiting for them. Returns how many were laid out."""
+    PDF, and move on the dossiers that were waiting for them. Returns how many were laid out.
+
+    `claim` is the id of the task: a unit it claimed before its worker died (the task is
+    delivered again, with the same id) is its own to lay out again; one that another task
+    claimed is that task's."""
     now = timezone.now()
     claimed = [
         pk
         for pk in unit_ids
-        if RenderUnit.objects.filter(pk=pk, status=UnitStatus.PENDING).update(
-            status=UnitStatus.RENDERING, claimed_at=now, error=""
-        )
+        if RenderUnit.objects.filter(
+            Q(status=UnitStatus.PENDING) | Q(status=UnitStatus.RENDERING, claimed_by=claim),
+            pk=pk,
+        ).update(status=UnitStatus.RENDERING, claimed_at=now, claimed_by=claim, error="")
     ]
     if not claimed:
         return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 
 import weasyprint
 from django.conf import settings
@@ -27,11 +26,12 @@ from dossiers.models import (
 )
 from dossiers.services import DossierError, DossierIntegrityError
 from hdsready.models import Organisation, User
-from hdsready.queue import send_now
+from hdsready.queue import enqueue
 from hdsready.trail import trail_record
 
 AUDIT_KINDS = frozenset({DossierKind.STAGE1, DossierKind.STAGE2, DossierKind.CORRECTIONS})
 GENERATION_TEMPLATE = "pdf/section_generation.html"
+DISPATCH_TASK = "dossiers.tasks.dossier_dispatch_task"
 
 
 def _content_hash(kind: str, target: str, language: str, unit_hashes: list[str]) -> str:
@@ -214,12 +214,8 @@ def dossier_request(
             },
         )
         if reuse is None:
-            transaction.on_commit(partial(_enqueue_dispatch, dossier.pk))
+            enqueue(DISPATCH_TASK, dossier.pk)
     return dossier
-
-
-def _enqueue_dispatch(dossier_id: int) -> None:
-    send_now("dossiers.tasks.dossier_dispatch_task", dossier_id)
 
 
 def dossier_retry(*, dossier: Dossier, actor: User) -> Dossier:
@@ -231,7 +227,7 @@ def dossier_retry(*, dossier: Dossier, actor: User) -> Dossier:
         RenderUnit.objects.filter(
             pk__in=DossierUnit.objects.filter(dossier=locked).values("unit"),
             status=UnitStatus.FAILED,
-        ).update(status=UnitStatus.PENDING, error="", claimed_at=None)
+        ).update(status=UnitStatus.PENDING, error="", claimed_at=None, claimed_by="")
         locked.status = DossierStatus.QUEUED
         locked.error = ""
         locked.finished_at = None
@@ -243,7 +239,7 @@ def dossier_retry(*, dossier: Dossier, actor: User) -> Dossier:
             target=locked,
             data={"content_hash": locked.content_hash},
         )
-        transaction.on_commit(partial(_enqueue_dispatch, locked.pk))
+        enqueue(DISPATCH_TASK, locked.pk)
     return locked
 
 

@@ -303,7 +303,7 @@ def test_reminder_email_is_sent_by_a_real_worker(
 
     # The sweep itself runs in the worker, with its clock; the e-mail it enqueues goes to the
     # worker's default queue, which is the test queue.
-    first = reminders_sweep_task.apply_async(queue=celery_worker.queue)
+    first = reminders_sweep_task.apply_async(queue=celery_worker.queue, ignore_result=False)
     assert first.get(timeout=worker_helpers.MAIL_TIMEOUT) == 1, celery_worker.output()
     assert [(task["task"], task["queue"]) for task in published] == [
         ("audits.tasks.reminders_sweep_task", celery_worker.queue)
@@ -318,7 +318,7 @@ def test_reminder_email_is_sent_by_a_real_worker(
 
     # A second run the same day claims nothing and sends nothing; the worker runs one task at a
     # time, in order, so any e-mail it enqueued would already be written.
-    second = reminders_sweep_task.apply_async(queue=celery_worker.queue)
+    second = reminders_sweep_task.apply_async(queue=celery_worker.queue, ignore_result=False)
     assert second.get(timeout=worker_helpers.MAIL_TIMEOUT) == 0, celery_worker.output()
     assert Reminder.objects.count() == 1
     assert len(list(celery_worker.mail_dir.glob("*.log"))) == 1

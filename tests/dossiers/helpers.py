@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from dossiers.models import Dossier, DossierKind, DossierStatus
+from hdsready.models import QueuedTask
 
 PDF_BYTES = b"%PDF-1.7\n% a stored dossier\n%%EOF\n"
 
@@ -37,3 +41,12 @@ def stored_dossier(
         dossier.page_count = 3
         dossier.save(update_fields=["file", "sha256", "size", "page_count"])
     return dossier
+
+
+def enqueued_tasks(callbacks: list[Callable[[], Any]]) -> list[tuple[str, list[Any]]]:
+    """(task, arguments) of every task sent after commit (hdsready.queue), in order."""
+    return [
+        (c.args[0].task, c.args[0].args)
+        for c in callbacks
+        if isinstance(c, partial) and c.args and isinstance(c.args[0], QueuedTask)
+    ]

@@ -5,7 +5,6 @@ organisation's dossier is a 404; bad input is a 400 with a message and creates n
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 
 import pytest
 from django.conf import settings
@@ -26,7 +25,7 @@ from dossiers.services.request import DossierTarget, dossier_request
 from hdsready.models import TrailEvent
 from scopes.models import ActivityMode
 from scopes.services.scope import ActivityChoice, scope_set_activities
-from tests.dossiers.helpers import PDF_BYTES, stored_dossier
+from tests.dossiers.helpers import PDF_BYTES, enqueued_tasks, stored_dossier
 from tests.scopes.test_api import api_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -280,7 +279,7 @@ class TestRequest:
         assert response.status_code == 400
         assert message in " ".join(texts(response.json())), response.content
         assert not Dossier.objects.exists()
-        assert not [c for c in callbacks if isinstance(c, partial)]
+        assert not enqueued_tasks(callbacks)
         assert not dossier_events()
 
     def test_a_body_that_is_not_an_object_is_a_400(self, manager, organisation):
@@ -374,8 +373,7 @@ class TestRetry:
 
         assert response.status_code == 200
         assert (response.json()["status"], response.json()["error"]) == (DossierStatus.QUEUED, "")
-        queued = [c for c in callbacks if isinstance(c, partial)]
-        assert [(c.func.__name__, c.args) for c in queued] == [("_enqueue_dispatch", (dossier.pk,))]
+        assert enqueued_tasks(callbacks) == [("dossiers.tasks.dossier_dispatch_task", [dossier.pk])]
         assert dossier_events() == ["dossier.requested", "dossier.retried"]
 
     def test_retry_of_a_ready_dossier_is_a_400(self, manager, organisation, ready):

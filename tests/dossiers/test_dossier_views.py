@@ -6,7 +6,6 @@ eagerly (dispatch -> render batches -> assembly, each enqueued on commit); the d
 the stored bytes against the recorded SHA-256; query counts are pinned."""
 
 import hashlib
-from functools import partial
 
 import pytest
 from django.conf import settings
@@ -23,7 +22,7 @@ from hdsready.models import TrailEvent
 from scopes.models import ActivityMode
 from scopes.services.scope import ActivityChoice, scope_set_activities
 from tests.conftest import verified_client_for
-from tests.dossiers.helpers import PDF_BYTES, stored_dossier
+from tests.dossiers.helpers import PDF_BYTES, enqueued_tasks, stored_dossier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -121,12 +120,11 @@ class TestRequest:
         dossier = Dossier.objects.get()
         assert response.status_code == 302
         assert response["Location"] == url("dossier-detail", organisation, dossier.pk)
-        enqueued = [c.func.__name__ for c in callbacks if isinstance(c, partial)]
         batches = settings.DOSSIER_RENDER_BATCHES
-        assert enqueued == [
-            "_enqueue_dispatch",
-            *["_enqueue_render"] * batches,
-            "_enqueue_assemble",
+        assert [task for task, _args in enqueued_tasks(callbacks)] == [
+            "dossiers.tasks.dossier_dispatch_task",
+            *["dossiers.tasks.dossier_units_render_task"] * batches,
+            "dossiers.tasks.dossier_assemble_task",
         ]
         assert DossierUnit.objects.filter(dossier=dossier).count() > batches
         assert (dossier.kind, dossier.cycle, dossier.requested_by) == (
@@ -139,7 +137,7 @@ class TestRequest:
         with default_storage.open(dossier.file.name, "rb") as stored:
             assert hashlib.sha256(stored.read()).hexdigest() == dossier.sha256
         assert list(
-            TrailEvent.objects.filter(object_id=str(dossier.pk))
+            TrailEvent.objects.filter(object_id=str(dossier.pk), kind__startswith="dossier.")
             .order_by("seq")
             .values_list("kind", flat=True)
         ) == ["dossier.requested", "dossier.ready"]
@@ -233,7 +231,7 @@ class TestRequest:
         assert message in response.context["form"].errors.as_text()
         assert message in response.content.decode()
         assert not Dossier.objects.exists()
-        assert not [c for c in callbacks if isinstance(c, partial)]
+        assert not enqueued_tasks(callbacks)
         assert not TrailEvent.objects.filter(kind__startswith="dossier.").exists()
 
     def test_an_audit_of_another_organisation_is_refused_by_the_service_too(
@@ -318,7 +316,7 @@ class TestDetailAndStatus:
         }
         first = DossierUnit.objects.filter(dossier=dossier).order_by("position").first()
         assert first is not None
-        dossier_layout.units_render(unit_ids=[first.unit_id])
+        dossier_layout.units_render(unit_ids=[first.unit_id], claim="a-task-id")
         data = client.get(url("dossier-status", organisation, dossier.pk)).json()
         assert (data["done"], data["total"], data["finished"]) == (1, units + 1, False)
         assert data["percent"] == round(100 / (units + 1))
@@ -399,8 +397,7 @@ class TestRetry:
             "",
             None,
         )
-        queued = [c for c in callbacks if isinstance(c, partial)]
-        assert [(c.func.__name__, c.args) for c in queued] == [("_enqueue_dispatch", (dossier.pk,))]
+        assert enqueued_tasks(callbacks) == [("dossiers.tasks.dossier_dispatch_task", [dossier.pk])]
         assert TrailEvent.objects.filter(
             kind="dossier.retried", actor=manager, object_id=str(dossier.pk)
         ).exists()
