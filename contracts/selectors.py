@@ -285,8 +285,8 @@ def register_readiness_figures(
     found: dict[str, list[ComputedFigure]] = {}
     for count in figures.clauses:
         text = ngettext(
-            "%(present)s of %(total)s contract in force has this clause",
-            "%(present)s of %(total)s contracts in force have this clause",
+            "Clause present: %(present)s of %(total)s contract in force",
+            "Clause present: %(present)s of %(total)s contracts in force",
             figures.in_force,
         ) % {"present": count.present, "total": figures.in_force}
         if count.not_applicable:
@@ -311,15 +311,15 @@ def register_readiness_figures(
     found.setdefault(HEALTH_PROFESSIONAL_REF, []).append(
         ComputedFigure(
             text=ngettext(
-                "%(count)s of %(total)s client has designated a health professional",
-                "%(count)s of %(total)s clients have designated a health professional",
+                "Health professional designated: %(count)s of %(total)s client",
+                "Health professional designated: %(count)s of %(total)s clients",
                 figures.clients,
             )
             % {"count": figures.clients_with_health_professional, "total": figures.clients},
             gaps=missing,
             gaps_url=f"{clients_url}?{urlencode({'gap': 'health_professional'})}",
             gaps_label=ngettext(
-                "%(count)s client without one", "%(count)s clients without one", missing
+                "%(count)s client to complete", "%(count)s clients to complete", missing
             )
             % {"count": missing},
         )
@@ -328,15 +328,15 @@ def register_readiness_figures(
     found.setdefault(INCIDENT_REFERENT_REF, []).append(
         ComputedFigure(
             text=ngettext(
-                "%(count)s of %(total)s client has named an incident referent",
-                "%(count)s of %(total)s clients have named an incident referent",
+                "Incident referent named: %(count)s of %(total)s client",
+                "Incident referent named: %(count)s of %(total)s clients",
                 figures.clients,
             )
             % {"count": figures.clients_with_incident_referent, "total": figures.clients},
             gaps=without_referent,
             gaps_url=f"{clients_url}?{urlencode({'gap': 'incident_referent'})}",
             gaps_label=ngettext(
-                "%(count)s client without one", "%(count)s clients without one", without_referent
+                "%(count)s client to complete", "%(count)s clients to complete", without_referent
             )
             % {"count": without_referent},
         )

@@ -26,7 +26,7 @@ def _clauses(data: Mapping[str, Any]) -> list[TrailLine]:
             if answer.get("reference"):
                 text += f" ({answer['reference']})"
             if answer.get("note"):
-                text += f": {answer['note']}"
+                text = gettext("%(answer)s: %(note)s") % {"answer": text, "note": answer["note"]}
         lines.append(TrailLine(label, text))
     return lines
 

@@ -39,7 +39,7 @@ def test_no_contracts_no_clients(organisation) -> None:
     assert all(c.present == c.gaps == 0 for c in figures.clauses)
     assert (figures.clients, figures.clients_with_health_professional) == (0, 0)
     shown = register_readiness_figures(organisation, timezone.localdate())
-    assert shown["EXI 17"][0].text == "0 of 0 contracts in force have this clause"
+    assert shown["EXI 17"][0].text == "Clause present: 0 of 0 contracts in force"
     assert shown["EXI 11"][0].gaps == 0
 
 
@@ -58,7 +58,7 @@ def test_inherited_own_missing_and_not_applicable(organisation, officer, registe
     _total, exi19 = counts(organisation, "EXI 19")
     assert (exi19.present, exi19.unanswered, exi19.gaps) == (0, 2, 2)
     text = register_readiness_figures(organisation, timezone.localdate())["EXI 18"][0].text
-    assert text == "0 of 2 contracts in force have this clause (1 where it does not apply)"
+    assert text == "Clause present: 0 of 2 contracts in force (1 where it does not apply)"
 
 
 def test_templates_ended_and_future_contracts_are_not_counted(
@@ -107,7 +107,7 @@ def test_clients_with_a_health_professional(organisation, officer, register) -> 
     assert (figures.clients, figures.clients_with_health_professional) == (2, 1)
     assert figures.clients_with_incident_referent == 1
     exi11 = register_readiness_figures(organisation, timezone.localdate())["EXI 11"][0]
-    assert exi11.text == "1 of 2 clients have designated a health professional"
+    assert exi11.text == "Health professional designated: 1 of 2 clients"
     assert exi11.gaps == 1
 
 
@@ -155,7 +155,7 @@ class TestReadinessPages:
             reverse("scopes:readiness-list", args=[organisation.slug, "hds"])
         )
         html = page.content.decode()
-        assert "1 of 1 contract in force has this clause" in html  # EXI 17 via the template
+        assert "Clause present: 1 of 1 contract in force" in html  # EXI 17 via the template
         assert "Not assessed" in html  # the manual status stays
         gaps = reverse("contracts:contract-list", args=[organisation.slug])
         assert f"{gaps}?status=active&amp;gap=exi18" in html
@@ -168,7 +168,7 @@ class TestReadinessPages:
         )
         html = page.content.decode()
         assert 'id="register-figures"' in html
-        assert "0 of 1 contract in force has this clause" in html
+        assert "Clause present: 0 of 1 contract in force" in html
         assert "1 contract without it" in html
         assert "<form" in html  # the manual status form is still there
 
