@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hdsready",
     "scopes",
     "evidence",
+    "contracts",
     "audits",
     "dossiers",
 ]

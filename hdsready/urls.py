@@ -58,6 +58,7 @@ api_patterns = [
     path("", include("hdsready.api")),
     path("", include("scopes.api")),
     path("", include("evidence.api")),
+    path("", include("contracts.api")),
     path("", include("audits.api")),
     path("", include("dossiers.api")),
 ]
@@ -66,6 +67,7 @@ urlpatterns = [
     path("", include((core_patterns, "hdsready"))),
     path("", include("scopes.urls")),
     path("", include("evidence.urls")),
+    path("", include("contracts.urls")),
     path("", include("audits.urls")),
     path("", include("dossiers.urls")),
     path("api/", include((api_patterns, "api"))),

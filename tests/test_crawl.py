@@ -79,7 +79,14 @@ ORDINARY = frozenset(
 def _choice_values() -> set[str]:
     values: set[str] = set()
     for model in apps.get_models():
-        if model._meta.app_label not in {"hdsready", "scopes", "evidence", "audits", "dossiers"}:
+        if model._meta.app_label not in {
+            "hdsready",
+            "scopes",
+            "evidence",
+            "contracts",
+            "audits",
+            "dossiers",
+        }:
             continue
         for field in model._meta.get_fields():
             if isinstance(field, models.Field) and field.choices:
@@ -186,7 +193,7 @@ def crawl(client: Client, start: str, forbidden: set[str]) -> list[Visit]:
 @pytest.fixture
 def demo(db: None) -> dict[str, User]:
     call_command("catalog_sync", stdout=StringIO())
-    for command in ("seed_demo", "seed_demo_scope", "seed_demo_cycle"):
+    for command in ("seed_demo", "seed_demo_scope", "seed_demo_cycle", "seed_demo_contracts"):
         call_command(command, force=True, stdout=StringIO())
     people = {
         m.role: m.user

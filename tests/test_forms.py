@@ -29,6 +29,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
+from contracts.models import Client as HostClient
+from contracts.models import ClientContact, Contract
 from evidence.models import EvidenceItem
 from hdsready.models import User
 from hdsready.widgets import IsoDateField, IsoDateTimeField
@@ -78,6 +80,7 @@ UNREACHED = {
     "dossiers:dossier-status": "JSON polled by the progress bar",
     "dossiers:dossier-retry": "only for a failed dossier, tested in tests/dossiers",
     "scopes:soa-export": "a file, not a page",
+    "contracts:contact-export": "a file, not a page (tests/contracts/test_views.py)",
     "evidence:review-due": "a fragment of the home page",
     "audits:home-certification": "a fragment of the home page",
     "audits:home-progress": "a fragment of the home page",
@@ -215,6 +218,7 @@ def walk(client: Client, persona: str) -> tuple[set[str], list[FoundForm]]:
     return routes, found
 
 
+APPS = frozenset({"hdsready", "scopes", "evidence", "contracts", "audits", "dossiers"})
 # What a form may change without changing what the user typed: clocks and counters.
 NOT_COMPARED = {"updated_at", "last_login", "last_used_at", "last_seen_at"}
 # The audit trail and notifications record that something was sent, not what the object is;
@@ -228,7 +232,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
     state: dict[str, list[tuple[Any, ...]]] = {}
     for model in apps.get_models():
         label = model._meta.label
-        if model._meta.app_label not in {"hdsready", "scopes", "evidence", "audits", "dossiers"}:
+        if model._meta.app_label not in APPS:
             continue
         if label in NOT_SNAPSHOT:
             continue
@@ -291,6 +295,14 @@ def fill_every_optional_field(people: dict[str, User]) -> None:
     SoAEntry.objects.filter(organisation__slug="demo").update(owner=officer, notes="Notes SoA")
     Subcontractor.objects.filter(organisation__slug="demo").update(
         siren="123456789", contact="contact@sous-traitant.test", notes="Contrat cadre"
+    )
+    ClientContact.objects.filter(client__organisation__slug="demo").update(
+        function="Fonction « test »", email="contact@client.test", phone="01 02 03 04 05"
+    )
+    HostClient.objects.filter(organisation__slug="demo").update(siren="123456789", notes="Notes")
+    Contract.objects.filter(organisation__slug="demo").update(services="Hébergement")
+    Contract.objects.filter(organisation__slug="demo", is_template=False).update(
+        end_on=date(2030, 1, 31)
     )
     for certificate in Certificate.objects.filter(organisation__slug="demo"):
         certificate.accreditation = certificate.accreditation or "5-0001"
@@ -445,12 +457,20 @@ def test_hostile_input_is_refused_cleanly_on_every_form(found) -> None:
 
 def _app_forms() -> list[type[forms.BaseForm]]:
     import audits.forms
+    import contracts.forms
     import dossiers.forms
     import evidence.forms
     import hdsready.forms
     import scopes.forms
 
-    modules = (audits.forms, dossiers.forms, evidence.forms, hdsready.forms, scopes.forms)
+    modules = (
+        audits.forms,
+        contracts.forms,
+        dossiers.forms,
+        evidence.forms,
+        hdsready.forms,
+        scopes.forms,
+    )
     return [
         value
         for module in modules

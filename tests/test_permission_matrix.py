@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from audits.models import Audit, AuditorAccess, EvidenceReview, Finding, PinnedVersion
 from audits.services.auditors import auditor_accept_existing_user, auditor_invite
+from contracts.models import Client as HostClient
+from contracts.models import ClientContact, Contract
 from evidence.models import EvidenceItem
 from hdsready.models import Membership, Role, TrailEvent
 from hdsready.services.invitations import invitation_send
@@ -121,6 +123,14 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
         ("invitations", "token"): "x" * 43,
         ("auditor-invitations", "token"): "x" * 43,
         ("calendar", "token"): "x" * 43,
+        ("contracts", "pk"): _pk(
+            Contract.objects.filter(organisation__slug=SLUG, template__isnull=False).first()
+        ),
+        ("clients", "pk"): _pk(HostClient.objects.filter(organisation__slug=SLUG).first()),
+        ("contacts", "pk"): _pk(
+            ClientContact.objects.filter(client__organisation__slug=SLUG).first()
+        ),
+        ("clauses", "clause"): "exi17",
     }
     assert all(value is not None for value in found.values()), found
     return found
@@ -285,6 +295,12 @@ MEMBERS = {
     "api:auditor-finding-action": "405 405 405 405 | 404 404 404 404",
     "api:certificate-detail": "200 200 200 404 | 405 405 405 404",
     "api:certificate-list": "200 200 200 404 | 415 403 403 404",
+    "api:client-detail": "200 200 200 404 | 405 405 405 404",
+    "api:client-list": "200 200 200 404 | 405 405 405 404",
+    "api:contract-clause-detail": "200 200 200 404 | 405 405 405 404",
+    "api:contract-clause-list": "200 200 200 404 | 405 405 405 404",
+    "api:contract-detail": "200 200 200 404 | 405 405 405 404",
+    "api:contract-list": "200 200 200 404 | 415 415 403 404",
     "api:cycle-detail": "200 200 200 404 | 405 405 405 404",
     "api:cycle-list": "200 200 200 404 | 415 403 403 404",
     "api:deadline-list": "200 200 200 404 | 405 405 405 404",
@@ -338,6 +354,18 @@ MEMBERS = {
     "audits:home-progress": "200 200 200 404 | 405 405 405 405",
     "audits:item-reviews": "200 200 200 404 | 405 405 405 405",
     "audits:review-answer": "405 405 405 405 | 200 200 404 404",
+    "contracts:client-delete": "405 405 405 405 | 302 302 404 404",
+    "contracts:client-detail": "200 200 200 404 | 200 200 404 404",
+    "contracts:client-list": "200 200 200 404 | 200 200 404 404",
+    "contracts:contact-create": "405 405 405 405 | 200 200 404 404",
+    "contracts:contact-delete": "405 405 405 405 | 302 302 404 404",
+    "contracts:contact-edit": "200 200 404 404 | 200 200 404 404",
+    "contracts:contact-export": "200 200 200 404 | 405 405 405 405",
+    "contracts:contract-create": "200 200 404 404 | 200 200 404 404",
+    "contracts:contract-delete": "405 405 405 405 | 302 302 404 404",
+    "contracts:contract-detail": "200 200 200 404 | 200 200 404 404",
+    "contracts:contract-edit": "200 200 404 404 | 200 200 404 404",
+    "contracts:contract-list": "200 200 200 404 | 405 405 405 405",
     "dossiers:dossier-detail": "200 404 200 404 | 405 405 405 405",
     "dossiers:dossier-download": "200 404 200 404 | 405 405 405 405",
     "dossiers:dossier-list": "200 404 200 404 | 200 404 200 404",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
@@ -21,7 +22,9 @@ from hdsready.selectors import organisation_get_for_user, trail_events_for_objec
 from scopes.forms import BulkReadinessForm, ReadinessFilterForm, ReadinessForm
 from scopes.models import Framework, ReadinessEntry, ReadinessStatus, Requirement
 from scopes.readiness import Score, readiness_score
+from scopes.readiness_figures import ComputedFigure, readiness_figures_of
 from scopes.selectors import (
+    HDS_CODE,
     members_of,
     readiness_framework,
     readiness_rows,
@@ -60,6 +63,16 @@ def chart_bars(overall: Score, chapters: list[ChapterScore], overall_label: str)
         Bar(label, score.percent, index * BAR_HEIGHT, score.percent * BAR_SCALE)
         for index, (label, score) in enumerate(labelled)
     ]
+
+
+def _figures(
+    organisation: Organisation, framework: Framework, today: date
+) -> dict[str, list[ComputedFigure]]:
+    """The figures the registers compute for the built-in HDS requirements (EXI 11, 17-27...),
+    shown beside the manual status, never instead of it."""
+    if framework.code != HDS_CODE or framework.organisation_id is not None:
+        return {}
+    return readiness_figures_of(organisation=organisation, on=today)
 
 
 def _status_of(entry: ReadinessEntry | None) -> str:
@@ -102,6 +115,7 @@ def _readiness_page(
 
     form = ReadinessFilterForm(query or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    figures = _figures(organisation, framework, today)
     shown = []
     for requirement, entry, applies in rows:
         if filters.get("chapter") and str(requirement.parent_id) != filters["chapter"]:
@@ -116,7 +130,13 @@ def _readiness_page(
         if filters.get("overdue") and not (entry and entry.is_overdue(today=today)):
             continue
         shown.append(
-            (requirement, entry, applies, entry.is_overdue(today=today) if entry else False)
+            (
+                requirement,
+                entry,
+                applies,
+                entry.is_overdue(today=today) if entry else False,
+                figures.get(requirement.ref_id, []),
+            )
         )
     can_edit = user_can(user=request.user, organisation=organisation, perm=roles.EDIT_READINESS)
     return render(
@@ -241,5 +261,8 @@ def readiness_edit(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespon
             "form": form,
             "can_edit": can_edit,
             "history": history,
+            "figures": _figures(organisation, requirement.framework, timezone.localdate()).get(
+                requirement.ref_id, []
+            ),
         },
     )
