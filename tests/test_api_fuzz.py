@@ -66,8 +66,10 @@ def api_schema() -> schemathesis.BaseSchema:
 
 
 def _ids(queryset: QuerySet[Any]) -> list[int]:
-    # The newest few: the seed's objects first, then the ones the run itself created.
-    return sorted(queryset.order_by("-pk").values_list("pk", flat=True)[:5])
+    # The seed's first few and the newest few, which the run itself may have created.
+    oldest = queryset.order_by("pk").values_list("pk", flat=True)[:3]
+    newest = queryset.order_by("-pk").values_list("pk", flat=True)[:3]
+    return sorted({*oldest, *newest})
 
 
 def existing_values(organisation: Organisation) -> dict[str, list[Any]]:
@@ -78,6 +80,11 @@ def existing_values(organisation: Organisation) -> dict[str, list[Any]]:
         "cycles": _ids(Cycle.objects.filter(organisation=organisation)),
         "audits": _ids(Audit.objects.filter(cycle__organisation=organisation)),
         "evidence": _ids(EvidenceItem.objects.filter(organisation=organisation)),
+        "versioned": _ids(
+            EvidenceItem.objects.filter(
+                organisation=organisation, versions__isnull=False
+            ).distinct()
+        ),
         "findings": _ids(findings),
         "subcontractors": _ids(Subcontractor.objects.filter(organisation=organisation)),
         "certificates": _ids(Certificate.objects.filter(organisation=organisation)),
@@ -102,7 +109,8 @@ def real_path_values(path: str, existing: dict[str, list[Any]]) -> dict[str, lis
     segments = path.removeprefix("/api/").removeprefix("o/{slug}/").split("/")
     first = segments[1] if segments[0] == "auditor" else segments[0]
     values = {name: existing[name] for name in ("number", "access_pk", "finding_pk", "action")}
-    values["id"] = existing.get(first, [])
+    # A version's path needs an item that has versions.
+    values["id"] = existing.get("versioned" if "{number}" in path else first, [])
     return {name: found for name, found in values.items() if found}
 
 
