@@ -13,17 +13,18 @@ call, which checks it and writes the trail.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -314,6 +315,8 @@ def api_take_action(
     role = role_for(action, actors)
     if role is None:
         raise refused(_("Your role does not allow this action."))
+    if not isinstance(request.data, dict):  # a JSON list or scalar has no fields to read
+        raise ParseError(_("Send the action's fields as a JSON object."))
     form_class = ACTION_FORMS[action.name]
     form = form_class(
         request.data,
@@ -507,6 +510,11 @@ class EvidenceReviewList(AuditsAPIView):
 # Auditor invitations of an audit (the officer's side)
 
 
+# Paris kept its local mean time (UTC+00:09:21) until 1911: a date-time of then has no RFC 3339
+# form to answer with, and no access window of an HDS audit starts before this century.
+EARLIEST_ACCESS = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 class AuditorAccessSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditorAccess
@@ -520,6 +528,15 @@ class AuditorAccessSerializer(serializers.ModelSerializer):
             "revoked_at",
         )
         read_only_fields = ("id", "invited_at", "accepted_at", "revoked_at")
+        extra_kwargs = {
+            "valid_from": {
+                "validators": [
+                    MinValueValidator(
+                        EARLIEST_ACCESS, message=_("The access window cannot start before 2000.")
+                    )
+                ]
+            }
+        }
 
 
 class AuditorAccessList(AuditsAPIView):

@@ -39,6 +39,7 @@ from dossiers.services import DossierError, DossierIntegrityError
 from dossiers.services.request import DossierTarget, dossier_open, dossier_request, dossier_retry
 from hdsready import roles
 from hdsready.api import FileDownloadMixin, OrganisationAPIView, Refused
+from hdsready.api_schema import ErrorSerializer, InvalidInputSerializer
 from hdsready.selectors import user_can
 
 
@@ -63,10 +64,6 @@ class IntegrityConflict(APIException):
 
     status_code = 409
     default_code = "integrity_failed"
-
-
-class DossierErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(read_only=True)
 
 
 class DossierSerializer(serializers.ModelSerializer):
@@ -154,7 +151,7 @@ class DossierList(DossiersAPIView):
 
     @extend_schema(
         request=DossierRequestSerializer,
-        responses={201: DossierSerializer, 400: DossierErrorSerializer},
+        responses={201: DossierSerializer, 400: InvalidInputSerializer},
     )
     def post(self, request: Request, slug: str) -> Response:
         asked = DossierRequestSerializer(data=request.data)
@@ -197,9 +194,9 @@ class DossierDownload(FileDownloadMixin, DossiersAPIView):
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            400: OpenApiResponse(DossierErrorSerializer, description="The dossier is not ready."),
+            400: OpenApiResponse(ErrorSerializer, description="The dossier is not ready."),
             409: OpenApiResponse(
-                DossierErrorSerializer,
+                ErrorSerializer,
                 description="The stored file no longer matches its SHA-256: nothing is served "
                 "and the incident is written to the trail.",
             ),
@@ -228,7 +225,7 @@ class DossierRetry(DossiersAPIView):
 
     serializer_class = DossierSerializer
 
-    @extend_schema(request=None, responses={200: DossierSerializer, 400: DossierErrorSerializer})
+    @extend_schema(request=None, responses={200: DossierSerializer, 400: ErrorSerializer})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         organisation = self.organisation()
         dossier = dossier_get_in_organisation(organisation=organisation, pk=pk)

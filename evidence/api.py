@@ -48,6 +48,7 @@ from evidence.services import (
 from evidence.serving import file_response, too_large_message
 from hdsready import roles
 from hdsready.api import FileDownloadMixin, OrganisationAPIView, Refused
+from hdsready.api_schema import ErrorSerializer
 from scopes.api.base import member_field, merged
 from scopes.models import Requirement
 from scopes.selectors import frameworks_visible
@@ -63,10 +64,6 @@ class IntegrityConflict(APIException):
 
     status_code = 409
     default_code = "integrity_failed"
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(read_only=True)
 
 
 class RequirementField(serializers.PrimaryKeyRelatedField):

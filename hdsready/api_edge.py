@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ParseError
+from django.views.defaults import page_not_found
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.parsers import JSONParser
 
@@ -39,3 +41,11 @@ class DescriptionMetadata(SimpleMetadata):
 
     def determine_actions(self, request: Any, view: Any) -> dict[str, Any]:
         return {}
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 handler: a path under /api/ that no route matches (an id that is not a
+    number, say) answers in JSON like the API's own 404s; a page, with the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)

@@ -63,6 +63,8 @@ api_patterns = [
     path("", include("dossiers.api")),
 ]
 
+handler404 = "hdsready.api_edge.not_found"
+
 urlpatterns = [
     path("", include((core_patterns, "hdsready"))),
     path("", include("scopes.urls")),

@@ -121,3 +121,25 @@ def test_a_strange_subcontractor_id_is_no_subcontractor(
     client: Client = verified_client_for(demo["officer"])
     response = client.get("/o/demo/certificates/new/", {"subcontractor": holder})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/o/clinicloud/evidence/-1/",
+        "/api/o/clinicloud/audits/x/actions/",
+        "/api/o/cl%C3%AC/scope/",
+        "/api/nothing-here/",
+    ],
+)
+def test_an_api_path_no_route_matches_is_a_json_404(officer: User, path: str) -> None:
+    response = verified_client_for(officer).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+
+
+def test_a_page_no_route_matches_is_still_the_404_page(officer: User) -> None:
+    response = verified_client_for(officer).get("/o/clinicloud/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

@@ -151,6 +151,7 @@ class SubcontractorList(ScopesAPIView):
         page = self.paginate_queryset(subcontractors_of(organisation=self.organisation()))
         return self.get_paginated_response(SubcontractorSerializer(page, many=True).data)
 
+    @extend_schema(responses={201: SubcontractorSerializer})
     def post(self, request: Request, slug: str) -> Response:
         organisation = self.organisation()
         subcontractor = subcontractor_save(
@@ -251,6 +252,7 @@ class CertificateList(ScopesAPIView):
         page = self.paginate_queryset(certificates_of(organisation=self.organisation()))
         return self.get_paginated_response(CertificateSerializer(page, many=True).data)
 
+    @extend_schema(responses={201: CertificateSerializer})
     def post(self, request: Request, slug: str) -> Response:
         changes = self.validated()
         certificate = certificate_save(

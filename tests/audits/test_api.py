@@ -320,6 +320,29 @@ class TestAudits:
         assert set(response.json()) == {"end"}
         assert kinds("audit.") == ["audit.planned"]
 
+    @pytest.mark.parametrize("body", ["[]", "true", "2.5", '"text"', "null"])
+    def test_a_body_that_is_no_object_is_400(self, api, officer, scoped, audit, body):
+        response = api(officer).post(
+            o(scoped, f"audits/{audit.pk}/actions/stage1-schedule/"), body, content_type=JSON
+        )
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Send the action's fields as a JSON object."}
+        assert kinds("audit.") == ["audit.planned"]
+
+    def test_an_access_window_from_before_2000_is_400(self, api, officer, scoped, audit):
+        response = api(officer).post(
+            o(scoped, f"audits/{audit.pk}/auditors/"),
+            {
+                "email": "auditor@body.test",
+                "valid_from": "0704-06-05T15:37:12Z",
+                "valid_until": "2999-01-01T00:00:00Z",
+            },
+            content_type=JSON,
+        )
+        assert response.status_code == 400
+        assert response.json() == {"valid_from": ["The access window cannot start before 2000."]}
+        assert kinds("auditor_access.") == []
+
     def test_unknown_action_is_404(self, api, officer, scoped, audit):
         for action in ("no-such-action", "corrections-lapse", "correction-submit"):
             assert act(api(officer), scoped, audit, action).status_code == 404, action
