@@ -145,6 +145,7 @@ class ContractList(_WithToday):
             ContractSerializer(page, many=True, context=context).data
         )
 
+    @extend_schema(responses={201: ContractSerializer})
     def post(self, request: Request, slug: str) -> Response:
         values = self.validated()
         contract = contract_save(
