@@ -16,6 +16,10 @@
   results.hidden = true;
   var timer = null;
   var asked = 0;
+  // What the open list answers: the same search again leaves it as it is (no list rebuilt
+  // under the pointer).
+  var shownFor = null;
+  var shownQuery = null;
 
   function fetchMatches(query) {
     return fetch(url + "?q=" + encodeURIComponent(query), {
@@ -35,18 +39,24 @@
   }
 
   function close(box) {
+    shownFor = null;
     results.hidden = true;
     box.setAttribute("aria-expanded", "false");
   }
 
   function choose(box, field, match) {
+    window.clearTimeout(timer);
+    asked += 1; // a search still on its way is not shown over the choice
     field.value = String(match.id);
     box.value = match.label;
     close(box);
     box.focus();
   }
 
-  function show(box, field, data) {
+  function show(box, field, data, query) {
+    shownFor = box;
+    shownQuery = query;
+    results.setAttribute("data-query", query);
     results.textContent = "";
     data.results.forEach(function (match) {
       var line = document.createElement("li");
@@ -70,6 +80,7 @@
 
   function search(box, field) {
     var query = box.value.trim();
+    if (shownFor === box && shownQuery === query && !results.hidden) return;
     var mine = ++asked;
     box.after(results);
     if (!query) {
@@ -78,7 +89,7 @@
     }
     fetchMatches(query)
       .then(function (data) {
-        if (mine === asked) show(box, field, data);
+        if (mine === asked) show(box, field, data, query);
       })
       .catch(function () {
         if (mine !== asked) return;
