@@ -100,7 +100,7 @@ def _correction(finding, evidence: str) -> dict[str, str]:
 def test_a_correction_citing_what_it_may_not_is_a_form_error(
     cast, corrections, foreign, evidence, error
 ) -> None:
-    finding = Finding.objects.filter(audit=corrections, status=FindingStatus.OPEN).first()
+    finding = Finding.objects.filter(audit=corrections, status=FindingStatus.OPEN)[0]
     value = str(foreign.pk) if evidence == "foreign" else evidence
     url = reverse(
         "audits:finding-action", args=[cast.organisation.slug, finding.pk, "correction-submit"]
@@ -114,7 +114,7 @@ def test_a_correction_citing_what_it_may_not_is_a_form_error(
 
 @pytest.mark.parametrize("written", ["{pk}", "#{pk}", " {pk} "])
 def test_a_correction_cites_a_version_by_its_number(cast, corrections, written) -> None:
-    finding = Finding.objects.filter(audit=corrections, status=FindingStatus.OPEN).first()
+    finding = Finding.objects.filter(audit=corrections, status=FindingStatus.OPEN)[0]
     url = reverse(
         "audits:finding-action", args=[cast.organisation.slug, finding.pk, "correction-submit"]
     )
