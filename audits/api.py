@@ -330,17 +330,18 @@ def api_take_action(
 
 
 class AuditActionList(AuditsAPIView):
-    """The actions you may take on this audit now (and on its findings), with their fields."""
+    """The actions you may take on this audit now (and on its findings), with their fields, a
+    page at a time (an audit may have a hundred findings)."""
 
     serializer_class = ActionSerializer
-    pagination_class = None
 
     @extend_schema(responses=ActionSerializer(many=True))
     def get(self, request: Request, slug: str, pk: int) -> Response:
         organisation = self.organisation()
         audit = audit_get_in_organisation(organisation=organisation, pk=pk)
         actors = member_actors(user=request.user, organisation=organisation)
-        return Response(ActionSerializer(_offered(audit, actors), many=True).data)
+        page = self.paginate_queryset(_offered(audit, actors))
+        return self.get_paginated_response(ActionSerializer(page, many=True).data)
 
 
 class AuditAction(AuditsAPIView):
@@ -615,14 +616,15 @@ class AuditorAuditDetail(AuditorAPIView):
 
 
 class AuditorActionList(AuditorAPIView):
-    """The actions you may take on this audit now as its auditor, with their fields."""
+    """The actions you may take on this audit now as its auditor, with their fields, a page at
+    a time."""
 
     serializer_class = ActionSerializer
-    pagination_class = None
 
     @extend_schema(responses=ActionSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ActionSerializer(_offered(self.audit(), AUDITOR_ONLY), many=True).data)
+        page = self.paginate_queryset(_offered(self.audit(), AUDITOR_ONLY))
+        return self.get_paginated_response(ActionSerializer(page, many=True).data)
 
 
 class AuditorAction(AuditorAPIView):

@@ -1,6 +1,8 @@
 """Forms of the audits pages: one form per action of audits/workflow.py (ACTION_FORMS), which
 validates the input and calls the action's service. Choices that depend on the organisation are
-passed in as lists, so a page with one correction form per finding does not query once per form."""
+passed in once for the page, so a page with one correction form per finding does not query once
+per form; evidence is not a list of choices but a version's number, found with the page's one
+evidence search (EvidenceVersionField), so a page's size does not grow with the evidence."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +26,7 @@ from audits.models import (
     ReviewDecision,
 )
 from audits.selectors import (
-    evidence_versions_for_auditor,
-    evidence_versions_of_organisation,
+    evidence_versions_citable,
     hds_requirements_for_findings,
     review_target_get,
 )
@@ -43,6 +46,7 @@ from audits.services.findings import finding_raise, finding_submit_correction, f
 from audits.services.reviews import evidence_review_record
 from audits.workflow import Actor
 from evidence.models import EvidenceVersion
+from hdsready.http import query_pk
 from hdsready.models import User
 from hdsready.widgets import IsoDateField, IsoDateTimeField
 from scopes.activities import CertificateType
@@ -63,30 +67,81 @@ class AuditPlanForm(forms.Form):
 
 @dataclass(frozen=True)
 class Choices:
-    """What the action forms of one page choose among, loaded once for the page."""
+    """What the action forms of one page choose among, loaded once for the page; `versions` is
+    the set an evidence field checks one id against, never read whole."""
 
     requirements: Sequence[Requirement] = ()
     members: Sequence[User] = ()
-    versions: Sequence[EvidenceVersion] = ()
+    versions: QuerySet[EvidenceVersion] | None = None
 
 
 def choices_for(audit: Audit, needs: Iterable[str], *, auditor: bool = False) -> Choices:
-    """The choices the action forms of a page need, loaded once. The invited auditor is offered
+    """The choices the action forms of a page need, loaded once. The invited auditor may cite
     only the evidence the audit shows them."""
     needed = set(needs)
     organisation = audit.cycle.organisation
-    versions: Sequence[EvidenceVersion] = []
-    if "versions" in needed:
-        versions = list(
-            evidence_versions_for_auditor(audit=audit)
-            if auditor
-            else evidence_versions_of_organisation(organisation=organisation)
-        )
     return Choices(
         requirements=list(hds_requirements_for_findings()) if "requirements" in needed else [],
         members=list(members_of(organisation=organisation)) if "members" in needed else [],
-        versions=versions,
+        versions=evidence_versions_citable(audit=audit, auditor=auditor)
+        if "versions" in needed
+        else None,
     )
+
+
+class EvidencePickerInput(forms.TextInput):
+    """A version's number, typed; static/js/evidence-picker.js turns it into a search of the
+    page's evidence picker (audits/_evidence_picker.html)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "size": 10,
+                "data-evidence-picker": "",
+                **(attrs or {}),
+            }
+        )
+
+
+class EvidenceVersionField(forms.Field):
+    """One evidence version, given by its number (as the evidence search shows it, "#12" or
+    "12") and checked against the versions this person may cite: one query, whatever the
+    number of versions. Anything else (a word, a NUL, another organisation's version) is a
+    form error, not a 500."""
+
+    widget = EvidencePickerInput
+    default_error_messages = {
+        "invalid": _("Enter the number of an evidence version, as the evidence search shows it."),
+        "unknown": _("No evidence version you may cite has this number."),
+    }
+
+    def __init__(self, *, versions: QuerySet[EvidenceVersion] | None, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text", _("Search it by title or file name with the evidence search.")
+        )
+        super().__init__(**kwargs)
+        self.versions = versions
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        pk = query_pk(str(value).strip().removeprefix("#"))
+        if pk is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return pk
+
+    def clean(self, value: Any) -> EvidenceVersion | None:
+        pk = super().clean(value)
+        if pk is None:
+            return None
+        version = self.versions.filter(pk=pk).first() if self.versions is not None else None
+        if version is None:
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        return version
 
 
 class ActionForm(forms.Form):
@@ -214,12 +269,9 @@ def version_label(version: EvidenceVersion) -> str:
     return f"{version.item.title} — v{version.number}"
 
 
-def _letter_field(versions: Sequence[EvidenceVersion]) -> _PickedField:
-    return _PickedField(
-        label=_("Certification body's letter (evidence)"),
-        objects=versions,
-        label_of=version_label,
-        required=False,
+def _letter_field(versions: QuerySet[EvidenceVersion] | None) -> EvidenceVersionField:
+    return EvidenceVersionField(
+        label=_("Certification body's letter (evidence)"), versions=versions, required=False
     )
 
 
@@ -291,11 +343,8 @@ class FindingRaiseForm(ActionForm):
             objects=self.choices.requirements,
             label_of=lambda r: f"{r.ref_id} {r.name}"[:90],
         )
-        self.fields["evidence"] = _PickedField(
-            label=_("Evidence"),
-            objects=self.choices.versions,
-            label_of=version_label,
-            required=False,
+        self.fields["evidence"] = EvidenceVersionField(
+            label=_("Evidence"), versions=self.choices.versions, required=False
         )
         self.order_fields(("kind", "requirement", "evidence", "description"))
 
@@ -322,11 +371,8 @@ class FindingCorrectionForm(ActionForm):
         self.fields["owner"] = _PickedField(
             label=_("Owner"), objects=self.choices.members, label_of=str, required=False
         )
-        self.fields["evidence"] = _PickedField(
-            label=_("Evidence version"),
-            objects=self.choices.versions,
-            label_of=version_label,
-            required=False,
+        self.fields["evidence"] = EvidenceVersionField(
+            label=_("Evidence version"), versions=self.choices.versions, required=False
         )
 
     def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:

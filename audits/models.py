@@ -320,9 +320,28 @@ def finding_numbers(findings: Iterable[Finding]) -> dict[int, str]:
     numbers = {}
     for finding in sorted(findings, key=lambda f: (f.raised_at, f.pk)):
         counters[finding.is_nonconformity] += 1
-        prefix = _("NC") if finding.is_nonconformity else _("OBS")
-        numbers[finding.pk] = f"{prefix} {counters[finding.is_nonconformity]}"
+        numbers[finding.pk] = sheet_number(
+            nonconformity=finding.is_nonconformity, rank=counters[finding.is_nonconformity]
+        )
     return numbers
+
+
+def ranked_numbers(findings: Iterable[Finding]) -> dict[int, str]:
+    """Sheet numbers of findings read with their rank (selectors.numbered): a page of an
+    audit's findings, numbered as the whole audit is."""
+    return {
+        finding.pk: sheet_number(
+            nonconformity=finding.is_nonconformity,
+            rank=finding.sheet_rank,  # type: ignore[attr-defined]
+        )
+        for finding in findings
+    }
+
+
+def sheet_number(*, nonconformity: bool, rank: int) -> str:
+    """The label of the `rank`-th non-conformity (NC 3) or observation (OBS 2) of an audit."""
+    prefix = _("NC") if nonconformity else _("OBS")
+    return f"{prefix} {rank}"
 
 
 class Reminder(models.Model):

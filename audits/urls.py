@@ -30,6 +30,11 @@ urlpatterns = [
         name="audit-action",
     ),
     path(
+        "o/<slug:slug>/audits/<int:pk>/evidence-versions/",
+        officer.audit_evidence_search,
+        name="audit-evidence-search",
+    ),
+    path(
         "o/<slug:slug>/findings/<int:pk>/actions/<slug:action>/",
         officer.finding_action,
         name="finding-action",
@@ -44,6 +49,11 @@ urlpatterns += [
 
 urlpatterns += [
     path("auditor/audits/<int:pk>/review/", review.auditor_review, name="auditor-review"),
+    path(
+        "auditor/audits/<int:pk>/evidence-versions/",
+        review.auditor_evidence_search,
+        name="auditor-evidence-search",
+    ),
     path(
         "auditor/audits/<int:pk>/versions/<int:version_pk>/view/",
         review.auditor_version_view,

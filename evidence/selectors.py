@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
@@ -81,7 +82,8 @@ def evidence_version_get(*, organisation: Organisation, pk: int, number: int) ->
 
 def evidence_access_history(*, item: EvidenceItem, limit: int = 200) -> QuerySet[TrailEvent]:
     """Who saw which version, when and from where; and what changed on the item."""
-    version_ids = [str(pk) for pk in item.versions.values_list("pk", flat=True)]
+    # The trail keeps ids as text: the item's versions as a subquery, however many there are.
+    version_ids = item.versions.annotate(text_pk=Cast("pk", CharField())).values("text_pk")
     return (
         TrailEvent.objects.filter(organisation=item.organisation_id)
         .filter(

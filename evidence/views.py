@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,11 +42,15 @@ from evidence.serving import file_response, too_large_message
 from evidence.uploads import HashedUploadedFile
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
+from hdsready.paging import numbered_page
 from hdsready.selectors import organisation_get_for_user, user_can
 from scopes.selectors import requirement_get
 
 # The evidence list shows this many items a page: its time and size stay those of one screen.
 ITEMS_PAGE_SIZE = 50
+# An item's page: its versions a page at a time, and its latest accesses (the rest in the trail).
+VERSIONS_PAGE_SIZE = 20
+HISTORY_SHOWN = 50
 
 verified = otp_required(login_url="hdsready:login")
 
@@ -111,17 +114,15 @@ def item_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         search=chosen.get("q") or "",
     )
     # A page of items (a large host has thousands); the filters stay in the pager's links.
-    page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = numbered_page(items, request=request, size=ITEMS_PAGE_SIZE)
     return render(
         request,
         "evidence/item_list.html",
         {
             "organisation": organisation,
-            "items": page.object_list,
-            "page": page,
-            "query": query.urlencode(),
+            "items": paged.rows,
+            "page": paged.page,
+            "query": paged.query,
             "form": form,
             "filters": filters,
             "can_edit": can_edit,
@@ -158,8 +159,15 @@ def item_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Evidence saved."))
                 return redirect("evidence:item-detail", slug=slug, pk=pk)
-    versions = list(evidence_versions_of(item=item))
-    current = versions[0] if versions else None
+    paged = numbered_page(
+        evidence_versions_of(item=item), request=request, size=VERSIONS_PAGE_SIZE, param="versions"
+    )
+    versions = list(paged.rows)
+    current = (
+        (versions[0] if versions else None)
+        if paged.page.number == 1
+        else evidence_versions_of(item=item).first()
+    )
     is_officer = user_can(user=request.user, organisation=organisation, perm=roles.MANAGE)
     return render(
         request,
@@ -168,6 +176,7 @@ def item_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
             "organisation": organisation,
             "item": item,
             "versions": versions,
+            "versions_page": paged,
             "current": current,
             "preview": current is not None and is_inline(current.content_type),
             "requirements": item.requirements.select_related("framework").order_by("order"),
@@ -175,7 +184,9 @@ def item_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
             "version_form": VersionForm(),
             "can_edit": can_edit and item.status == EvidenceStatus.ACTIVE,
             "can_change_status": can_edit,
-            "history": evidence_access_history(item=item) if is_officer else None,
+            "history": evidence_access_history(item=item, limit=HISTORY_SHOWN)
+            if is_officer
+            else None,
         },
     )
 

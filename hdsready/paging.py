@@ -1,8 +1,9 @@
 """Pages of long lists whose cost is bounded by one page, not by the list.
 
 The audit trail reaches millions of rows: keyset pages (`?before=`/`?after=` a sequence number)
-read one page and one more row, never a COUNT. Lists of a few thousand rows (evidence) use
-Django's paginator with its count, which stays cheap at that size.
+read one page and one more row, never a COUNT. Lists of a few thousand rows (evidence, an
+audit's findings, a requirement's versions) use Django's paginator with its count, which stays
+cheap at that size (numbered_page).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from hdsready.http import query_pk
 
@@ -60,3 +63,27 @@ def keyset_page(
 
 def _key(row: Any, key: str) -> int:
     return int(getattr(row, key))
+
+
+@dataclass(frozen=True)
+class NumberedPage:
+    """A page of a list and what its pager links need: the query parameter that chooses the
+    page, and the request's other parameters (filters, another list's page), kept."""
+
+    page: Page[Any]
+    param: str
+    query: str
+
+    @property
+    def rows(self) -> Sequence[Any]:
+        return list(self.page.object_list)
+
+
+def numbered_page(
+    rows: QuerySet[Any] | Sequence[Any], *, request: HttpRequest, size: int, param: str = "page"
+) -> NumberedPage:
+    """The page of `rows` the request asks for in `param` (the first for anything that is not
+    a page number, the last past the end)."""
+    query = request.GET.copy()
+    page = Paginator(rows, size).get_page(query.pop(param, [None])[-1])
+    return NumberedPage(page=page, param=param, query=query.urlencode())

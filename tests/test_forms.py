@@ -92,6 +92,10 @@ UNREACHED = {
     "hdsready:token-revoke": "a button; the demo has no API token",
     "audits:calendar-revoke": "a button; the demo has no calendar address",
     "hdsready:notification-read": "a button; the demo has no notification",
+    "audits:audit-evidence-search": "the evidence picker's search (GET, a new tab or JSON); "
+    "tests/audits/test_evidence_picker.py",
+    "audits:auditor-evidence-search": "the evidence picker's search (GET, a new tab or JSON); "
+    "tests/audits/test_evidence_picker.py",
 }
 
 

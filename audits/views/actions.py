@@ -8,12 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from audits.forms import ACTION_FORMS, ActionForm, choices_for
+from audits.forms import ACTION_FORMS, ActionForm, EvidenceVersionField, choices_for, version_label
 from audits.models import Audit, Finding
+from audits.selectors import EVIDENCE_SEARCH_MAX_LENGTH, evidence_versions_search
 from audits.services import AuditError
 from audits.workflow import ACTIONS_BY_NAME, Action, Actor, actions_for
+from evidence.models import EvidenceVersion
 from hdsready.models import User
 
 # When a person holds several actors, the one an action is taken as.
@@ -129,3 +134,47 @@ def take_action(
         return form
     messages.success(request, str(action.done))
     return None
+
+
+def picker_needed(on_audit: list[Offered], on_findings: dict[int, list[Offered]]) -> bool:
+    """Whether a form of the page takes an evidence version, so the page offers its one
+    evidence picker (audits/_evidence_picker.html)."""
+    offered = on_audit + [o for group in on_findings.values() for o in group]
+    return any(
+        isinstance(field, EvidenceVersionField)
+        for one in offered
+        for field in one.form.fields.values()
+    )
+
+
+def evidence_search(request: HttpRequest, *, versions: QuerySet[EvidenceVersion]) -> HttpResponse:
+    """The evidence picker's search among `versions` (already scoped to this person): JSON for
+    static/js/evidence-picker.js, a page of numbers to type for a browser without JavaScript.
+    At most EVIDENCE_SEARCH_LIMIT matches, whatever the number of versions."""
+    query = request.GET.get("q", "")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if "\x00" in query or len(query) > EVIDENCE_SEARCH_MAX_LENGTH:
+        error = _("Search with fewer than %(count)d characters, without control characters.") % {
+            "count": EVIDENCE_SEARCH_MAX_LENGTH
+        }
+        if wants_json:
+            return JsonResponse({"error": error}, status=400)
+        return render(
+            request, "audits/evidence_search.html", {"error": error, "query": ""}, status=400
+        )
+    found, more = evidence_versions_search(versions=versions, query=query)
+    if wants_json:
+        return JsonResponse(
+            {
+                "results": [
+                    {"id": version.pk, "label": f"#{version.pk} {version_label(version)}"}
+                    for version in found
+                ],
+                "more": more,
+            }
+        )
+    return render(
+        request,
+        "audits/evidence_search.html",
+        {"versions": found, "more": more, "query": query},
+    )

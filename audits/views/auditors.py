@@ -20,17 +20,18 @@ from audits.selectors import (
     audit_get_for_member,
     audit_get_in_organisation,
     auditor_access_get_in_audit,
-    auditor_requirement_rows,
     audits_for_auditor,
     findings_of_audit,
     left_to_review_by_auditor,
 )
+from audits.selectors.review import ITEMS_SHOWN, auditor_requirement_rows
 from audits.services import AuditError
 from audits.services.auditors import AUDITOR_INVITATIONS, auditor_access_revoke, auditor_invite
 from audits.views.officer import audit_page
 from audits.workflow import EVIDENCE_REVIEW, Actor, allowed
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
+from hdsready.paging import numbered_page
 from hdsready.selectors import organisation_get_for_user
 from hdsready.views.invitations import InvitationPage, invitation_accept_page
 from scopes.activities import ACTIVITIES_BY_NUMBER
@@ -138,10 +139,19 @@ def auditor_home(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "audits/auditor_home.html", {"accesses": accesses, "rows": rows})
 
 
+# The audit's findings on one page of the auditor's audit page.
+FINDINGS_PAGE_SIZE = 20
+
+
 @require_GET
 @verified
 def auditor_audit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The audit as its auditor sees it: one screen whatever the evidence (a few items per
+    requirement, the rest on the review page) and the findings a page at a time."""
     audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+    findings_page = numbered_page(
+        findings_of_audit(audit=audit), request=request, size=FINDINGS_PAGE_SIZE
+    )
     return render(
         request,
         "audits/auditor_audit.html",
@@ -154,6 +164,8 @@ def auditor_audit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 if number in ACTIVITIES_BY_NUMBER
             ],
             "rows": auditor_requirement_rows(audit=audit),
-            "findings": list(findings_of_audit(audit=audit)),
+            "items_shown": ITEMS_SHOWN,
+            "findings": findings_page.rows,
+            "findings_page": findings_page,
         },
     )

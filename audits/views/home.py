@@ -43,6 +43,8 @@ from scopes.selectors import (
 verified = otp_required(login_url="hdsready:login")
 
 UPCOMING_DAYS = 90
+# Each list of the certification card shows this many, then how many there are in all.
+HOME_LIST_LIMIT = 8
 
 
 @dataclass(frozen=True)
@@ -104,9 +106,10 @@ def home_certification(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
     now = timezone.now()
     today = deadlines.paris_date(now=now)
+    open_ones = open_nonconformities_of(organisation=organisation)
     nonconformities: list[tuple[Finding, dict[str, object] | None]] = [
         (finding, countdown(finding.audit.correction_deadline, now=now))
-        for finding in open_nonconformities_of(organisation=organisation)
+        for finding in open_ones[:HOME_LIST_LIMIT]
     ]
     upcoming = [
         UpcomingDeadline(
@@ -130,7 +133,9 @@ def home_certification(request: AuthedHttpRequest, slug: str) -> HttpResponse:
                 current_cycle_audits(organisation=organisation), today=today
             ),
             "nonconformities": nonconformities,
-            "upcoming": upcoming,
+            "nonconformity_count": open_ones.count(),
+            "upcoming": upcoming[:HOME_LIST_LIMIT],
+            "upcoming_count": len(upcoming),
             "upcoming_days": UPCOMING_DAYS,
         },
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,13 +18,14 @@ from django_otp.decorators import otp_required
 
 from audits import deadlines
 from audits.forms import ActionForm, AuditorInviteForm, AuditPlanForm, CycleForm
-from audits.models import Audit, AuditKind, FindingStatus, finding_numbers
+from audits.models import Audit, AuditKind, FindingStatus, ranked_numbers
 from audits.selectors import (
     audit_get_in_organisation,
     auditor_accesses_of_audit,
     audits_of_cycle,
     cycle_get_in_organisation,
     cycles_of_organisation,
+    evidence_versions_citable,
     finding_get_in_organisation,
     findings_with_corrections,
     member_actors,
@@ -32,15 +34,24 @@ from audits.services import AuditError
 from audits.services.cycle import audit_plan, cycle_create
 from audits.timeline import countdown as countdown_of
 from audits.timeline import cycle_timeline
-from audits.views.actions import offered_forms, say_unplaced_errors, take_action
+from audits.views.actions import (
+    evidence_search,
+    offered_forms,
+    picker_needed,
+    say_unplaced_errors,
+    take_action,
+)
 from audits.workflow import AUDITOR_INVITE, CORRECTION_WINDOW_STATUSES, Actor, allowed
 from hdsready import roles
-from hdsready.http import AuthedHttpRequest
+from hdsready.http import AuthedHttpRequest, query_pk
 from hdsready.models import Organisation
+from hdsready.paging import numbered_page
 from hdsready.selectors import organisation_get_for_user, user_can
 
 verified = otp_required(login_url="hdsready:login")
 PENDING_FINDING_STATUSES = (FindingStatus.OPEN, FindingStatus.CORRECTION_SUBMITTED)
+# Findings on one page of an audit (a large audit has a hundred): each may carry its forms.
+FINDINGS_PAGE_SIZE = 20
 
 
 def _cycle_page(
@@ -120,8 +131,11 @@ def audit_page(
     shows in its place with its input and its errors."""
     actors = member_actors(user=request.user, organisation=organisation)
     can_manage = Actor.OFFICER in actors
-    findings = list(findings_with_corrections(audit=audit))
-    numbers = finding_numbers(findings)
+    findings_page = numbered_page(
+        findings_with_corrections(audit=audit), request=request, size=FINDINGS_PAGE_SIZE
+    )
+    findings = list(findings_page.rows)
+    numbers = ranked_numbers(findings)
     on_audit, on_findings = offered_forms(
         audit=audit, actors=actors, findings=findings, bound=bound
     )
@@ -150,6 +164,14 @@ def audit_page(
             "audit": audit,
             "decision": getattr(audit, "decision", None),
             "rows": rows,
+            "findings_page": findings_page,
+            # A finding's form sends the page it is on, to come back to it.
+            "page_query": _page_query(findings_page.page.number),
+            "picker_url": reverse(
+                "audits:audit-evidence-search", args=[organisation.slug, audit.pk]
+            )
+            if picker_needed(on_audit, on_findings)
+            else None,
             "countdown": countdown,
             "timeline": cycle_timeline(cycle_audits, today=timezone.localdate()),
             "renewal_too_late": renewal_too_late(audit=audit, audits=cycle_audits),
@@ -205,7 +227,24 @@ def finding_action(request: AuthedHttpRequest, slug: str, pk: int, action: str) 
     )
     if refused is not None:
         return audit_page(request, organisation=organisation, audit=audit, bound=refused)
-    return redirect("audits:audit-detail", slug=slug, pk=audit.pk)
+    page = query_pk(request.GET.get("page"))
+    return redirect(reverse("audits:audit-detail", args=[slug, audit.pk]) + _page_query(page or 1))
+
+
+def _page_query(page: int) -> str:
+    return f"?page={page}" if page > 1 else ""
+
+
+@require_GET
+@verified
+def audit_evidence_search(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The evidence picker of the audit page: the organisation's versions matching a search,
+    for a member who answers findings or records the body's letters."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    audit = audit_get_in_organisation(organisation=organisation, pk=pk)
+    if not member_actors(user=request.user, organisation=organisation):
+        raise Http404
+    return evidence_search(request, versions=evidence_versions_citable(audit=audit, auditor=False))
 
 
 def renewal_too_late(*, audit: Audit, audits: list[Audit]) -> bool:

@@ -15,47 +15,87 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp.decorators import otp_required
 
 from audits.forms import ActionForm, EvidenceReviewForm, ReviewAnswerForm
-from audits.models import Audit, finding_numbers
+from audits.models import Audit, ranked_numbers
 from audits.selectors import (
     audit_get_for_auditor,
     audit_get_in_organisation,
+    evidence_versions_citable,
     finding_get_in_audit,
     findings_of_audit,
     review_get_in_organisation,
-    review_rows_for_auditor,
     review_stage1_frozen,
     reviews_awaiting_answer,
     reviews_of_item,
     version_get_for_auditor,
 )
+from audits.selectors.review import (
+    Chapter,
+    hds_chapters,
+    review_counts,
+    review_rows,
+    review_targets_of,
+    reviews_of_requirement,
+    version_of,
+)
 from audits.services import AuditError
 from audits.services.reviews import review_answer
-from audits.views.actions import offered_forms, say_unplaced_errors, take_action
+from audits.views.actions import (
+    evidence_search,
+    offered_forms,
+    picker_needed,
+    say_unplaced_errors,
+    take_action,
+)
 from audits.workflow import EVIDENCE_REVIEW, Actor
 from evidence.selectors import evidence_item_get
 from evidence.services import EvidenceIntegrityError, evidence_version_open
 from evidence.serving import file_response
 from hdsready import roles
-from hdsready.http import AuthedHttpRequest
+from hdsready.http import AuthedHttpRequest, query_pk
 from hdsready.models import Organisation
+from hdsready.paging import numbered_page
 from hdsready.selectors import organisation_get_for_user, user_can
 
 verified = otp_required(login_url="hdsready:login")
 
 
-def _back(audit: Audit) -> HttpResponse:
-    return redirect(reverse("audits:auditor-review", args=[audit.pk]))
+def _back(audit: Audit, request: AuthedHttpRequest) -> HttpResponse:
+    """Back to the review page the form was sent from (its chapter, requirement, pages)."""
+    url = reverse("audits:auditor-review", args=[audit.pk])
+    kept = request.GET.urlencode()
+    return redirect(f"{url}?{kept}" if kept else url)
 
 
 AUDITOR: frozenset[Actor] = frozenset({Actor.AUDITOR})
+# One requirement's versions a page at a time; the audit's findings a page at a time.
+REVIEW_VERSIONS_PAGE_SIZE = 20
+FINDINGS_PAGE_SIZE = 20
+
+
+def _chosen_chapter(
+    request: AuthedHttpRequest, chapters: list[Chapter], counts: dict[int, int]
+) -> Chapter | None:
+    """The chapter asked for; else the first with evidence to review; else the first."""
+    pk = query_pk(request.GET.get("chapter"))
+    with_evidence = (c for c in chapters if any(counts.get(r.pk) for r in c.requirements))
+    return next(
+        (c for c in chapters if c.node.pk == pk),
+        next(with_evidence, chapters[0] if chapters else None),
+    )
 
 
 def _review_page(
     request: AuthedHttpRequest, *, audit: Audit, bound: ActionForm | None = None
 ) -> HttpResponse:
-    """The auditor's review page; a form sent back with errors shows in its place (a review's
-    beside the version it was for) with its input and its errors."""
-    findings = list(findings_of_audit(audit=audit))
+    """The auditor's review page, one screen whatever the evidence: the HDS requirements of one
+    chapter with their first versions to review and latest reviews, or (?requirement=) every
+    version of one requirement a page at a time; the findings a page at a time. A form sent
+    back with errors shows in its place (a review's beside the version it was for) with its
+    input and its errors."""
+    findings_page = numbered_page(
+        findings_of_audit(audit=audit), request=request, size=FINDINGS_PAGE_SIZE, param="findings"
+    )
+    findings = list(findings_page.rows)
     on_audit, on_findings = offered_forms(
         audit=audit, actors=AUDITOR, findings=findings, bound=bound
     )
@@ -63,7 +103,32 @@ def _review_page(
     review_form = next((o.form for o in on_audit if o.action == EVIDENCE_REVIEW), None)
     review_bound = bound if isinstance(bound, EvidenceReviewForm) else None
     target = review_bound.cleaned_data if review_bound is not None else {}
-    numbers = finding_numbers(findings)
+    numbers = ranked_numbers(findings)
+    chapters = hds_chapters()
+    counts = review_counts(audit=audit)
+    chapter_counts = {c.node.pk: sum(counts.get(r.pk, 0) for r in c.requirements) for c in chapters}
+    requirements = {r.pk: r for chapter in chapters for r in chapter.requirements}
+    focus = requirements.get(query_pk(request.GET.get("requirement")) or 0)
+    versions_page = None
+    chapter: Chapter | None
+    if focus is not None:
+        versions_page = numbered_page(
+            review_targets_of(audit=audit, requirement=focus),
+            request=request,
+            size=REVIEW_VERSIONS_PAGE_SIZE,
+        )
+        versions = [version_of(row) for row in versions_page.rows]
+        chapter = next(c for c in chapters if focus in c.requirements)
+        rows = []
+        focus_reviews = reviews_of_requirement(audit=audit, requirement=focus, versions=versions)
+    else:
+        chapter = _chosen_chapter(request, chapters, counts)
+        rows = review_rows(
+            audit=audit,
+            requirements=chapter.requirements if chapter else [],
+            version_counts=counts,
+        )
+        versions, focus_reviews = [], []
     return render(
         request,
         "audits/auditor_review.html",
@@ -71,7 +136,14 @@ def _review_page(
             "audit": audit,
             "audit_organisation": audit.cycle.organisation,
             "frozen": review_stage1_frozen(audit=audit),
-            "rows": review_rows_for_auditor(audit=audit),
+            "chapters": [(c, chapter_counts[c.node.pk]) for c in chapters],
+            "chapter": chapter,
+            "rows": rows,
+            "focus": focus,
+            "focus_versions": versions,
+            "focus_reviews": focus_reviews,
+            "versions_page": versions_page,
+            "back_query": request.GET.urlencode(),
             "review_form": review_form
             if review_bound is None
             else EvidenceReviewForm(audit=audit, prefix=review_bound.prefix),
@@ -82,7 +154,11 @@ def _review_page(
                 (finding, numbers[finding.pk], on_findings.get(finding.pk, []))
                 for finding in findings
             ],
+            "findings_page": findings_page,
             "actions": [o for o in on_audit if o.action != EVIDENCE_REVIEW],
+            "picker_url": reverse("audits:auditor-evidence-search", args=[audit.pk])
+            if picker_needed(on_audit, on_findings)
+            else None,
         },
     )
 
@@ -102,7 +178,7 @@ def auditor_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResp
     refused = take_action(request, audit=audit, name=action, actors=AUDITOR)
     if refused is not None:
         return _review_page(request, audit=audit, bound=refused)
-    return _back(audit)
+    return _back(audit, request)
 
 
 @require_POST
@@ -115,7 +191,15 @@ def auditor_finding_action(
     refused = take_action(request, audit=audit, name=action, actors=AUDITOR, finding=finding)
     if refused is not None:
         return _review_page(request, audit=audit, bound=refused)
-    return _back(audit)
+    return _back(audit, request)
+
+
+@require_GET
+@verified
+def auditor_evidence_search(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The evidence picker of the auditor's pages: only what the audit shows them."""
+    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+    return evidence_search(request, versions=evidence_versions_citable(audit=audit, auditor=True))
 
 
 @require_GET
@@ -131,7 +215,7 @@ def auditor_version_view(
         handle = evidence_version_open(version=version, actor=request.user, purpose="viewed")
     except EvidenceIntegrityError as exc:
         messages.error(request, str(exc))
-        return _back(audit)
+        return _back(audit, request)
     return file_response(version, handle, inline=True)
 
 

@@ -99,7 +99,7 @@ def act_on_finding(client, organisation, finding, action, **data):
 def offered(client, organisation, audit):
     response = client.get(o(organisation, f"audits/{audit.pk}/actions/"))
     assert response.status_code == 200, response.content
-    return {(row["name"], row["finding"]): row for row in response.json()}
+    return {(row["name"], row["finding"]): row for row in response.json()["results"]}
 
 
 def walk_to_corrections(client, organisation, audit, auditor):
@@ -605,7 +605,8 @@ class TestAuditorAPI:
         version = evidence_version_add(item=item, upload=hashed_upload(PDF), actor=contributor)
         client = api(auditor)
         names = {
-            row["name"] for row in client.get(auditor_url(f"audits/{audit.pk}/actions/")).json()
+            row["name"]
+            for row in client.get(auditor_url(f"audits/{audit.pk}/actions/")).json()["results"]
         }
         assert names == {"stage1-complete", "finding-raise", "evidence-review"}
 
@@ -653,7 +654,7 @@ class TestAuditorAPI:
             finding=finding, correction="a", root_cause="b", action_plan="c", actor=contributor
         )
         client = api(auditor)
-        rows = client.get(auditor_url(f"audits/{audit.pk}/actions/")).json()
+        rows = client.get(auditor_url(f"audits/{audit.pk}/actions/")).json()["results"]
         verify = next(row for row in rows if row["name"] == "correction-verify")
         assert verify["finding"] == finding.pk
         assert "letter" not in [field["name"] for field in verify["fields"]]  # the body's only

@@ -44,11 +44,23 @@ def test_the_auditor_page_lists_only_the_audit_s_evidence(cast, audit, internal)
     html = page.content.decode()
     assert cast.version.item.title in html
     assert INTERNAL not in html
-    # The officer's own page still offers the organisation's evidence.
-    officer_page = verified_client_for(cast.officer).get(
-        reverse("audits:audit-detail", args=[cast.organisation.slug, audit.pk])
+
+
+def test_the_evidence_search_offers_only_what_each_may_cite(cast, audit, internal) -> None:
+    accept_json = {"HTTP_ACCEPT": "application/json"}
+    auditor = verified_client_for(cast.auditor).get(
+        reverse("audits:auditor-evidence-search", args=[audit.pk]), {"q": ""}, **accept_json
     )
-    assert INTERNAL in officer_page.content.decode()
+    labels = [row["label"] for row in auditor.json()["results"]]
+    assert any(cast.version.item.title in label for label in labels)
+    assert not any(INTERNAL in label for label in labels)
+    # The officer's own search still finds the organisation's evidence.
+    officer = verified_client_for(cast.officer).get(
+        reverse("audits:audit-evidence-search", args=[cast.organisation.slug, audit.pk]),
+        {"q": "pentest"},
+        **accept_json,
+    )
+    assert [row["id"] for row in officer.json()["results"]] == [internal.pk]
 
 
 def _raise_form(audit, cast, evidence_pk: int) -> dict[str, str]:

@@ -258,7 +258,7 @@ def test_api_state_action_gives_the_documented_answer(cast, state):
         )
         listing = client.get(f"{base}actions/")
         assert listing.status_code == 200
-        listed = {(row["name"], row["finding"]) for row in listing.json()}
+        listed = {(row["name"], row["finding"]) for row in listing.json()["results"]}
         for action in PAGE_ACTIONS:
             finding = target_finding(audit, action) if action.on_finding else None
             if action.on_finding and finding is None:

@@ -80,3 +80,14 @@ def log_out(page: Page) -> None:
     submit(page, page.locator("header form[action='/logout/'] button"))
     expect(page).to_have_url(re.compile(r"/login/$"))
     expect(page.locator("#id_username")).to_be_visible()
+
+
+def pick_evidence(page: Page, field_id: str, search: str, version_pk: int) -> None:
+    """Choose an evidence version with the page's picker (static/js/evidence-picker.js): type in
+    the search box that stands for the field, then click the version among the results."""
+    box = page.locator(f"#{field_id}-search")
+    box.fill(search)
+    # The list that answers this search (not one still showing an earlier search).
+    results = page.locator(f"#evidence-picker-results[data-query='{search}']")
+    results.locator(f"button[data-version='{version_pk}']").click()
+    expect(page.locator(f"#{field_id}")).to_have_value(str(version_pk))

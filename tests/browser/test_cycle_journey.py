@@ -46,7 +46,14 @@ from hdsready.models import Organisation, User
 from scopes.models import ActivityMode, Requirement
 from scopes.selectors import HDS_CODE, builtin_framework
 from scopes.services.scope import ActivityChoice, scope_set_activities
-from tests.browser.helpers import in_french, log_in, main_submit, submit, totp_code
+from tests.browser.helpers import (
+    in_french,
+    log_in,
+    main_submit,
+    pick_evidence,
+    submit,
+    totp_code,
+)
 from tests.browser.test_evidence_journey import pdf_bytes
 from tests.evidence.helpers import hashed_upload
 
@@ -244,9 +251,7 @@ def test_initial_audit_with_an_auditor(
         raise_form.locator("select[name=finding-raise-requirement]").select_option(
             str(requirements["EXI 05"].pk)
         )
-        raise_form.locator("select[name=finding-raise-evidence]").select_option(
-            str(versions["EXI 05"].pk)
-        )
+        pick_evidence(auditor, "id_finding-raise-evidence", "journalisation", versions["EXI 05"].pk)
         raise_form.locator("textarea[name=finding-raise-description]").fill(
             "La durée de conservation des traces n'est pas définie."
         )
@@ -297,7 +302,9 @@ def test_initial_audit_with_an_auditor(
         row.locator(f"{prefix}correction").fill("Durée de conservation fixée à un an.")
         row.locator(f"{prefix}root_cause").fill("Politique rédigée sans revue juridique.")
         row.locator(f"{prefix}action_plan").fill("Revue juridique annuelle de la politique.")
-        row.locator(f"{prefix}evidence").select_option(str(second.pk))
+        pick_evidence(
+            page, f"id_correction-submit-{finding.pk}-evidence", "journalisation", second.pk
+        )
         submit(page, row.locator("form button[type=submit]"))
         expect_success(page, "Correction submitted.")
         expect(row).to_contain_text(f"{EVIDENCE['EXI 05']} — v2")

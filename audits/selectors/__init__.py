@@ -4,10 +4,21 @@ reviews and dossiers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
 
@@ -24,11 +35,9 @@ from audits.models import (
     FindingKind,
     FindingStatus,
     PinnedVersion,
-    Stage,
 )
 from audits.workflow import STAGE_OF_STATE, Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
-from evidence.selectors import evidence_items_of
 from hdsready import roles
 from hdsready.models import Organisation, User, hash_token
 from hdsready.selectors import (
@@ -38,7 +47,7 @@ from hdsready.selectors import (
     user_can,
 )
 from scopes.models import Framework, Requirement
-from scopes.selectors import HDS_CODE, builtin_framework, framework_nodes
+from scopes.selectors import HDS_CODE, builtin_framework
 
 
 def calendar_token_user(*, raw: str) -> User | None:
@@ -165,36 +174,12 @@ def auditor_access_get_in_audit(*, audit: Audit, pk: int) -> AuditorAccess:
     return access
 
 
-@dataclass(frozen=True)
-class AuditorRequirementRow:
-    requirement: Requirement
-    evidence: list[tuple[EvidenceItem, EvidenceVersion | None]]
-
-
-def auditor_requirement_rows(*, audit: Audit) -> list[AuditorRequirementRow]:
-    """The assessable HDS requirements with the organisation's active evidence items linked to
-    each and their current (latest) version: what the auditor reviews."""
-    organisation = audit.cycle.organisation
-    framework = builtin_framework(code=HDS_CODE)
-    requirements = [node for node in framework_nodes(framework=framework) if node.assessable]
-    items = list(evidence_items_of(organisation=organisation))
-    current: dict[int, EvidenceVersion] = {}
-    for version in EvidenceVersion.objects.filter(item__in=[item.pk for item in items]).order_by(
-        "item_id", "number"
-    ):
-        current[version.item_id] = version
-    by_requirement: dict[int, list[tuple[EvidenceItem, EvidenceVersion | None]]] = {}
-    for item in items:
-        for linked in item.requirements.all():
-            by_requirement.setdefault(linked.pk, []).append((item, current.get(item.pk)))
-    return [
-        AuditorRequirementRow(requirement, by_requirement.get(requirement.pk, []))
-        for requirement in requirements
-    ]
-
-
 def findings_of_audit(*, audit: Audit) -> QuerySet[Finding]:
-    return Finding.objects.filter(audit=audit).select_related("requirement").order_by("raised_at")
+    return numbered(
+        Finding.objects.filter(audit=audit)
+        .select_related("requirement")
+        .order_by("raised_at", "pk")
+    )
 
 
 # The compliance officer's pages (audits/views/officer.py): every object is looked up inside an
@@ -230,10 +215,28 @@ def audits_of_cycle(*, cycle: Cycle) -> QuerySet[Audit]:
 
 
 def findings_with_corrections(*, audit: Audit) -> QuerySet[Finding]:
-    return (
+    return numbered(
         Finding.objects.filter(audit=audit)
         .select_related("requirement", "owner", "correction_evidence__item")
         .order_by("raised_at", "pk")
+    )
+
+
+def numbered(findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    """Each finding with `sheet_rank`, its rank among the audit's non-conformities or among its
+    observations in the order raised (models.sheet_number), computed by the database over the
+    whole audit: a page of findings is numbered without reading the others."""
+    nonconformity = Case(
+        When(kind__in=(FindingKind.MAJOR, FindingKind.MINOR), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return findings.annotate(
+        sheet_rank=Window(
+            RowNumber(),
+            partition_by=[F("audit_id"), nonconformity],
+            order_by=[F("raised_at").asc(), F("pk").asc()],
+        )
     )
 
 
@@ -261,6 +264,37 @@ def evidence_versions_of_organisation(*, organisation: Organisation) -> QuerySet
         .select_related("item")
         .order_by("item__title", "-number")
     )
+
+
+def evidence_versions_citable(*, audit: Audit, auditor: bool) -> QuerySet[EvidenceVersion]:
+    """The versions a person may cite on the audit's forms (a finding, a correction, the body's
+    letter): the invited auditor what the audit shows them, a member the organisation's. Lazy:
+    a page offers a search, and a form checks one id, without reading the whole set."""
+    if auditor:
+        return evidence_versions_for_auditor(audit=audit)
+    return evidence_versions_of_organisation(organisation=audit.cycle.organisation)
+
+
+EVIDENCE_SEARCH_LIMIT = 20
+EVIDENCE_SEARCH_MAX_LENGTH = 100
+
+
+def evidence_versions_search(
+    *, versions: QuerySet[EvidenceVersion], query: str, limit: int = EVIDENCE_SEARCH_LIMIT
+) -> tuple[list[EvidenceVersion], bool]:
+    """At most `limit` of `versions` matching `query` (every word in the item's title or the
+    file's name; "#12" or "12" is also the version of that number of the picker), and whether
+    there are more. One query, whatever the number of versions."""
+    words = query.split()
+    found = versions
+    for word in words:
+        number = word.removeprefix("#")
+        match = Q(item__title__icontains=word) | Q(original_name__icontains=word)
+        if number.isascii() and number.isdigit() and len(number) <= 18:
+            match |= Q(pk=int(number))
+        found = found.filter(match)
+    rows = list(found[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 # The organisation home's fragments (audits/views/home.py).
@@ -325,52 +359,11 @@ def left_to_review_by_auditor(*, user: User, audits: list[Audit]) -> dict[int, i
 # requirement; once stage 1 documents are submitted, stage 1 reviews the frozen set only.
 
 
-@dataclass(frozen=True)
-class ReviewRow:
-    requirement: Requirement
-    versions: list[EvidenceVersion]
-    reviews: list[EvidenceReview]
-
-
 def review_stage1_frozen(*, audit: Audit) -> bool:
     return audit.stage1_submitted_at is not None and audit.status in (
         AuditStatus.STAGE1_PLANNED,
         AuditStatus.STAGE1_DONE,
     )
-
-
-def review_rows_for_auditor(*, audit: Audit) -> list[ReviewRow]:
-    """Per assessable HDS requirement: the versions to review (the pinned stage 1 set after
-    submission, else the current versions) and the reviews already recorded."""
-    reviews: dict[int, list[EvidenceReview]] = {}
-    for review in (
-        EvidenceReview.objects.filter(audit=audit)
-        .select_related("pinned__version__item", "answered_with", "reviewer")
-        .order_by("reviewed_at", "pk")
-    ):
-        reviews.setdefault(review.pinned.requirement_id, []).append(review)
-    if review_stage1_frozen(audit=audit):
-        framework = builtin_framework(code=HDS_CODE)
-        requirements = [node for node in framework_nodes(framework=framework) if node.assessable]
-        pinned: dict[int, list[EvidenceVersion]] = {}
-        for pin in (
-            PinnedVersion.objects.filter(audit=audit, stage=Stage.DOCUMENTARY)
-            .select_related("version__item")
-            .order_by("version__item__title", "version__number")
-        ):
-            pinned.setdefault(pin.requirement_id, []).append(pin.version)
-        return [
-            ReviewRow(req, pinned.get(req.pk, []), reviews.get(req.pk, [])) for req in requirements
-        ]
-    rows = []
-    for row in auditor_requirement_rows(audit=audit):
-        versions = []
-        for item, version in row.evidence:
-            if version is not None:
-                version.item = item  # already loaded: no query per version in the page
-                versions.append(version)
-        rows.append(ReviewRow(row.requirement, versions, reviews.get(row.requirement.pk, [])))
-    return rows
 
 
 def review_target_get(
