@@ -123,7 +123,7 @@ def client_contact_save(
     with transaction.atomic():
         created = contact is None
         contact = contact or ClientContact(client=client)
-        before = _contact_facts(contact) if not created else {}
+        before = contact_facts(contact) if not created else {}
         contact.name = name
         contact.function = _text(data.function, _("The function"))
         contact.email = _text(data.email, _("The e-mail address"))
@@ -131,7 +131,7 @@ def client_contact_save(
         contact.health_professional = data.health_professional
         contact.incident_referent = data.incident_referent
         contact.save()
-        after = _contact_facts(contact)
+        after = contact_facts(contact)
         trail_record(
             kind="client_contact.created" if created else "client_contact.updated",
             actor=actor,
@@ -144,7 +144,8 @@ def client_contact_save(
         return contact
 
 
-def _contact_facts(contact: ClientContact) -> dict[str, object]:
+def contact_facts(contact: ClientContact) -> dict[str, object]:
+    """What a contact says, as the trail records it and as its form starts from."""
     return {
         "name": contact.name,
         "function": contact.function,

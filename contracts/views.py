@@ -39,6 +39,7 @@ from contracts.services import (
     client_contacts_exported,
     client_delete,
     client_save,
+    contact_facts,
     contract_clauses_set,
     contract_delete,
     contract_save,
@@ -373,14 +374,7 @@ def contact_edit(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse
     contact = contact_get(organisation=organisation, pk=pk)
     form = ContactForm(
         request.POST or None,
-        initial={
-            "name": contact.name,
-            "function": contact.function,
-            "email": contact.email,
-            "phone": contact.phone,
-            "health_professional": contact.health_professional,
-            "incident_referent": contact.incident_referent,
-        },
+        initial=contact_facts(contact),
     )
     if request.method == "POST" and form.is_valid():
         try:
