@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -254,6 +254,12 @@ class ClauseList(ContractsAPIView):
         return self.get_paginated_response(ClauseLineSerializer(page, many=True).data)
 
 
+# The eleven clauses' codes, listed in the schema.
+CLAUSE_PARAMETER = OpenApiParameter(
+    "clause", str, OpenApiParameter.PATH, enum=list(CLAUSES_BY_CODE)
+)
+
+
 class ClauseDetail(ContractsAPIView):
     """One clause of a contract. PUT sets the contract's own answer; DELETE removes it, so the
     template's answer applies again."""
@@ -267,12 +273,12 @@ class ClauseDetail(ContractsAPIView):
         line = next(li for li in clause_lines_of(contract=contract) if li.clause.code == clause)
         return contract, line
 
-    @extend_schema(responses=ClauseLineSerializer)
+    @extend_schema(responses=ClauseLineSerializer, parameters=[CLAUSE_PARAMETER])
     def get(self, request: Request, slug: str, pk: int, clause: str) -> Response:
         _contract, line = self._line(pk, clause)
         return Response(ClauseLineSerializer(clause_line(line)).data)
 
-    @extend_schema(responses=ClauseLineSerializer)
+    @extend_schema(responses=ClauseLineSerializer, parameters=[CLAUSE_PARAMETER])
     def put(self, request: Request, slug: str, pk: int, clause: str) -> Response:
         contract, _line = self._line(pk, clause)
         values = self.validated()
@@ -282,6 +288,7 @@ class ClauseDetail(ContractsAPIView):
         _contract, line = self._line(pk, clause)
         return Response(ClauseLineSerializer(clause_line(line)).data)
 
+    @extend_schema(parameters=[CLAUSE_PARAMETER])
     def delete(self, request: Request, slug: str, pk: int, clause: str) -> Response:
         contract, _line = self._line(pk, clause)
         contract_clauses_set(contract=contract, answers={clause: None}, actor=request.user)

@@ -33,6 +33,9 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
 from audits.models import Audit, AuditorAccess, Cycle, Finding
 from audits.workflow import ACTIONS_BY_NAME
+from contracts.clauses import CLAUSES
+from contracts.models import Client as HostClient
+from contracts.models import Contract
 from dossiers.models import Dossier
 from evidence.models import EvidenceItem, EvidenceVersion
 from hdsready.models import Organisation, Role, User
@@ -102,13 +105,18 @@ def existing_values(organisation: Organisation) -> dict[str, list[Any]]:
         "access_pk": _ids(AuditorAccess.objects.filter(audit__cycle__organisation=organisation)),
         "finding_pk": _ids(findings),
         "action": sorted(ACTIONS_BY_NAME),
+        "contracts": _ids(Contract.objects.filter(organisation=organisation)),
+        "clients": _ids(HostClient.objects.filter(organisation=organisation)),
+        "clause": [clause.code for clause in CLAUSES],
     }
 
 
 def real_path_values(path: str, existing: dict[str, list[Any]]) -> dict[str, list[Any]]:
     segments = path.removeprefix("/api/").removeprefix("o/{slug}/").split("/")
     first = segments[1] if segments[0] == "auditor" else segments[0]
-    values = {name: existing[name] for name in ("number", "access_pk", "finding_pk", "action")}
+    values = {
+        name: existing[name] for name in ("number", "access_pk", "finding_pk", "action", "clause")
+    }
     # A version's path needs an item that has versions.
     values["id"] = existing.get("versioned" if "{number}" in path else first, [])
     return {name: found for name, found in values.items() if found}

@@ -29,6 +29,7 @@ ARGUMENTS = {
     "access_pk": 1,
     "finding_pk": 1,
     "action": "stage1-schedule",
+    "clause": "exi17",
 }
 
 
