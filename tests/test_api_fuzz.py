@@ -140,11 +140,20 @@ def test_the_api_answers_as_its_schema_says(
     failures: list[str] = []
     operations = []
 
+    read = list(api_schema().get_all_operations())
+    # An operation the schema describes in a way schemathesis cannot read fails here.
+    assert all(isinstance(result, Ok) for result in read), [
+        result.err() for result in read if not isinstance(result, Ok)
+    ]
+    # Deletions last: every other operation meets the seed's objects still there (a contract
+    # deleted first would leave its clauses' reads nothing real to serve).
+    in_order = sorted(
+        (result.ok() for result in read if isinstance(result, Ok)),
+        key=lambda operation: operation.method.lower() == "delete",
+    )
+
     with requests.Session() as session:
-        for result in api_schema().get_all_operations():
-            # An operation the schema describes in a way schemathesis cannot read fails here.
-            assert isinstance(result, Ok), result.err()
-            operation = result.ok()
+        for operation in in_order:
             operations.append(operation.label)
             # The auditor's routes with the auditor's token; the rest as the officer.
             holder = "auditor" if operation.path.startswith("/api/auditor/") else "officer"
