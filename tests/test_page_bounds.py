@@ -126,15 +126,16 @@ def _reviews(audit: Audit, people: Cast, start: int, count: int) -> None:
         PinnedVersion(audit=audit, stage=Stage.DOCUMENTARY, requirement=reviewed, version=v)
         for v in versions
     )
+    # Every other one asks for a revision: the host's page of reviews to answer fills too.
     EvidenceReview.objects.bulk_create(
         EvidenceReview(
             audit=audit,
             pinned=pin,
-            decision=ReviewDecision.ACCEPTED,
+            decision=ReviewDecision.NEEDS_REVISION if n % 2 else ReviewDecision.ACCEPTED,
             comment="Generated review",
             reviewer=people.auditor,
         )
-        for pin in pins
+        for n, pin in enumerate(pins, start=start)
     )
 
 
@@ -164,6 +165,21 @@ def _grow(world: World, factor: int) -> None:
 def world(cast: Cast) -> World:  # noqa: F811 (the fixture imported above)
     corrections = audit_in(AuditStatus.CORRECTIONS, cast)
     review = audit_in(AuditStatus.STAGE2_PLANNED, cast)
+    # The growing item's first version sent back for a revision before its newer versions: the
+    # answer's choice of version stays one screen whatever the item's history.
+    EvidenceReview.objects.create(
+        audit=review,
+        pinned=PinnedVersion.objects.create(
+            audit=review,
+            stage=Stage.DOCUMENTARY,
+            requirement=requirement("EXI 10"),
+            version=cast.version,
+        ),
+        decision=ReviewDecision.NEEDS_REVISION,
+        comment="Send the signed copy",
+        reviewer=cast.auditor,
+        reviewed_at=timezone.now() - timedelta(days=1),
+    )
     return World(cast=cast, corrections=corrections, review=review, item=cast.version.item)
 
 
@@ -194,6 +210,7 @@ def _pages(world: World) -> dict[str, tuple[User, str]]:
         ),
         "audit page (auditor)": (a, reverse("audits:auditor-audit", args=[world.review.pk])),
         "review page": (a, reverse("audits:auditor-review", args=[world.review.pk])),
+        "reviews to answer": (o, reverse("audits:audit-reviews", args=[slug, world.review.pk])),
         "trail": (o, reverse("hdsready:trail-list", args=[slug])),
         "chain": (o, reverse("scopes:chain-view", args=[slug])),
         "SoA": (o, reverse("scopes:soa-list", args=[slug])),

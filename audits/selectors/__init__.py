@@ -415,22 +415,47 @@ def finding_get_in_audit(*, audit: Audit, pk: int) -> Finding:
     return finding
 
 
-def reviews_awaiting_answer(*, audit: Audit) -> list[tuple[EvidenceReview, list[EvidenceVersion]]]:
-    """The reviews asking for a revision not answered yet, each with the newer versions of the
-    reviewed item (uploaded after the review) that may answer it."""
-    reviews = list(
+# How many newer versions an answer may choose from: the newest ones (the answer is almost always
+# the version just uploaded), so a review's form stays one screen whatever the item's history.
+ANSWER_VERSION_CHOICES = 10
+
+
+def reviews_awaiting_answer(*, audit: Audit) -> QuerySet[EvidenceReview]:
+    """The reviews of an audit asking for a revision not answered yet, the oldest first."""
+    return (
         EvidenceReview.objects.filter(
             audit=audit, decision__in=NEEDS_ANSWER, answered_with__isnull=True
         )
         .select_related("pinned__version__item", "pinned__requirement")
         .order_by("reviewed_at", "pk")
     )
+
+
+def answer_versions_of(
+    reviews: Sequence[EvidenceReview],
+) -> list[tuple[EvidenceReview, list[EvidenceVersion]]]:
+    """Each review with the newer versions of the reviewed item (uploaded after the review)
+    that may answer it, the newest first and at most ANSWER_VERSION_CHOICES: one query for the
+    whole page of reviews."""
     if not reviews:
         return []
     newer: dict[int, list[EvidenceVersion]] = {}
-    for version in EvidenceVersion.objects.filter(
-        item__in={review.pinned.version.item_id for review in reviews}
-    ).order_by("-number"):
+    candidates = Q()
+    for review in reviews:
+        candidates |= Q(
+            item_id=review.pinned.version.item_id,
+            number__gt=review.pinned.version.number,
+            uploaded_at__gt=review.reviewed_at,
+        )
+    ranked = (
+        EvidenceVersion.objects.filter(candidates)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("item_id")], order_by=F("number").desc())
+        )
+        .filter(rank__lte=ANSWER_VERSION_CHOICES)
+        .order_by("item_id", "-number")
+    )
+    for version in ranked:
         newer.setdefault(version.item_id, []).append(version)
     return [
         (
@@ -440,7 +465,7 @@ def reviews_awaiting_answer(*, audit: Audit) -> list[tuple[EvidenceReview, list[
                 for version in newer.get(review.pinned.version.item_id, [])
                 if version.number > review.pinned.version.number
                 and version.uploaded_at > review.reviewed_at
-            ],
+            ][:ANSWER_VERSION_CHOICES],
         )
         for review in reviews
     ]

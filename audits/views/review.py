@@ -17,6 +17,7 @@ from django_otp.decorators import otp_required
 from audits.forms import ActionForm, EvidenceReviewForm, ReviewAnswerForm
 from audits.models import Audit, ranked_numbers
 from audits.selectors import (
+    answer_versions_of,
     audit_get_for_auditor,
     audit_get_in_organisation,
     evidence_versions_citable,
@@ -219,6 +220,9 @@ def auditor_version_view(
     return file_response(version, handle, inline=True)
 
 
+REVIEWS_TO_ANSWER_PAGE = 20
+
+
 def _reviews_page(
     request: AuthedHttpRequest,
     *,
@@ -229,6 +233,9 @@ def _reviews_page(
     """The host's reviews to answer; an answer sent back with errors shows in its row. A member
     who cannot answer (the manager) reads the reviews without forms."""
     can_answer = user_can(user=request.user, organisation=organisation, perm=roles.EDIT_READINESS)
+    reviews_page = numbered_page(
+        reviews_awaiting_answer(audit=audit), request=request, size=REVIEWS_TO_ANSWER_PAGE
+    )
     rows = [
         (
             review,
@@ -238,12 +245,18 @@ def _reviews_page(
             if bound is not None and bound.prefix == f"review{review.pk}"
             else ReviewAnswerForm(versions=versions, prefix=f"review{review.pk}"),
         )
-        for review, versions in reviews_awaiting_answer(audit=audit)
+        for review, versions in answer_versions_of(reviews_page.rows)
     ]
     return render(
         request,
         "audits/audit_reviews.html",
-        {"organisation": organisation, "audit": audit, "rows": rows, "can_answer": can_answer},
+        {
+            "organisation": organisation,
+            "audit": audit,
+            "rows": rows,
+            "reviews_page": reviews_page,
+            "can_answer": can_answer,
+        },
     )
 
 
@@ -265,14 +278,7 @@ def review_answer_view(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRe
         user=request.user, slug=slug, perm=roles.EDIT_READINESS
     )
     review = review_get_in_organisation(organisation=organisation, pk=pk)
-    versions = next(
-        (
-            found
-            for answered, found in reviews_awaiting_answer(audit=review.audit)
-            if answered.pk == review.pk
-        ),
-        [],
-    )
+    ((_answered, versions),) = answer_versions_of([review])
     form = ReviewAnswerForm(request.POST, versions=versions, prefix=f"review{review.pk}")
     if form.is_valid():
         try:
