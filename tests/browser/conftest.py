@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 10_000
+# Requests a page makes on purpose and may see refused, or that are the page itself.
+RESOURCE_FETCHES = frozenset({"document", "fetch", "xhr", "eventsource", "websocket"})
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
@@ -72,10 +74,23 @@ def page(
             blocked.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
+    # And that every page's own resources load: a stylesheet, script, image or icon answered
+    # with an error (a missing favicon, a static file not collected) fails the test too. Fetches
+    # are left out: a journey may ask for what it must be refused.
+    missing: list[str] = []
+    page.on(
+        "response",
+        lambda response: (
+            missing.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type not in RESOURCE_FETCHES
+            else None
+        ),
+    )
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.passed:
         assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
+        assert not missing, f"resources answered with an error: {missing}"
     if report is not None and report.failed and not page.is_closed():
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
