@@ -24,7 +24,6 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from audits import deadlines
@@ -43,7 +42,6 @@ from audits.models import (
 )
 from audits.timeline import cycle_timeline
 from dossiers.models import DossierKind
-from dossiers.typography import is_french
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
 from scopes.activities import ACTIVITIES, certificate_types_for
@@ -151,7 +149,6 @@ def _requirement(requirement: Requirement | None) -> dict[str, str]:
 
 def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
     scope = {row.activity: row for row in scope_of(organisation=organisation)}
-    english = not is_french(get_language())
     activities = []
     for activity in ACTIVITIES:
         row = scope.get(activity.number)
@@ -165,7 +162,7 @@ def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
         activities.append(
             {
                 "number": activity.number,
-                "wording": activity.name_en if english else activity.wording_fr,
+                "wording": activity.label,
                 "mode": mode,
                 "in_scope": row is not None,
             }
@@ -177,7 +174,7 @@ def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
             {
                 "organisation": organisation.name,
                 "activities": activities,
-                "certificate_types": [t.label_en if english else t.label_fr for t in types],
+                "certificate_types": [t.label for t in types],
             },
             weight=10,
         )
