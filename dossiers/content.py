@@ -378,7 +378,7 @@ def _contracts_units(organisation: Organisation, today: date) -> list[UnitSpec]:
         }
         for clause in CLAUSES
     ]
-    contracts = []
+    contracts: list[dict[str, Any]] = []
     for entry in register.contracts:
         contract = entry.contract
         for position, line in enumerate(entry.lines):
@@ -397,7 +397,7 @@ def _contracts_units(organisation: Organisation, today: date) -> list[UnitSpec]:
                 "clauses": [_clause_row(line) for line in entry.lines],
             }
         )
-    clients = [
+    clients: list[dict[str, Any]] = [
         {
             "name": row.client.name,
             "siren": row.client.siren,
@@ -429,10 +429,10 @@ def _contracts_units(organisation: Organisation, today: date) -> list[UnitSpec]:
                 "health_professional_ref": HEALTH_PROFESSIONAL_REF,
                 "incident_referent_ref": INCIDENT_REFERENT_REF,
                 "clients_without_health_professional": sum(
-                    c["without_health_professional"] for c in clients
+                    1 for c in clients if c["without_health_professional"]
                 ),
                 "clients_without_incident_referent": sum(
-                    c["without_incident_referent"] for c in clients
+                    1 for c in clients if c["without_incident_referent"]
                 ),
             },
             weight=10 + len(clients) + sum(len(c["contacts"]) for c in clients),
