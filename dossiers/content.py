@@ -849,6 +849,9 @@ def _current_versions_of(organisation: Organisation) -> list[EvidenceVersion]:
 
 
 def _scope_units(organisation: Organisation, today: date) -> list[UnitSpec]:
+    """The host as of the dossier's day: in the stage 1 dossier (the documentary review reads
+    the client contracts for EXI 17-27 and the contacts for EXI 11 and 20) and in the full one.
+    The on-site, correction and SoA dossiers are about their audit or the ISO controls only."""
     return [
         *_organisation_units(organisation),
         *_chain_units(organisation, today),
