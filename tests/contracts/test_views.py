@@ -5,6 +5,7 @@ back; hostile input is refused with nothing saved; list pages cost the same as t
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -477,3 +478,17 @@ def test_activity_labels_read_in_the_reader_language(
     for number, text in wording.items():
         assert f"{number}. {text}" in shown
         assert other[number] not in shown
+
+
+def test_a_reader_sees_an_inherited_answer_once(client_as, manager, organisation, register):
+    """Read only, the state and reference of an inherited clause are in their columns; the tag
+    says where they come from (it repeated them: "Hérité : Présente art. 2 | Présente | art. 2")."""
+    page = client_as(manager).get(
+        url("contract-detail", organisation, register.contract.pk), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    row = re.search(r'<tr data-clause="EXI 17".*?</tr>', page.content.decode(), re.S)
+    assert row is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(0)))
+    assert "Hérité du modèle" in text
+    assert text.count("Présente") == 1
+    assert text.count("art. 2") == 1
