@@ -37,6 +37,7 @@ from audits.models import (
     Decision,
 )
 from audits.workflow import CORRECTION_WINDOW_STATUSES
+from contracts.models import Contract
 from evidence.models import EvidenceItem, EvidenceStatus
 from hdsready.models import Organisation, Role, User
 from scopes.models import Certificate, CertificateKind
@@ -53,6 +54,7 @@ class DeadlineKind(models.TextChoices):
     DECISION = "decision", _("Certificate of a certification decision expires")
     EVIDENCE = "evidence", _("Evidence review due")
     AUDITOR_ACCESS = "auditor_access", _("Auditor access ends")
+    CONTRACT_END = "contract_end", _("Client contract ends")
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,28 @@ def auditor_access_rows(
     ]
 
 
+def contract_end_rows(*, organisations: Organisations, start: date, end: date) -> list[DeadlineRow]:
+    """Contract.end_on (its last day in force) of the client contracts, never of a template:
+    the host renews the contract, or organises the reversibility it promised (HDS v2 EXI 27:
+    return of the data, destruction, formats). A contract that starts after its end date is
+    impossible (a database constraint), so a row ends a contract that was or is in force."""
+    contracts = Contract.objects.filter(
+        organisation__in=organisations, is_template=False, end_on__range=(start, end)
+    ).select_related("organisation", "client")
+    return [
+        DeadlineRow(
+            DeadlineKind.CONTRACT_END,
+            contract.pk,
+            contract.end_on,
+            contract.organisation,
+            str(contract),
+            reverse("contracts:contract-detail", args=[contract.organisation.slug, contract.pk]),
+        )
+        for contract in contracts
+        if contract.end_on is not None  # excluded by the filter; narrows the type
+    ]
+
+
 _CERTIFICATE_EXPIRES = _("The certificate %(label)s expires on %(day)s: %(left)s.")
 _CERTIFICATE_EXPIRED = _("The certificate %(label)s expired on %(day)s.")
 
@@ -378,6 +402,13 @@ DEADLINE_KINDS: dict[DeadlineKind, DeadlineKindEntry] = {
             _("The auditor access of %(label)s ends on %(day)s: %(left)s."),
             None,
             reminds_person=True,
+        ),
+        DeadlineKindEntry(
+            DeadlineKind.CONTRACT_END,
+            contract_end_rows,
+            _("The client contract %(label)s ends on %(day)s: %(left)s."),
+            # Once it has ended there is nothing left to remind: it is in the register as ended.
+            None,
         ),
     )
 }

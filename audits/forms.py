@@ -49,8 +49,7 @@ from evidence.models import EvidenceVersion
 from hdsready.http import query_pk
 from hdsready.models import User
 from hdsready.widgets import IsoDateField, IsoDateTimeField
-from scopes.activities import CertificateType
-from scopes.forms import ACTIVITY_CHOICES
+from scopes.activities import CertificateType, activity_choices
 from scopes.models import Requirement
 from scopes.selectors import members_of
 
@@ -283,7 +282,7 @@ class DecisionForm(ActionForm):
     decided_on = IsoDateField(label=_("Decision date"))
     activities = forms.TypedMultipleChoiceField(
         label=_("Activities covered"),
-        choices=ACTIVITY_CHOICES,
+        choices=activity_choices,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -18,7 +18,7 @@ from contracts.selectors import (
 from contracts.services import ClauseAnswer, ClientData, ContactData, ContractData
 from hdsready.models import Organisation
 from hdsready.widgets import IsoDateField
-from scopes.forms import ACTIVITY_CHOICES
+from scopes.activities import activity_choices
 
 
 class ClientForm(forms.Form):
@@ -64,7 +64,7 @@ class ContractForm(forms.Form):
     )
     activities = forms.TypedMultipleChoiceField(
         label=_("HDS activities performed for this client"),
-        choices=ACTIVITY_CHOICES,
+        choices=activity_choices,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

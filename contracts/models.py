@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.clauses import CLAUSE_CHOICES
 from evidence.models import EvidenceItem
 from hdsready.models import Organisation
+from scopes.activities import activity_labels
 
 
 class Client(models.Model):
@@ -136,6 +137,11 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.client})" if self.client_id else self.title
+
+    @property
+    def activity_labels(self) -> list[str]:
+        """The activities performed ("3. ..."), in the active language."""
+        return activity_labels(self.activities)
 
     def status_on(self, day: date) -> ContractStatus:
         if self.is_template:

@@ -184,6 +184,11 @@ def clause_lines_of(*, contract: Contract) -> list[ClauseLine]:
         (row.contract_id, row.clause): row
         for row in ContractClause.objects.filter(contract_id__in=ids)
     }
+    return _lines(contract, rows)
+
+
+def _lines(contract: Contract, rows: Mapping[tuple[int, str], ContractClause]) -> list[ClauseLine]:
+    """The eleven clauses of `contract` from the answers `rows` (by contract id and clause)."""
     return [
         ClauseLine(
             clause=clause,
@@ -194,6 +199,80 @@ def clause_lines_of(*, contract: Contract) -> list[ClauseLine]:
         )
         for clause in CLAUSES
     ]
+
+
+# The register as of one day, for the dossiers -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractInForce:
+    contract: Contract
+    lines: list[ClauseLine]
+
+    @property
+    def gaps(self) -> list[ClauseLine]:
+        """The clauses missing or not answered (own, else inherited from the template)."""
+        return [line for line in self.lines if line.state in (None, ClauseState.MISSING)]
+
+
+@dataclass(frozen=True)
+class ClientKeyContacts:
+    """A client with a contract in force, and its contacts holding an HDS role: the designated
+    health professional (EXI 11) and the referent for security incidents (EXI 20)."""
+
+    client: Client
+    contacts: list[ClientContact]
+
+    @property
+    def has_health_professional(self) -> bool:
+        return any(contact.health_professional for contact in self.contacts)
+
+    @property
+    def has_incident_referent(self) -> bool:
+        return any(contact.incident_referent for contact in self.contacts)
+
+
+@dataclass(frozen=True)
+class RegisterOnDay:
+    contracts: list[ContractInForce]
+    clients: list[ClientKeyContacts]
+
+
+def register_on(*, organisation: Organisation, on: date) -> RegisterOnDay:
+    """The contracts in force on `on` with their eleven clauses (own answer, else the
+    template's), and their clients' key contacts. Three queries, whatever the number of
+    contracts, clauses, clients and contacts."""
+    contracts = list(
+        Contract.objects.filter(_in_force_on(on), organisation=organisation)
+        .select_related("client", "template")
+        .order_by("client__name", "title", "pk")
+    )
+    ids = {contract.pk for contract in contracts}
+    ids |= {contract.template_id for contract in contracts if contract.template_id}
+    rows: dict[tuple[int, str], ContractClause] = {
+        (row.contract_id, row.clause): row
+        for row in (ContractClause.objects.filter(contract_id__in=ids) if ids else [])
+    }
+    in_force = [
+        ContractInForce(contract=contract, lines=_lines(contract, rows)) for contract in contracts
+    ]
+    clients: dict[int, Client] = {}
+    for contract in contracts:
+        if contract.client is not None:
+            clients.setdefault(contract.client.pk, contract.client)
+    contacts: dict[int, list[ClientContact]] = {pk: [] for pk in clients}
+    if clients:
+        for contact in ClientContact.objects.filter(
+            Q(health_professional=True) | Q(incident_referent=True), client_id__in=clients
+        ).order_by("name", "pk"):
+            contacts[contact.client_id].append(contact)
+    return RegisterOnDay(
+        contracts=in_force,
+        clients=[
+            ClientKeyContacts(client=client, contacts=contacts[client.pk])
+            for client in sorted(clients.values(), key=lambda c: (c.name.casefold(), c.pk))
+        ],
+    )
 
 
 # Readiness figures (EXI 11, 17-27) -----------------------------------------------------------

@@ -24,7 +24,6 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from audits import deadlines
@@ -42,8 +41,10 @@ from audits.models import (
     finding_numbers,
 )
 from audits.timeline import cycle_timeline
+from contracts.clauses import CLAUSES, HEALTH_PROFESSIONAL_REF, INCIDENT_REFERENT_REF
+from contracts.models import ClauseState
+from contracts.selectors import ClauseLine, register_on
 from dossiers.models import DossierKind
-from dossiers.typography import is_french
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, User
 from scopes.activities import ACTIVITIES, certificate_types_for
@@ -151,7 +152,6 @@ def _requirement(requirement: Requirement | None) -> dict[str, str]:
 
 def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
     scope = {row.activity: row for row in scope_of(organisation=organisation)}
-    english = not is_french(get_language())
     activities = []
     for activity in ACTIVITIES:
         row = scope.get(activity.number)
@@ -165,7 +165,7 @@ def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
         activities.append(
             {
                 "number": activity.number,
-                "wording": activity.name_en if english else activity.wording_fr,
+                "wording": activity.label,
                 "mode": mode,
                 "in_scope": row is not None,
             }
@@ -177,7 +177,7 @@ def _organisation_units(organisation: Organisation) -> list[UnitSpec]:
             {
                 "organisation": organisation.name,
                 "activities": activities,
-                "certificate_types": [t.label_en if english else t.label_fr for t in types],
+                "certificate_types": [t.label for t in types],
             },
             weight=10,
         )
@@ -333,6 +333,126 @@ def _readiness_units(organisation: Organisation) -> list[UnitSpec]:
             weight=rows * 2,
         )
     ]
+
+
+# Client contracts (HDS v2 chapter 6, EXI 17-27; contacts EXI 11 and 20) -----------------------
+
+# Contracts per unit after the first (the gaps and the contacts): a long register is laid out in
+# several units that share the worker processes, and a changed contract lays out its part again.
+CONTRACTS_PER_UNIT = 30
+
+
+def _clause_row(line: ClauseLine) -> dict[str, str]:
+    answer = line.effective
+    if line.own is not None:
+        source = _("Own answer")
+    elif line.inherited is not None:
+        source = _("From the template")
+    else:
+        source = ""
+    return {
+        "ref": line.clause.ref_id,
+        "label": str(line.clause.label),
+        "state_key": line.state or "unanswered",
+        "state": str(ClauseState(line.state).label) if line.state else _("Not answered"),
+        "source": source,
+        "reference": answer.reference if answer else "",
+    }
+
+
+def _contracts_units(organisation: Organisation, today: date) -> list[UnitSpec]:
+    """The register of client contracts as of the dossier's day: the gaps per clause, the
+    clients' designated health professional and incident referent, then every contract in
+    force with its eleven clauses (own answer, else its template's). A fixed number of
+    queries (contracts.selectors.register_on), whatever the size of the register."""
+    register = register_on(organisation=organisation, on=today)
+    gaps: list[dict[str, Any]] = [
+        {
+            "ref": clause.ref_id,
+            "label": str(clause.label),
+            "present": 0,
+            "missing": 0,
+            "not_applicable": 0,
+            "unanswered": 0,
+            "without": [],
+        }
+        for clause in CLAUSES
+    ]
+    contracts: list[dict[str, Any]] = []
+    for entry in register.contracts:
+        contract = entry.contract
+        for position, line in enumerate(entry.lines):
+            gaps[position][line.state or "unanswered"] += 1
+            if line.state in (None, ClauseState.MISSING):
+                gaps[position]["without"].append(str(contract))
+        contracts.append(
+            {
+                "title": contract.title,
+                "client": contract.client.name if contract.client else "",
+                "template": contract.template.title if contract.template else "",
+                "activities": contract.activity_labels,
+                "start_on": _day(contract.start_on),
+                "end_on": _day(contract.end_on),
+                "gaps": len(entry.gaps),
+                "clauses": [_clause_row(line) for line in entry.lines],
+            }
+        )
+    clients: list[dict[str, Any]] = [
+        {
+            "name": row.client.name,
+            "siren": row.client.siren,
+            "contacts": [
+                {
+                    "name": contact.name,
+                    "function": contact.function,
+                    "email": contact.email,
+                    "phone": contact.phone,
+                    "health_professional": contact.health_professional,
+                    "incident_referent": contact.incident_referent,
+                }
+                for contact in row.contacts
+            ],
+            "without_health_professional": not row.has_health_professional,
+            "without_incident_referent": not row.has_incident_referent,
+        }
+        for row in register.clients
+    ]
+    units = [
+        UnitSpec(
+            "pdf/section_contracts.html",
+            {
+                "part": "summary",
+                "as_of": _day(today),
+                "in_force": len(contracts),
+                "gaps": gaps,
+                "clients": clients,
+                "health_professional_ref": HEALTH_PROFESSIONAL_REF,
+                "incident_referent_ref": INCIDENT_REFERENT_REF,
+                "clients_without_health_professional": sum(
+                    1 for c in clients if c["without_health_professional"]
+                ),
+                "clients_without_incident_referent": sum(
+                    1 for c in clients if c["without_incident_referent"]
+                ),
+            },
+            weight=10 + len(clients) + sum(len(c["contacts"]) for c in clients),
+        )
+    ]
+    for start in range(0, len(contracts), CONTRACTS_PER_UNIT):
+        chunk = contracts[start : start + CONTRACTS_PER_UNIT]
+        units.append(
+            UnitSpec(
+                "pdf/section_contracts.html",
+                {
+                    "part": "contracts",
+                    "as_of": _day(today),
+                    "continued": start > 0,
+                    "contracts": chunk,
+                },
+                weight=sum(14 for _contract in chunk),
+            )
+        )
+    return units
 
 
 # Audit sections --------------------------------------------------------------------------------
@@ -729,12 +849,16 @@ def _current_versions_of(organisation: Organisation) -> list[EvidenceVersion]:
 
 
 def _scope_units(organisation: Organisation, today: date) -> list[UnitSpec]:
+    """The host as of the dossier's day: in the stage 1 dossier (the documentary review reads
+    the client contracts for EXI 17-27 and the contacts for EXI 11 and 20) and in the full one.
+    The on-site, correction and SoA dossiers are about their audit or the ISO controls only."""
     return [
         *_organisation_units(organisation),
         *_chain_units(organisation, today),
         *_iso_units(organisation, today),
         *_soa_units(organisation),
         *_readiness_units(organisation),
+        *_contracts_units(organisation, today),
     ]
 
 

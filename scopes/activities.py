@@ -15,6 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import get_language
+
+
+def _in_english() -> bool:
+    """Whether the active language is English; French (the default) otherwise. The French
+    wording is the certificates' own, so every other language reads it."""
+    return (get_language() or "fr").startswith("en")
+
 
 class CertificateType(StrEnum):
     """The two HDS certificate types (DOMAIN.md)."""
@@ -29,6 +37,11 @@ class CertificateType(StrEnum):
     @property
     def label_en(self) -> str:
         return CERTIFICATE_TYPE_LABELS_EN[self]
+
+    @property
+    def label(self) -> str:
+        """The label in the active language."""
+        return self.label_en if _in_english() else self.label_fr
 
 
 CERTIFICATE_TYPE_LABELS_FR: dict[CertificateType, str] = {
@@ -70,6 +83,11 @@ class Activity:
     @property
     def certificate_type(self) -> CertificateType:
         return certificate_type_of(self.number)
+
+    @property
+    def label(self) -> str:
+        """The wording in the active language (read when shown, never at import)."""
+        return self.name_en if _in_english() else self.wording_fr
 
 
 # Art. R.1111-9 Code de la santé publique; wording and numbering as on certificates (DOMAIN.md).
@@ -134,3 +152,20 @@ ACTIVITIES: tuple[Activity, ...] = (
 )
 
 ACTIVITIES_BY_NUMBER: dict[int, Activity] = {activity.number: activity for activity in ACTIVITIES}
+
+
+def activity_choices() -> list[tuple[int, str]]:
+    """The activities as form choices ("3. ..."), in the language active when the form is
+    shown: pass the function itself as `choices`, so it is read at each rendering."""
+    return [(activity.number, f"{activity.number}. {activity.label}") for activity in ACTIVITIES]
+
+
+def activity_labels(numbers: Iterable[int]) -> list[str]:
+    """The numbered labels of `numbers` (a contract's, a certificate's), in the active language;
+    an unknown number is shown as it is."""
+    return [
+        f"{number}. {ACTIVITIES_BY_NUMBER[number].label}"
+        if number in ACTIVITIES_BY_NUMBER
+        else str(number)
+        for number in numbers
+    ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Organisation, User
 from hdsready.widgets import IsoDateField, QuickSelect
-from scopes.activities import ACTIVITIES
+from scopes.activities import ACTIVITIES, activity_choices
 from scopes.iso_standards import IsoStandard
 from scopes.models import (
     ISO_STANDARD_CHOICES,
@@ -23,8 +23,6 @@ from scopes.selectors import members_of
 from scopes.services.assessment import ReadinessData, SoAData
 from scopes.services.scope import CertificateData
 from scopes.soa_xlsx import MAX_UPLOAD_BYTES
-
-ACTIVITY_CHOICES = [(a.number, f"{a.number}. {a.wording_fr}") for a in ACTIVITIES]
 
 
 class HostProfileForm(forms.ModelForm):
@@ -78,7 +76,7 @@ class CertificateForm(forms.Form):
     )
     activities = forms.TypedMultipleChoiceField(
         label=_("Activities covered"),
-        choices=ACTIVITY_CHOICES,
+        choices=activity_choices,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

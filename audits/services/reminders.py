@@ -122,8 +122,9 @@ def reminders_sweep(*, now: datetime) -> int:
     """Remind the organisation of every stored deadline due today in Paris (REMINDER_OFFSET_DAYS
     before it, and once after it): the 3-month correction window after the on-site audit (past
     it the on-site audit is redone), planned surveillance and renewal audits, certificate
-    expiries (the host's HDS and ISO 27001, its subcontractors'), evidence reviews and auditor
-    accesses. Returns the number of reminders sent; a second run the same day sends none."""
+    expiries (the host's HDS and ISO 27001, its subcontractors'), evidence reviews, auditor
+    accesses and the end dates of client contracts (HDS v2 chapter 6). Returns the number of
+    reminders sent; a second run the same day sends none."""
     today = deadlines.paris_date(now=now)
     offsets = tuple(settings.REMINDER_OFFSET_DAYS)
     sent = 0

@@ -33,7 +33,9 @@ from audits.models import (
 )
 from audits.reminders import OVERDUE
 from audits.services.reminders import Due, _candidates, reminder_text, reminders_sweep
+from audits.views.home import HOME_LIST_LIMIT
 from audits.workflow import CORRECTION_WINDOW_STATUSES
+from contracts.models import Client, Contract
 from evidence.models import EvidenceItem
 from hdsready.models import Notification, Organisation, User
 from scopes.models import Certificate, CertificateKind, Subcontractor
@@ -135,6 +137,17 @@ def seed_auditor_access(organisation: Organisation, officer: User, day: date) ->
     )
 
 
+def seed_contract_end(organisation: Organisation, officer: User, day: date) -> None:
+    client = Client.objects.create(organisation=organisation, name=f"Client {next(_unique)}")
+    Contract.objects.create(
+        organisation=organisation,
+        client=client,
+        title="Hébergement",
+        start_on=day - timedelta(days=365),
+        end_on=day,
+    )
+
+
 SEEDS: dict[DeadlineKind, Callable[[Organisation, User, date], None]] = {
     DeadlineKind.CORRECTION: seed_correction,
     DeadlineKind.AUDIT_DUE: seed_audit_due,
@@ -144,6 +157,7 @@ SEEDS: dict[DeadlineKind, Callable[[Organisation, User, date], None]] = {
     DeadlineKind.DECISION: seed_decision,
     DeadlineKind.EVIDENCE: seed_evidence,
     DeadlineKind.AUDITOR_ACCESS: seed_auditor_access,
+    DeadlineKind.CONTRACT_END: seed_contract_end,
 }
 
 
@@ -189,6 +203,7 @@ def test_reminder_keys_keep_their_prefixes():
         "decision": "decision",
         "evidence": "evidence",
         "auditor_access": "auditor_access",
+        "contract_end": "contract_end",
     }
 
 
@@ -207,6 +222,7 @@ def test_who_is_reminded_and_when():
         "decision": ((), False, True),
         "evidence": ((), False, True),
         "auditor_access": ((), True, False),
+        "contract_end": ((), False, False),
     }
 
 
@@ -280,6 +296,8 @@ def test_closed_or_started_rows_are_not_deadlines(organisation, officer):
         DeadlineKind.HDS_CERTIFICATE: 2,
         DeadlineKind.ISO_CERTIFICATE: 1,
         DeadlineKind.SUBCONTRACTOR_CERTIFICATE: 1,
+        # A contract's end date stays a deadline, whatever is done before it.
+        DeadlineKind.CONTRACT_END: 1,
     }
 
 
@@ -345,7 +363,10 @@ def test_home_feed_and_api_show_the_same_deadlines_of_every_kind(
     feed = feed_deadlines(client, verified_client_for(officer))
     api = api_deadlines(api_client(officer), organisation)
 
-    assert home == expected
+    # The home lists the nearest HOME_LIST_LIMIT (one screen; it links to the feed for the
+    # rest): one kind a day, so the first kinds of the registry.
+    nearest = sorted(expected, key=lambda pair: pair[1])[:HOME_LIST_LIMIT]
+    assert home == set(nearest)
     assert feed == expected
     assert api == expected
     assert {kind for kind, _day in expected} == set(DeadlineKind.values)

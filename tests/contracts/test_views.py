@@ -5,6 +5,7 @@ back; hostile input is refused with nothing saved; list pages cost the same as t
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from contracts.clauses import CLAUSES
 from contracts.models import Client, ClientContact, Contract, ContractClause
 from contracts.services import ClientData, ContactData, client_contact_save, client_save
 from hdsready.models import TrailEvent
+from scopes.activities import ACTIVITIES_BY_NUMBER
 from tests.contracts.conftest import make_contract
 from tests.factories import OrganisationFactory, make_member
 
@@ -442,3 +444,51 @@ def test_forms_sent_back_unchanged_change_nothing(
             response = browser.post(action, values, HTTP_ACCEPT_LANGUAGE=language)
             assert response.status_code == 302, (page, response.content.decode()[:3000])
             assert snapshot()[:4] == before, page
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_activity_labels_read_in_the_reader_language(
+    client_as, contributor, organisation, register, language
+):
+    """The activities are named in the reader's language on the contract's page and in its
+    form: they were read once, in French, when the forms module was imported."""
+    contributor.language = language
+    contributor.save(update_fields=["language"])
+    browser = client_as(contributor)
+    detail = browser.get(
+        url("contract-detail", organisation, register.contract.pk), HTTP_ACCEPT_LANGUAGE=language
+    )
+    form = browser.get(
+        url("contract-edit", organisation, register.contract.pk), HTTP_ACCEPT_LANGUAGE=language
+    )
+    wording = {
+        number: (activity.name_en if language == "en" else activity.wording_fr)
+        for number, activity in ACTIVITIES_BY_NUMBER.items()
+    }
+    other = {
+        number: (activity.wording_fr if language == "en" else activity.name_en)
+        for number, activity in ACTIVITIES_BY_NUMBER.items()
+    }
+    page = detail.content.decode()
+    for number in register.contract.activities:  # 3 and 4
+        assert f"{number}. {wording[number]}" in page.replace("&#x27;", "'")
+        assert other[number] not in page.replace("&#x27;", "'")
+    assert wording[1] not in page.replace("&#x27;", "'")  # not performed for this client
+    shown = form.content.decode().replace("&#x27;", "'")
+    for number, text in wording.items():
+        assert f"{number}. {text}" in shown
+        assert other[number] not in shown
+
+
+def test_a_reader_sees_an_inherited_answer_once(client_as, manager, organisation, register):
+    """Read only, the state and reference of an inherited clause are in their columns; the tag
+    says where they come from (it repeated them: "Hérité : Présente art. 2 | Présente | art. 2")."""
+    page = client_as(manager).get(
+        url("contract-detail", organisation, register.contract.pk), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    row = re.search(r'<tr data-clause="EXI 17".*?</tr>', page.content.decode(), re.S)
+    assert row is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(0)))
+    assert "Hérité du modèle" in text
+    assert text.count("Présente") == 1
+    assert text.count("art. 2") == 1
