@@ -238,7 +238,7 @@ def explanation(check: HostCheck, subcontractor: SubcontractorFacts, *, on: date
     if check.verdict == Verdict.SIREN_MISMATCH:
         if check.matched_by == "siren":
             return gettext(
-                "The list gives the SIREN %(siren)s to « %(listed)s », not to « %(name)s »: "
+                "The list gives the SIREN %(siren)s to “%(listed)s”, not to “%(name)s”: "
                 "check the SIREN recorded here."
             ) % {
                 "siren": check.listed_siren,
@@ -246,7 +246,7 @@ def explanation(check: HostCheck, subcontractor: SubcontractorFacts, *, on: date
                 "name": subcontractor.name,
             }
         return gettext(
-            "Listed as « %(listed)s » with the SIREN %(listed_siren)s, recorded here with "
+            "Listed as “%(listed)s” with the SIREN %(listed_siren)s, recorded here with "
             "the SIREN %(siren)s."
         ) % {
             "listed": check.listed_name,

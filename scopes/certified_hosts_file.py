@@ -204,7 +204,7 @@ def _table(lines: Iterable[Sequence[Any]]) -> Table:
                 column = headers[position] if position < len(headers) else str(position + 1)
                 raise ListFileError(
                     _(
-                        "Row %(line)s, column « %(column)s »: more than %(max)s characters, "
+                        "Row %(line)s, column “%(column)s”: more than %(max)s characters, "
                         "this is not a list of certified hosts."
                     )
                     % {"line": line, "column": column, "max": MAX_CELL_CHARS}
@@ -394,7 +394,7 @@ def _matches(key: str, synonym: str, *, exact: bool) -> bool:
 
 def mapping_errors(mapping: Mapping[Field, int | None], headers: Sequence[str]) -> list[str]:
     errors = [
-        _("Choose the column of « %(field)s ».") % {"field": FIELD_LABELS[field]}
+        _("Choose the column of “%(field)s”.") % {"field": FIELD_LABELS[field]}
         for field in REQUIRED_FIELDS
         if mapping.get(field) is None
     ]
@@ -403,7 +403,7 @@ def mapping_errors(mapping: Mapping[Field, int | None], headers: Sequence[str]) 
     chosen = [position for position in mapping.values() if position is not None]
     for position in sorted({p for p in chosen if chosen.count(p) > 1}):
         errors.append(
-            _("The column « %(column)s » is chosen for more than one field.")
+            _("The column “%(column)s” is chosen for more than one field.")
             % {"column": headers[position]}
         )
     return errors
@@ -494,7 +494,7 @@ def convert_row(
     siren_text = _text(cell(Field.SIREN))
     siren = normalise_siren(siren_text)
     if siren_text and not siren:
-        error(Field.SIREN, _("« %(value)s » is not a SIREN (9 digits).") % {"value": siren_text})
+        error(Field.SIREN, _("“%(value)s” is not a SIREN (9 digits).") % {"value": siren_text})
     activities: frozenset[int] = frozenset()
     for field in (Field.ACTIVITIES, Field.CERTIFICATE_TYPE):
         text = _text(cell(field))
@@ -507,9 +507,9 @@ def convert_row(
             found, unknown = (type_found, None) if type_found else (frozenset(), text)
         if unknown is not None:
             message = (
-                _("« %(value)s » is not an HDS activity (1 to 6).")
+                _("“%(value)s” is not an HDS activity (1 to 6).")
                 if field == Field.ACTIVITIES
-                else _("« %(value)s » is not an HDS certificate type.")
+                else _("“%(value)s” is not an HDS certificate type.")
             )
             error(field, message % {"value": unknown})
         activities |= found
@@ -532,8 +532,7 @@ def convert_row(
         if dates[field] is None:
             error(
                 field,
-                _("« %(value)s » is not a date (write it as DD/MM/YYYY).")
-                % {"value": _text(value)},
+                _("“%(value)s” is not a date (write it as DD/MM/YYYY).") % {"value": _text(value)},
             )
     start, end = dates[Field.VALID_FROM], dates[Field.VALID_UNTIL]
     if start and end and end < start:

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
@@ -142,7 +143,11 @@ def host_list_import_view(request: AuthedHttpRequest, slug: str) -> HttpResponse
             else:
                 messages.success(
                     request,
-                    _("List imported: %(rows)s rows from %(file)s.")
+                    ngettext(
+                        "List imported: %(rows)s row from %(file)s.",
+                        "List imported: %(rows)s rows from %(file)s.",
+                        imported.row_count,
+                    )
                     % {"rows": imported.row_count, "file": imported.filename},
                 )
                 return redirect("scopes:host-list", slug=slug)
