@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from hdsready.models import Organisation, User
 from hdsready.widgets import IsoDateField, QuickSelect
 from scopes.activities import ACTIVITIES
-from scopes.certified_hosts_file import FIELD_LABELS, REQUIRED_FIELDS, Field, mapping_errors
 from scopes.certified_hosts_file import MAX_UPLOAD_BYTES as HOST_LIST_MAX_BYTES
+from scopes.certified_hosts_rows import FIELD_LABELS, REQUIRED_FIELDS, Field, mapping_errors
 from scopes.iso_standards import IsoStandard
 from scopes.models import (
     ISO_STANDARD_CHOICES,

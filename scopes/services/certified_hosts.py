@@ -11,14 +11,8 @@ from django.utils.translation import gettext as _
 
 from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
-from scopes.certified_hosts_file import (
-    CellError,
-    Field,
-    ListFileError,
-    Table,
-    convert_rows,
-    read_table,
-)
+from scopes.certified_hosts_file import ListFileError, Table, read_table
+from scopes.certified_hosts_rows import CellError, Field, convert_rows
 from scopes.models import (
     CertifiedHost,
     CertifiedHostList,

@@ -19,14 +19,8 @@ from hdsready.http import AuthedHttpRequest
 from hdsready.models import Organisation
 from hdsready.selectors import organisation_get_for_user, user_can
 from scopes.certified_hosts import SubcontractorFacts, explanation
-from scopes.certified_hosts_file import (
-    PREVIEW_ROWS,
-    CellError,
-    ListFileError,
-    convert_rows,
-    propose_mapping,
-    read_table,
-)
+from scopes.certified_hosts_file import ListFileError, read_table
+from scopes.certified_hosts_rows import PREVIEW_ROWS, CellError, convert_rows, propose_mapping
 from scopes.forms import HostListMappingForm, HostListUploadForm
 from scopes.models import Subcontractor
 from scopes.selectors import (
@@ -123,14 +117,19 @@ def host_list_import_view(request: AuthedHttpRequest, slug: str) -> HttpResponse
     remembered = host_mappings_remembered(organisation=organisation, headers_key=table.key)
     proposal = propose_mapping(table.headers, remembered)
     initial = {field.value: "" if at is None else str(at) for field, at in proposal.items()}
+    # The columns are chosen by position: a mapping sent for another upload (the officer
+    # uploaded a new file in another tab) is shown again, unbound, for the file now pending.
+    sent_for_this_file = request.POST.get("sha256") == upload.sha256
+    if request.method == "POST" and not sent_for_this_file:
+        messages.warning(request, _("The file changed since the columns were chosen: check them."))
     form = HostListMappingForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and sent_for_this_file else None,
         initial=initial,
         headers=table.headers,
     )
     mapping = proposal
     errors: list[CellError] = []
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         mapping = form.mapping()
         if request.POST.get("action") == "confirm":
             try:

@@ -19,6 +19,9 @@ from scopes.certified_hosts import (
     normalise_siren,
 )
 
+# Messages are compared in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 TODAY = date(2026, 12, 3)
 
 

@@ -1,23 +1,22 @@
-"""Reading the ANS list from a file (scopes/certified_hosts_file.py): encodings, separators,
-XLSX, the column mapping and the row errors, and hostile files."""
+"""Reading the ANS list from a file (scopes/certified_hosts_file.py) and converting its rows
+(scopes/certified_hosts_rows.py): encodings, separators, XLSX, the column mapping, the row
+errors, and hostile files."""
 
 import io
 import zipfile
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from scopes.certified_hosts_file import (
-    MAX_CELL_CHARS,
-    MAX_ROWS,
-    Field,
-    ListFileError,
-    convert_rows,
-    propose_mapping,
-    read_table,
-)
+from scopes.certified_hosts_file import MAX_CELL_CHARS, MAX_ROWS, ListFileError, read_table
+from scopes.certified_hosts_rows import Field, convert_rows, propose_mapping
 from tests.scopes.host_list_samples import HEADERS, ROWS, sample_csv, sample_xlsx
+
+# Messages are compared in English.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def converted(raw, filename="liste.csv"):
@@ -203,3 +202,49 @@ class TestHostileFiles:
         workbook.save(buffer)
         table = read_table(buffer.getvalue(), filename="l.xlsx")
         assert all(len(cells) <= 41 for _line, cells in table.rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000), st.sampled_from(["liste.csv", "liste.xlsx", "liste.txt"]))
+def test_any_bytes_are_read_or_refused_with_a_message(raw, filename):
+    message = "read"
+    try:
+        read_table(raw, filename=filename)
+    except ListFileError as refused:
+        message = str(refused)
+    assert message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=30), min_size=7, max_size=7), min_size=1, max_size=5))
+def test_any_cells_convert_or_give_row_errors(rows):
+    table = read_table(sample_csv([tuple(row) for row in ROWS[:1]]), filename="l.csv")
+    table = type(table)(
+        headers=table.headers,
+        header_line=1,
+        rows=tuple((line, tuple(row)) for line, row in enumerate(rows, start=2)),
+    )
+    hosts, errors = convert_rows(table, propose_mapping(table.headers, []))
+    assert len(hosts) + len({error.line for error in errors}) == len(rows)
+    assert all(error.column in table.headers for error in errors)
+
+
+def test_entity_expansion_in_a_workbook_is_refused():
+    """A "billion laughs" sheet: the XML parser refuses the expansion, the file is refused."""
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
+    source = io.BytesIO(sample_xlsx())
+    target = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for member in original.infolist():
+            data = original.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                assert "OVH SAS" in text
+                text = text.replace("<worksheet", f"<!DOCTYPE worksheet [{entities}]><worksheet", 1)
+                data = text.replace("OVH SAS", "&lol9;").encode()
+            copy.writestr(member, data)
+    with pytest.raises(ListFileError):
+        read_table(target.getvalue(), filename="lol.xlsx")

@@ -1,6 +1,8 @@
 """The list of certified hosts: the import flow (officer only), the checks on the chain and
 subcontractor pages (query counts bounded), the read API."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -13,7 +15,7 @@ from scopes.models import CertifiedHost, CertifiedHostList, CertifiedHostsMappin
 from scopes.services.scope import ActivityChoice, scope_set_activities, subcontractor_save
 from tests.scopes.host_list_samples import ROWS, sample_csv, sample_xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def url(name, organisation):
@@ -28,9 +30,16 @@ def upload(client, organisation, raw, name="liste-hds.csv"):
 
 def imported(client, organisation, raw, name="liste-hds.csv"):
     assert upload(client, organisation, raw, name).status_code == 302
-    form = client.get(url("host-list-import", organisation)).context["form"]
-    data = {key: value for key, value in form.initial.items()}
-    return client.post(url("host-list-import", organisation), data | {"action": "confirm"})
+    return confirm(client, organisation)
+
+
+def confirm(client, organisation, **changes):
+    """The mapping step sent as proposed (with `changes`), as the browser sends it."""
+    page = client.get(url("host-list-import", organisation))
+    data = dict(page.context["form"].initial) | {"sha256": page.context["upload"].sha256}
+    return client.post(
+        url("host-list-import", organisation), data | changes | {"action": "confirm"}
+    )
 
 
 class TestImport:
@@ -61,19 +70,15 @@ class TestImport:
     ):
         client = client_as(officer)
         upload(client, organisation, sample_csv())
-        form = client.get(url("host-list-import", organisation)).context["form"]
         # The officer maps the certification body's column as the certificate number.
-        data = dict(form.initial) | {"certificate_number": "6", "certification_body": ""}
-        client.post(url("host-list-import", organisation), data | {"action": "confirm"})
+        confirm(client, organisation, certificate_number="6", certification_body="")
         assert CertifiedHostsMapping.objects.get().columns["certificate_number"] == (
             "Organisme certificateur"
         )
         upload(client, organisation, sample_csv(ROWS[:2]))
         again = client.get(url("host-list-import", organisation)).context["form"]
         assert again.initial["certificate_number"] == "6"
-        client.post(
-            url("host-list-import", organisation), dict(again.initial) | {"action": "confirm"}
-        )
+        confirm(client, organisation)
         assert CertifiedHostList.objects.count() == 2
         assert CertifiedHost.objects.count() == 2  # only the current list's rows are kept
         assert CertifiedHost.objects.get(line=2).certificate_number == "LNE"
@@ -108,12 +113,46 @@ class TestImport:
     def test_a_mapping_without_the_name_is_refused(self, client_as, officer, organisation):
         client = client_as(officer)
         upload(client, organisation, sample_csv())
-        form = client.get(url("host-list-import", organisation)).context["form"]
-        data = dict(form.initial) | {"company_name": "", "action": "confirm"}
-        response = client.post(url("host-list-import", organisation), data)
+        response = confirm(client, organisation, company_name="")
         assert response.status_code == 200
         assert response.context["form"].errors
         assert not CertifiedHostList.objects.exists()
+
+    def test_a_mapping_sent_for_another_file_imports_nothing(
+        self, client_as, officer, organisation
+    ):
+        client = client_as(officer)
+        upload(client, organisation, sample_csv())
+        page = client.get(url("host-list-import", organisation))
+        data = dict(page.context["form"].initial) | {"sha256": page.context["upload"].sha256}
+        upload(client, organisation, sample_csv(ROWS[:1]), "autre.csv")
+        response = client.post(url("host-list-import", organisation), data | {"action": "confirm"})
+        assert response.status_code == 200
+        assert not response.context["form"].is_bound
+        assert not CertifiedHostList.objects.exists()
+
+    def test_preview_shows_the_rows_under_the_chosen_mapping(
+        self, client_as, officer, organisation
+    ):
+        client = client_as(officer)
+        upload(client, organisation, sample_csv())
+        page = client.get(url("host-list-import", organisation))
+        data = dict(page.context["form"].initial) | {"sha256": page.context["upload"].sha256}
+        response = client.post(
+            url("host-list-import", organisation),
+            data | {"certification_body": "2", "certificate_number": "", "action": "preview"},
+        )
+        assert response.context["preview"][0].certification_body == "HDS-2024-0012"
+        assert not CertifiedHostList.objects.exists()
+
+    def test_a_zip_bomb_upload_is_refused_clearly(self, client_as, officer, organisation):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            archive.writestr("xl/worksheets/sheet1.xml", b"0" * (100 * 1024 * 1024))
+        response = upload(client_as(officer), organisation, buffer.getvalue(), "bomb.xlsx")
+        assert response.status_code == 200
+        assert "too much" in str(response.context["form"].errors["file"])
 
     def test_without_an_upload_the_mapping_step_sends_back(self, client_as, officer, organisation):
         response = client_as(officer).get(url("host-list-import", organisation))
@@ -250,6 +289,20 @@ class TestChecksShown:
             with django_assert_max_num_queries(count):
                 response = client.get(page)
             assert len(response.context["host_checks"]) == 35
+
+    def test_subcontractor_page_query_count_does_not_grow_with_the_list(
+        self, client_as, officer, organisation, listed, django_assert_max_num_queries
+    ):
+        client = client_as(officer)
+        page = reverse("scopes:subcontractor-detail", args=[organisation.slug, listed["absent"].pk])
+        with django_assert_max_num_queries(100) as before:
+            client.get(page)
+        # Counted now: the connection's query log is a bounded deque the import below shifts.
+        count = len(before.captured_queries)
+        many = [(f"Inconnu {i}", "", "", "1", "", "31/12/2099", "") for i in range(2000)]
+        imported(client, organisation, sample_csv(many))
+        with django_assert_max_num_queries(count):
+            assert client.get(page).context["host_checks"][0]["check"].verdict == "not_listed"
 
     def test_api(self, client_as, manager, organisation, listed):
         client = client_as(manager)
