@@ -129,7 +129,8 @@ def host_list_import_view(request: AuthedHttpRequest, slug: str) -> HttpResponse
     )
     mapping = proposal
     errors: list[CellError] = []
-    if form.is_bound and form.is_valid():
+    mapping_ok = not form.is_bound or form.is_valid()
+    if form.is_bound and mapping_ok:
         mapping = form.mapping()
         if request.POST.get("action") == "confirm":
             try:
@@ -150,10 +151,9 @@ def host_list_import_view(request: AuthedHttpRequest, slug: str) -> HttpResponse
                     % {"rows": imported.row_count, "file": imported.filename},
                 )
                 return redirect("scopes:host-list", slug=slug)
+    # The first rows under the mapping, also after a refused import: they help find the cause.
     preview, preview_errors = (
-        convert_rows(table, mapping, limit=PREVIEW_ROWS)
-        if not form.non_field_errors()
-        else ([], [])
+        convert_rows(table, mapping, limit=PREVIEW_ROWS) if mapping_ok else ([], [])
     )
     return render(
         request,

@@ -90,6 +90,7 @@ class TestImport:
         assert response.status_code == 200
         assert not CertifiedHostList.objects.exists()
         assert not CertifiedHost.objects.exists()
+        assert len(response.context["preview"]) == 10  # the first rows still shown
         page = response.content.decode()
         assert 'data-line="317"' in page
         assert "Date de fin" in page
