@@ -104,21 +104,29 @@ class CellError:
 
 
 def propose_mapping(
-    headers: Sequence[str], remembered: Iterable[Mapping[str, str]]
+    headers: Sequence[str],
+    remembered: Iterable[Mapping[str, str]],
+    *,
+    exact: Mapping[str, str] | None = None,
 ) -> dict[Field, int | None]:
-    """Each field's column: from the remembered mappings (the one for these very headers first,
-    then the latest ones), else from the usual header wordings."""
-    keys = [header_key(header) for header in headers]
+    """Each field's column: the mapping chosen for these very headers (`exact`) as it was, a
+    field left out included; else from the latest mappings, then the usual header wordings."""
     proposal: dict[Field, int | None] = dict.fromkeys(Field)
+    if exact is not None:
+        for field in Field:
+            header = exact.get(field.value, "")
+            proposal[field] = headers.index(header) if header in headers else None
+        return proposal
+    keys = [header_key(header) for header in headers]
     taken: set[int] = set()
     for mapping in remembered:
-        for field, header in mapping.items():
-            if field not in Field.__members__.values() or proposal[Field(field)] is not None:
+        for name, header in mapping.items():
+            if name not in set(Field) or proposal[Field(name)] is not None:
                 continue
-            if header in headers and headers.index(header) not in taken:
-                proposal[Field(field)] = headers.index(header)
+            if header and header in headers and headers.index(header) not in taken:
+                proposal[Field(name)] = headers.index(header)
                 taken.add(headers.index(header))
-    for exact in (True, False):
+    for whole in (True, False):
         for field in Field:
             if proposal[field] is not None:
                 continue
@@ -127,7 +135,7 @@ def propose_mapping(
                     (
                         position
                         for position, key in enumerate(keys)
-                        if position not in taken and _matches(key, synonym, exact=exact)
+                        if position not in taken and _matches(key, synonym, whole=whole)
                     ),
                     None,
                 )
@@ -138,8 +146,9 @@ def propose_mapping(
     return proposal
 
 
-def _matches(key: str, synonym: str, *, exact: bool) -> bool:
-    return key == synonym if exact else f" {synonym} " in f" {key} "
+def _matches(key: str, synonym: str, *, whole: bool) -> bool:
+    """The header is the wording (`whole`), or holds it as words."""
+    return key == synonym if whole else f" {synonym} " in f" {key} "
 
 
 def mapping_errors(mapping: Mapping[Field, int | None], headers: Sequence[str]) -> list[str]:

@@ -386,15 +386,17 @@ def host_list_upload_of(*, organisation: Organisation, user: User) -> CertifiedH
 
 def host_mappings_remembered(
     *, organisation: Organisation, headers_key: str, limit: int = 20
-) -> list[dict[str, str]]:
-    """The column mappings chosen before: the one for these very headers first, then the latest."""
+) -> tuple[dict[str, str] | None, list[dict[str, str]]]:
+    """The column mapping chosen before for these very headers (None if none), and the latest
+    ones chosen for other headers."""
     mappings = list(
         CertifiedHostsMapping.objects.filter(organisation=organisation).order_by(
             "-updated_at", "-pk"
         )[:limit]
     )
-    mappings.sort(key=lambda mapping: mapping.headers_key != headers_key)
-    return [dict(mapping.columns) for mapping in mappings]
+    exact = next((m.columns for m in mappings if m.headers_key == headers_key), None)
+    others = [dict(m.columns) for m in mappings if m.headers_key != headers_key]
+    return (dict(exact) if exact is not None else None), others
 
 
 def _listed(host: CertifiedHost) -> ListedHost:

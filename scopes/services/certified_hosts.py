@@ -78,11 +78,11 @@ def host_list_import(
     hosts, errors = convert_rows(table, mapping)
     if errors:
         raise HostListError(_("The list was refused and nothing was imported."), errors)
-    columns = {
-        field.value: table.headers[position]
-        for field, position in mapping.items()
-        if position is not None
-    }
+    # Every field, "" for one left out: the next file with these headers is mapped the same.
+    columns: dict[str, str] = {}
+    for field in Field:
+        position = mapping.get(field)
+        columns[field.value] = "" if position is None else table.headers[position]
     with transaction.atomic():
         host_list = CertifiedHostList.objects.create(
             organisation=organisation,

@@ -114,8 +114,8 @@ def host_list_import_view(request: AuthedHttpRequest, slug: str) -> HttpResponse
     except ListFileError as exc:
         messages.error(request, str(exc))
         return redirect("scopes:host-list", slug=slug)
-    remembered = host_mappings_remembered(organisation=organisation, headers_key=table.key)
-    proposal = propose_mapping(table.headers, remembered)
+    exact, remembered = host_mappings_remembered(organisation=organisation, headers_key=table.key)
+    proposal = propose_mapping(table.headers, remembered, exact=exact)
     initial = {field.value: "" if at is None else str(at) for field, at in proposal.items()}
     # The columns are chosen by position: a mapping sent for another upload (the officer
     # uploaded a new file in another tab) is shown again, unbound, for the file now pending.

@@ -88,6 +88,16 @@ class TestReading:
         assert proposal[Field.NAME] == 6
         assert proposal[Field.BODY] is None  # its column is taken
 
+    def test_the_mapping_of_these_very_headers_is_kept_as_it_was(self):
+        table = read_table(sample_csv(), filename="l.csv")
+        exact = {"company_name": "Raison sociale", "valid_until": "Date de fin", "siren": ""}
+        proposal = propose_mapping(table.headers, [], exact=exact)
+        assert proposal[Field.NAME] == 0
+        assert proposal[Field.VALID_UNTIL] == 5
+        # Left out by the officer: not guessed again from "SIREN" nor "Activités".
+        assert proposal[Field.SIREN] is None
+        assert proposal[Field.ACTIVITIES] is None
+
     def test_a_certificate_type_column(self):
         raw = (
             "Raison sociale;Type de certificat;Date de fin\n"

@@ -78,6 +78,7 @@ class TestImport:
         upload(client, organisation, sample_csv(ROWS[:2]))
         again = client.get(url("host-list-import", organisation)).context["form"]
         assert again.initial["certificate_number"] == "6"
+        assert again.initial["certification_body"] == ""  # left out, stays out
         confirm(client, organisation)
         assert CertifiedHostList.objects.count() == 2
         assert CertifiedHost.objects.count() == 2  # only the current list's rows are kept
