@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from hdsready.models import Organisation, User
 from hdsready.widgets import IsoDateField, QuickSelect
 from scopes.activities import ACTIVITIES, activity_choices
+from scopes.certified_hosts_file import MAX_UPLOAD_BYTES as HOST_LIST_MAX_BYTES
+from scopes.certified_hosts_rows import FIELD_LABELS, REQUIRED_FIELDS, Field, mapping_errors
 from scopes.iso_standards import IsoStandard
 from scopes.models import (
     ISO_STANDARD_CHOICES,
@@ -302,3 +305,51 @@ class FrameworkImportForm(forms.Form):
         label=_("Library file (YAML)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}),
     )
+
+
+class HostListUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("List of certified hosts (CSV or XLSX)"),
+        help_text=_(
+            "The list published by the ANS, as a CSV (comma or semicolon, UTF-8 or Windows "
+            "encoding) or an XLSX workbook (its first sheet is read)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a CSV (.csv) or XLSX (.xlsx) file."))
+        if upload.size > HOST_LIST_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.")
+                % {"size": HOST_LIST_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class HostListMappingForm(forms.Form):
+    """Which column of the file holds each of our fields ("" when the file has none)."""
+
+    def __init__(self, *args: Any, headers: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = list(headers)
+        choices = [("", _("(not in the file)")), *((str(i), h) for i, h in enumerate(headers))]
+        for field in Field:
+            self.fields[field.value] = forms.ChoiceField(
+                label=str(FIELD_LABELS[field]),
+                choices=choices,
+                required=field in REQUIRED_FIELDS,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if not self.errors:
+            for problem in mapping_errors(self.mapping(), self.headers):
+                self.add_error(None, problem)
+        return cleaned
+
+    def mapping(self) -> dict[Field, int | None]:
+        data = self.cleaned_data
+        return {field: int(data[field.value]) if data.get(field.value) else None for field in Field}

@@ -403,3 +403,109 @@ class ReadinessEntry(models.Model):
     def is_overdue(self, *, today: date) -> bool:
         done = self.status in {ReadinessStatus.COMPLIANT, ReadinessStatus.NOT_APPLICABLE}
         return bool(self.target_date and not done and self.target_date < today)
+
+
+class CertifiedHostList(models.Model):
+    """One import of the ANS list of certified hosts (liste des hébergeurs certifiés HDS): who
+    imported which file when. The latest import is the current list; the rows of earlier ones
+    are dropped, their import stays here and in the trail."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="certified_host_lists"
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    row_count = models.PositiveIntegerField(_("rows"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("list of certified hosts")
+        verbose_name_plural = _("lists of certified hosts")
+        ordering = ("-imported_at", "-pk")
+        indexes = (models.Index(fields=("organisation", "-imported_at"), name="host_list_latest"),)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.imported_at:%Y-%m-%d})"
+
+
+class CertifiedHost(models.Model):
+    """One row of an imported list of certified hosts."""
+
+    host_list = models.ForeignKey(CertifiedHostList, on_delete=models.CASCADE, related_name="hosts")
+    line = models.PositiveIntegerField(_("row"))
+    name = models.CharField(_("company name"), max_length=300)
+    # scopes.certified_hosts.normalise_name(name): what a subcontractor's name is matched on.
+    name_key = models.CharField(max_length=300)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=300, blank=True)
+    activities = models.JSONField(_("activities"), default=list)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    certification_body = models.CharField(_("certification body"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("certified host")
+        verbose_name_plural = _("certified hosts")
+        ordering = ("host_list", "line")
+        indexes = (
+            models.Index(fields=("host_list", "siren"), name="certified_host_siren"),
+            models.Index(fields=("host_list", "name_key"), name="certified_host_name"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CertifiedHostsUpload(models.Model):
+    """A list file uploaded and waiting for its columns to be mapped: one per officer and
+    organisation, replaced by the next upload, deleted by the import."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("uploaded list of certified hosts")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("organisation", "uploaded_by"), name="certified_hosts_upload_one"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class CertifiedHostsMapping(models.Model):
+    """The columns chosen for a list file, remembered per organisation and keyed by the file's
+    header names, so the next file with the same headers is mapped already."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    headers_key = models.CharField(max_length=64)
+    headers = models.JSONField(default=list)
+    columns = models.JSONField(default=dict)  # our field -> the file's header
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("column mapping of a list of certified hosts")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("organisation", "headers_key"), name="certified_hosts_mapping_headers"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return ", ".join(self.headers)

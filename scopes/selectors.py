@@ -10,11 +10,23 @@ from django.db.models import Count, Exists, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from hdsready.models import Membership, Organisation, User
+from scopes.certified_hosts import (
+    HostCheck,
+    ListedHost,
+    SubcontractorFacts,
+    check_subcontractors,
+    normalise_name,
+    normalise_siren,
+)
 from scopes.chain import ActivityCover, CertificateFacts, Performer, hosting_chain
 from scopes.models import (
     ActivityMode,
     Certificate,
     CertificateKind,
+    CertifiedHost,
+    CertifiedHostList,
+    CertifiedHostsMapping,
+    CertifiedHostsUpload,
     Framework,
     HostProfile,
     ReadinessEntry,
@@ -346,3 +358,91 @@ def readiness_assigned_to(*, organisation: Organisation, user: User) -> QuerySet
         .select_related("requirement__framework")
         .order_by(F("target_date").asc(nulls_last=True), "requirement__order", "pk")
     )
+
+
+def host_list_current(*, organisation: Organisation) -> CertifiedHostList | None:
+    """The current list of certified hosts: the latest imported."""
+    return (
+        CertifiedHostList.objects.filter(organisation=organisation)
+        .select_related("imported_by")
+        .order_by("-imported_at", "-pk")
+        .first()
+    )
+
+
+def host_list_imports(*, organisation: Organisation, limit: int = 10) -> list[CertifiedHostList]:
+    """The latest imports of the list, the current one first."""
+    return list(
+        CertifiedHostList.objects.filter(organisation=organisation)
+        .select_related("imported_by")
+        .order_by("-imported_at", "-pk")[:limit]
+    )
+
+
+def host_list_upload_of(*, organisation: Organisation, user: User) -> CertifiedHostsUpload | None:
+    """The list file this officer uploaded and has not imported yet."""
+    return CertifiedHostsUpload.objects.filter(organisation=organisation, uploaded_by=user).first()
+
+
+def host_mappings_remembered(
+    *, organisation: Organisation, headers_key: str, limit: int = 20
+) -> tuple[dict[str, str] | None, list[dict[str, str]]]:
+    """The column mapping chosen before for these very headers (None if none), and the latest
+    ones chosen for other headers."""
+    mappings = list(
+        CertifiedHostsMapping.objects.filter(organisation=organisation).order_by(
+            "-updated_at", "-pk"
+        )[:limit]
+    )
+    exact = next((m.columns for m in mappings if m.headers_key == headers_key), None)
+    others = [dict(m.columns) for m in mappings if m.headers_key != headers_key]
+    return (dict(exact) if exact is not None else None), others
+
+
+def _listed(host: CertifiedHost) -> ListedHost:
+    return ListedHost(
+        line=host.line,
+        name=host.name,
+        siren=host.siren,
+        certificate_number=host.certificate_number,
+        activities=frozenset(host.activities),
+        valid_from=host.valid_from,
+        valid_until=host.valid_until,
+        certification_body=host.certification_body,
+    )
+
+
+def host_checks_of(
+    *, organisation: Organisation, on: date, subcontractor: Subcontractor | None = None
+) -> tuple[CertifiedHostList | None, list[tuple[Subcontractor, HostCheck]]]:
+    """Each subcontractor (or the one given) checked against the current list on a day, in four
+    queries whatever the number of subcontractors and of the list's rows: only the rows whose
+    SIREN or normalised name is one of the subcontractors' are read."""
+    host_list = host_list_current(organisation=organisation)
+    if host_list is None:
+        return None, []
+    subcontractors = (
+        [subcontractor]
+        if subcontractor is not None
+        else list(Subcontractor.objects.filter(organisation=organisation).order_by("name"))
+    )
+    relied: dict[int, set[int]] = {}
+    for subcontractor_id, activity in ScopeActivity.objects.filter(
+        organisation=organisation,
+        mode=ActivityMode.SUBCONTRACTED,
+        subcontractor__in=[s.pk for s in subcontractors],
+    ).values_list("subcontractor_id", "activity"):
+        relied.setdefault(subcontractor_id, set()).add(activity)
+    facts = {
+        s.pk: SubcontractorFacts(
+            name=s.name, siren=s.siren, activities=frozenset(relied.get(s.pk, ()))
+        )
+        for s in subcontractors
+    }
+    sirens = {normalise_siren(f.siren) for f in facts.values()} - {""}
+    names = {normalise_name(f.name) for f in facts.values()} - {""}
+    rows = CertifiedHost.objects.filter(host_list=host_list).filter(
+        Q(siren__in=sirens) | Q(name_key__in=names)
+    )
+    checks = check_subcontractors(facts, (_listed(row) for row in rows), on=on)
+    return host_list, [(s, checks[s.pk]) for s in subcontractors]

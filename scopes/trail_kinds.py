@@ -67,6 +67,19 @@ def register() -> None:
                 _("Statement of Applicability imported"),
                 keys={"rows": _("Rows read"), "changed": _("Controls changed")},
             ),
+            "certified_hosts.uploaded": TrailEventType(
+                _("List of certified hosts uploaded"),
+                keys={"filename": _("File name"), "sha256": _("SHA-256"), "rows": _("Rows read")},
+            ),
+            "certified_hosts.imported": TrailEventType(
+                _("List of certified hosts imported"),
+                keys={
+                    "filename": _("File name"),
+                    "sha256": _("SHA-256"),
+                    "rows": _("Rows imported"),
+                    "columns": _("Columns"),
+                },
+            ),
             "framework.imported": TrailEventType(
                 _("Framework imported"),
                 keys={

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scopes.views import catalog, readiness, scope, soa
+from scopes.views import catalog, certified_hosts, readiness, scope, soa
 
 app_name = "scopes"
 
@@ -25,6 +25,17 @@ urlpatterns = [
         name="certificate-delete",
     ),
     path("o/<slug:slug>/chain/", scope.chain_view, name="chain-view"),
+    path("o/<slug:slug>/certified-hosts/", certified_hosts.host_list, name="host-list"),
+    path(
+        "o/<slug:slug>/certified-hosts/upload/",
+        certified_hosts.host_list_upload_view,
+        name="host-list-upload",
+    ),
+    path(
+        "o/<slug:slug>/certified-hosts/import/",
+        certified_hosts.host_list_import_view,
+        name="host-list-import",
+    ),
     path("o/<slug:slug>/iso27001/", scope.iso_view, name="iso-view"),
     path("o/<slug:slug>/readiness/<slug:code>/", readiness.readiness_list, name="readiness-list"),
     path(

@@ -80,6 +80,8 @@ UNREACHED = {
     "dossiers:dossier-status": "JSON polled by the progress bar",
     "dossiers:dossier-retry": "only for a failed dossier, tested in tests/dossiers",
     "scopes:soa-export": "a file, not a page",
+    "scopes:host-list-import": "the column mapping exists only after a list file is uploaded "
+    "(tests/scopes/test_certified_hosts_views.py)",
     "contracts:contact-export": "a file, not a page (tests/contracts/test_views.py)",
     "evidence:review-due": "a fragment of the home page",
     "audits:home-certification": "a fragment of the home page",

@@ -12,6 +12,7 @@ from django.urls import path
 
 from scopes.api.assessment import ReadinessDetail, ReadinessList, SoADetail, SoAList
 from scopes.api.catalog import FrameworkList, RequirementList
+from scopes.api.certified_hosts import HostCheckList, HostListDetail
 from scopes.api.scope import (
     CertificateDetail,
     CertificateList,
@@ -42,6 +43,8 @@ urlpatterns = [
         CertificateDetail.as_view(),
         name="certificate-detail",
     ),
+    path("o/<slug:slug>/certified-hosts/", HostListDetail.as_view(), name="host-list"),
+    path("o/<slug:slug>/certified-hosts/checks/", HostCheckList.as_view(), name="host-check-list"),
     path("o/<slug:slug>/soa/", SoAList.as_view(), name="soa-list"),
     path("o/<slug:slug>/soa/<int:pk>/", SoADetail.as_view(), name="soa-detail"),
     path("o/<slug:slug>/readiness/", ReadinessList.as_view(), name="readiness-list"),

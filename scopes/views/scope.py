@@ -46,6 +46,7 @@ from scopes.services.scope import (
     scope_set_activities,
     subcontractor_save,
 )
+from scopes.views.certified_hosts import host_checks_context
 
 verified = otp_required(login_url="hdsready:login")
 
@@ -191,6 +192,7 @@ def subcontractor_detail(request: AuthedHttpRequest, slug: str, pk: int) -> Http
             "form": form,
             "can_manage": can_manage,
             "today": timezone.localdate(),
+            **host_checks_context(organisation, subcontractor=subcontractor),
         },
     )
 
@@ -306,6 +308,7 @@ def chain_view(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "today": today,
             "complete": chain_is_complete(lines),
             "in_a_year": today + timedelta(days=365),
+            **host_checks_context(organisation),
         },
     )
 
