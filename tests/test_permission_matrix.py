@@ -27,6 +27,7 @@ from audits.services.auditors import auditor_accept_existing_user, auditor_invit
 from contracts.models import Client as HostClient
 from contracts.models import ClientContact, Contract
 from evidence.models import EvidenceItem
+from guarantees.services import guarantees_publish
 from hdsready.models import Membership, Role, TrailEvent
 from hdsready.services.invitations import invitation_send
 from hdsready.services.tokens import api_token_create
@@ -49,6 +50,9 @@ PUBLIC = frozenset(
         "hdsready:invitation-accept",
         "audits:auditor-accept",
         "audits:calendar-feed",
+        "guarantees:public-latest",
+        "guarantees:public-version",
+        "guarantees:public-pdf",
     }
 )
 
@@ -131,6 +135,8 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
             ClientContact.objects.filter(client__organisation__slug=SLUG).first()
         ),
         ("clauses", "clause"): "exi17",
+        ("garanties", "slug"): SLUG,
+        ("", "number"): 1,
     }
     assert all(value is not None for value in found.values()), found
     return found
@@ -158,6 +164,9 @@ def _holds_objects(route: str) -> bool:
 def world(demo) -> dict[str, object]:  # noqa: F811
     audit = Audit.objects.filter(cycle__organisation__slug=SLUG).order_by("pk").first()
     assert audit is not None
+    # The public guarantees page answers only once a version is published.
+    officer = Membership.objects.get(organisation__slug=SLUG, role=Role.OFFICER).user
+    guarantees_publish(organisation=audit.cycle.organisation, actor=officer)
     return {"audit": audit, "objects": _objects(audit), "auditor": demo["auditor"]}
 
 
@@ -318,6 +327,7 @@ MEMBERS = {
     "api:finding-detail": "200 200 200 404 | 405 405 405 404",
     "api:finding-list": "200 200 200 404 | 405 405 405 404",
     "api:framework-list": "200 200 200 404 | 405 405 405 404",
+    "api:guarantees-list": "200 200 200 404 | 415 403 403 404",
     "api:host-profile": "200 200 200 404 | 405 405 405 404",
     "api:organisation-list": "200 200 200 200 | 405 405 405 405",
     "api:readiness-detail": "200 200 200 404 | 405 405 405 404",
@@ -381,6 +391,12 @@ MEMBERS = {
     "evidence:version-download": "200 200 200 404 | 405 405 405 405",
     "evidence:version-upload": "405 405 405 405 | 302 302 404 404",
     "evidence:version-view": "200 200 200 404 | 405 405 405 405",
+    "guarantees:guarantees-page": "200 200 200 404 | 405 405 405 405",
+    "guarantees:guarantees-publish": "405 405 405 405 | 302 404 404 404",
+    # Public: anyone reads a published version (the world publishes one).
+    "guarantees:public-latest": "200 200 200 200 | 405 405 405 405",
+    "guarantees:public-pdf": "200 200 200 200 | 405 405 405 405",
+    "guarantees:public-version": "200 200 200 200 | 405 405 405 405",
     "hdsready:home": "302 302 302 302 | 405 405 405 405",
     "hdsready:invitation-accept": "404 404 404 404 | 404 404 404 404",
     "hdsready:invitation-revoke": "405 405 405 405 | 302 404 404 404",

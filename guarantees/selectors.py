@@ -1,0 +1,123 @@
+"""Reads of the guarantees page: the live facts an officer previews, the organisation's published
+versions, and the public reads by address (no login: only published snapshots are reachable,
+looked up by the organisation's slug, so nothing unpublished and nothing of another organisation
+can be reached from there)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from guarantees.facts import (
+    HOST,
+    SUBCONTRACTOR,
+    ActorFact,
+    CertificateFact,
+    GuaranteesFacts,
+    TransferFacts,
+    snapshot_of,
+)
+from guarantees.models import Publication
+from hdsready.models import Organisation
+from scopes.models import ActivityMode, Certificate, Subcontractor
+from scopes.selectors import certificates_of, scope_of, subcontractors_of
+
+
+def _certificate(certificate: Certificate) -> CertificateFact:
+    return CertificateFact(
+        kind=certificate.kind,
+        number=certificate.number,
+        body=certificate.certification_body,
+        accreditation=certificate.accreditation,
+        standard=certificate.standard_version,
+        activities=tuple(certificate.activities),
+        issued_on=certificate.issued_on,
+        expires_on=certificate.expires_on,
+    )
+
+
+def _takes_part(subcontractor: Subcontractor, activities: tuple[int, ...]) -> bool:
+    return bool(activities or subcontractor.part_of_service)
+
+
+def transfers_of(*, organisation: Organisation) -> TransferFacts | None:
+    """The transfers outside the EEA from the sovereignty register (EXI 28-31), or None when
+    that register is not available."""
+    return None
+
+
+def guarantees_facts_of(*, organisation: Organisation, on: date) -> GuaranteesFacts:
+    """Every actor of the hosting chain as the registers say today: the host with the
+    activities it performs itself, then each subcontractor taking part in the service with the
+    activities relied on it. A fixed number of queries whatever the number of actors."""
+    scope = scope_of(organisation=organisation)
+    in_house = tuple(row.activity for row in scope if row.mode == ActivityMode.IN_HOUSE)
+    relied: dict[int, list[int]] = {}
+    for row in scope:
+        if row.subcontractor_id is not None:
+            relied.setdefault(row.subcontractor_id, []).append(row.activity)
+    own = [
+        _certificate(c)
+        for c in certificates_of(organisation=organisation).filter(subcontractor__isnull=True)
+    ]
+    actors = [
+        ActorFact(role=HOST, name=organisation.name, activities=in_house, certificates=tuple(own))
+    ]
+    for subcontractor in subcontractors_of(organisation=organisation).order_by("name", "pk"):
+        activities = tuple(sorted(relied.get(subcontractor.pk, ())))
+        if not _takes_part(subcontractor, activities):
+            continue
+        actors.append(
+            ActorFact(
+                role=SUBCONTRACTOR,
+                name=subcontractor.name,
+                activities=activities,
+                part_of_service=subcontractor.part_of_service,
+                certificates=tuple(_certificate(c) for c in subcontractor.certificates.all()),
+            )
+        )
+    return GuaranteesFacts(
+        host_name=organisation.name,
+        on=on,
+        actors=tuple(actors),
+        transfers=transfers_of(organisation=organisation),
+    )
+
+
+def live_snapshot(*, organisation: Organisation, on: date) -> dict[str, Any]:
+    """What would be published now: the same document a publication freezes."""
+    return snapshot_of(guarantees_facts_of(organisation=organisation, on=on))
+
+
+def publications_of(
+    *, organisation: Organisation, with_snapshot: bool = False
+) -> QuerySet[Publication]:
+    """The organisation's published versions, newest first; without their snapshots unless
+    asked (a list of links needs only the number and the date)."""
+    publications = Publication.objects.filter(organisation=organisation).order_by("-number")
+    return publications if with_snapshot else publications.defer("snapshot")
+
+
+def publication_get(*, organisation: Organisation, number: int) -> Publication:
+    publication = Publication.objects.filter(organisation=organisation, number=number).first()
+    if publication is None:
+        raise Http404
+    return publication
+
+
+def public_publication(*, slug: str, number: int | None = None) -> Publication:
+    """A published version for the public page, by the organisation's slug: the latest when
+    `number` is None. An organisation with no publication, or a number it never published,
+    is a 404 (the same answer as an unknown slug, so the page tells nothing else)."""
+    publications = Publication.objects.select_related("organisation").filter(
+        organisation__slug=slug
+    )
+    if number is not None:
+        publications = publications.filter(number=number)
+    publication = publications.order_by("-number").first()
+    if publication is None:
+        raise Http404
+    return publication
