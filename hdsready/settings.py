@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "scopes",
     "evidence",
     "contracts",
+    "sovereignty",
     "guarantees",
     "audits",
     "dossiers",
