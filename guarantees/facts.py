@@ -25,12 +25,17 @@ class Statement(StrEnum):
     """Which of EXI 31's forms of public information applies.
 
     Source: référentiel HDS v2 (arrêté of 26 April 2024), EXI 31. A host whose certified activity
-    holds no SecNumCloud 3.2 qualification and makes no transfer of personal health data outside
-    the EEA publishes the sentence of `NO_TRANSFER_STATEMENT_FR`; one that makes transfers, or is
-    exposed to an unauthorised access under a non-EU law (EXI 30), publishes the table of chapter 8
-    with them. The SecNumCloud case is not modelled: the product records no qualification.
+    holds a SecNumCloud 3.2 qualification publishes `SECNUMCLOUD_STATEMENT_FR`; one without it that
+    makes no transfer of personal health data outside the EEA publishes `NO_TRANSFER_STATEMENT_FR`;
+    one that makes transfers, or is exposed to an unauthorised access under a non-EU law (EXI 30),
+    publishes the table of chapter 8 with them.
+
+    The register records SecNumCloud per storage location: the activity counts as qualified when
+    every location holding its data is, and there is at least one. Transfers and exposures come
+    first: a recorded transfer is published even beside a qualification.
     """
 
+    SECNUMCLOUD = "secnumcloud"
     NO_TRANSFER = "no_transfer"
     TRANSFERS = "transfers"
     # The register of transfers was not available when the version was published.
@@ -42,6 +47,10 @@ class Statement(StrEnum):
 NO_TRANSFER_STATEMENT_FR = (
     "aucun transfert de données de santé à caractère personnel vers un pays tiers à l’espace "
     "économique européen"
+)
+SECNUMCLOUD_STATEMENT_FR = (
+    "aucun risque d’accès imposé par la législation d’un pays tiers "
+    "en violation du droit de l’Union"
 )
 
 
@@ -71,7 +80,9 @@ class ActorFact:
 
 @dataclass(frozen=True)
 class TransferFacts:
-    """The transfers outside the EEA, as plain rows (lists of JSON-ready mappings)."""
+    """The sovereignty register as plain rows (JSON-ready mappings of codes, names, numbers):
+    every storage location with `in_eea` and `secnumcloud`, the remote accesses from outside the
+    EEA, the exposures to non-EU laws."""
 
     storage: Sequence[Mapping[str, Any]] = ()
     remote_accesses: Sequence[Mapping[str, Any]] = ()
@@ -79,7 +90,12 @@ class TransferFacts:
 
     @property
     def any_transfer(self) -> bool:
-        return bool(self.storage or self.remote_accesses)
+        outside = any(not row.get("in_eea") for row in self.storage)
+        return outside or bool(self.remote_accesses)
+
+    @property
+    def secnumcloud(self) -> bool:
+        return bool(self.storage) and all(row.get("secnumcloud") for row in self.storage)
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,8 @@ def statement_for(transfers: TransferFacts | None) -> Statement:
         return Statement.NOT_RECORDED
     if transfers.any_transfer or transfers.law_exposures:
         return Statement.TRANSFERS
+    if transfers.secnumcloud:
+        return Statement.SECNUMCLOUD
     return Statement.NO_TRANSFER
 
 

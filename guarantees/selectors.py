@@ -24,6 +24,7 @@ from guarantees.models import Publication
 from hdsready.models import Organisation
 from scopes.models import ActivityMode, Certificate, Subcontractor
 from scopes.selectors import certificates_of, scope_of, subcontractors_of
+from sovereignty.selectors import sovereignty_facts
 
 
 def _certificate(certificate: Certificate) -> CertificateFact:
@@ -43,10 +44,46 @@ def _takes_part(subcontractor: Subcontractor, activities: tuple[int, ...]) -> bo
     return bool(activities or subcontractor.part_of_service)
 
 
-def transfers_of(*, organisation: Organisation) -> TransferFacts | None:
-    """The transfers outside the EEA from the sovereignty register (EXI 28-31), or None when
-    that register is not available."""
-    return None
+def transfers_of(*, organisation: Organisation) -> TransferFacts:
+    """The sovereignty register (EXI 28-30) as the page publishes it: codes and names, never the
+    labels of today's language (they are read when the page is rendered). The sites and the
+    data stored stay in the register: the page says in which country, by whom, for which
+    activities. Three queries, whatever the register's size."""
+    facts = sovereignty_facts(organisation=organisation)
+    return TransferFacts(
+        storage=[
+            {
+                "country": row.country,
+                "in_eea": row.in_eea,
+                "provider": row.provider,
+                "provider_is_host": row.provider_is_host,
+                "activities": sorted(row.activities),
+                "secnumcloud": row.secnumcloud,
+                "secnumcloud_reference": row.secnumcloud_reference,
+            }
+            for row in facts.storage
+        ],
+        remote_accesses=[
+            {
+                "country": row.country,
+                "basis": row.basis,
+                "safeguard": row.safeguard,
+                "actors": row.actors,
+                "purpose": row.purpose,
+            }
+            for row in facts.remote_accesses
+        ],
+        law_exposures=[
+            {
+                "law": row.law,
+                "jurisdiction": row.jurisdiction,
+                "actor": row.actor,
+                "mitigations": row.mitigations,
+                "residual_risk": row.residual_risk,
+            }
+            for row in facts.law_exposures
+        ],
+    )
 
 
 def guarantees_facts_of(*, organisation: Organisation, on: date) -> GuaranteesFacts:

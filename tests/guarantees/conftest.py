@@ -19,6 +19,12 @@ from scopes.services.scope import (
     scope_set_activities,
     subcontractor_save,
 )
+from sovereignty.services import (
+    AccessData,
+    StorageData,
+    remote_access_save,
+    storage_location_save,
+)
 
 
 @dataclass
@@ -106,6 +112,22 @@ def make_chain(organisation: Organisation, actor: User, *, extra_subcontractors:
             organisation=organisation,
             subcontractor=extra,
             data=hds(f"HDS-X-{index}", [6]),
+            actor=actor,
+        )
+        # The sovereignty register grows with the chain: the page's cost must not.
+        storage_location_save(
+            organisation=organisation,
+            data=StorageData(country="DE", site=f"Site {index}", provider=extra, activities=[6]),
+            actor=actor,
+        )
+        remote_access_save(
+            organisation=organisation,
+            data=AccessData(
+                country="US",
+                legal_basis="art46",
+                safeguard_reference=f"CCT-{index}",
+                subcontractor=extra,
+            ),
             actor=actor,
         )
     return Chain(datacenter=datacenter, carrier=carrier)

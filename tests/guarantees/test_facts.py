@@ -42,6 +42,18 @@ def test_the_statement_follows_the_transfers() -> None:
     assert statement_for(TransferFacts(remote_accesses=[{"country": "MA"}])) == Statement.TRANSFERS
     # A risk of access under a non-EU law (EXI 30) is published in the table too.
     assert statement_for(TransferFacts(law_exposures=[{"law": "CLOUD Act"}])) == Statement.TRANSFERS
+    in_eea = {"country": "FR", "in_eea": True}
+    assert statement_for(TransferFacts(storage=[in_eea])) == Statement.NO_TRANSFER
+    qualified = {**in_eea, "secnumcloud": True}
+    assert statement_for(TransferFacts(storage=[qualified])) == Statement.SECNUMCLOUD
+    # Every location must be qualified, and a recorded transfer is published all the same.
+    assert statement_for(TransferFacts(storage=[qualified, in_eea])) == Statement.NO_TRANSFER
+    outside = {"country": "US", "in_eea": False, "secnumcloud": True}
+    assert statement_for(TransferFacts(storage=[qualified, outside])) == Statement.TRANSFERS
+    assert (
+        statement_for(TransferFacts(storage=[qualified], remote_accesses=[{"country": "IN"}]))
+        == Statement.TRANSFERS
+    )
 
 
 def test_only_certificates_valid_that_day_are_published_and_gaps_are_said() -> None:

@@ -115,6 +115,7 @@ def test_the_page_costs_the_same_as_the_chain_and_the_versions_grow(db, client_a
         with CaptureQueriesContext(connection) as queries:
             response = browser.get(page(organisation))
         assert response.status_code == 200
+        assert f"CCT-{size - 1}" in response.content.decode()
         assert f"HDS-X-{size - 1}" in response.content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
