@@ -5,11 +5,16 @@ can be reached from there)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from guarantees.facts import (
     HOST,
@@ -23,8 +28,12 @@ from guarantees.facts import (
 from guarantees.models import Publication
 from hdsready.models import Organisation
 from scopes.models import ActivityMode, Certificate, Subcontractor
+from scopes.readiness_figures import ComputedFigure
 from scopes.selectors import certificates_of, scope_of, subcontractors_of
 from sovereignty.selectors import sovereignty_facts
+
+# The requirement the page answers (HDS v2 EXI 31: the public page of transfers).
+EXI_31 = "EXI 31"
 
 
 def _certificate(certificate: Certificate) -> CertificateFact:
@@ -158,3 +167,54 @@ def public_publication(*, slug: str, number: int | None = None) -> Publication:
     if publication is None:
         raise Http404
     return publication
+
+
+def latest_publication_of(*, organisation: Organisation) -> Publication | None:
+    return Publication.objects.filter(organisation=organisation).order_by("-number").first()
+
+
+def _facts_only(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in snapshot.items() if key != "as_of"}
+
+
+def publication_is_current(*, publication: Publication, live: Mapping[str, Any]) -> bool:
+    """Whether the published facts are still what the registers say (the day aside): a change
+    of a certificate, a subcontractor or a transfer, or a certificate that expired since, makes
+    the public page out of date until it is published again (EXI 31: « mettre à jour »)."""
+    return _facts_only(publication.snapshot) == _facts_only(live)
+
+
+def register_readiness_figures(
+    organisation: Organisation, on: date
+) -> Mapping[str, list[ComputedFigure]]:
+    """The figure shown beside the manual status of EXI 31 (scopes' readiness pages): whether
+    the public page is published and still says what the registers say."""
+    url = reverse("guarantees:guarantees-page", args=[organisation.slug])
+    latest = latest_publication_of(organisation=organisation)
+    if latest is None:
+        figure = ComputedFigure(
+            text=gettext("Public guarantees page: not published"),
+            gaps=1,
+            gaps_url=url,
+            gaps_label=gettext("Publish the page"),
+        )
+    else:
+        current = publication_is_current(
+            publication=latest, live=live_snapshot(organisation=organisation, on=on)
+        )
+        facts = {"number": latest.number, "day": date_format(localtime(latest.published_at))}
+        figure = ComputedFigure(
+            text=(
+                gettext("Public guarantees page: version %(number)s of %(day)s, up to date")
+                if current
+                else gettext(
+                    "Public guarantees page: version %(number)s of %(day)s; the registers "
+                    "changed since"
+                )
+            )
+            % facts,
+            gaps=0 if current else 1,
+            gaps_url=url,
+            gaps_label="" if current else gettext("Publish it again"),
+        )
+    return {EXI_31: [figure]}

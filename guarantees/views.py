@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.csp import CSP
 from django.utils.http import content_disposition_header
@@ -19,7 +20,13 @@ from django_otp.decorators import otp_required
 from guarantees.display import guarantees_view
 from guarantees.models import Publication
 from guarantees.pdf import publication_pdf
-from guarantees.selectors import live_snapshot, public_publication, publications_of
+from guarantees.selectors import (
+    latest_publication_of,
+    live_snapshot,
+    public_publication,
+    publication_is_current,
+    publications_of,
+)
 from guarantees.services import GuaranteesError, guarantees_publish
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
@@ -55,7 +62,9 @@ def guarantees_page(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     """What would be published now, and the versions published so far. Members read it; only an
     officer is offered the publish button."""
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
-    preview = guarantees_view(live_snapshot(organisation=organisation, on=timezone.localdate()))
+    live = live_snapshot(organisation=organisation, on=timezone.localdate())
+    preview = guarantees_view(live)
+    latest = latest_publication_of(organisation=organisation)
     publications = numbered_page(
         publications_of(organisation=organisation), request=request, size=PAGE_SIZE
     )
@@ -65,9 +74,16 @@ def guarantees_page(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "preview": preview,
+            "latest": latest,
+            "latest_is_current": latest is not None
+            and publication_is_current(publication=latest, live=live),
             "publications": publications,
             "page": publications.page,
             "query": publications.query,
+            # The address to give the certification body (EXI 31), in full.
+            "public_address": request.build_absolute_uri(
+                reverse("guarantees:public-latest", args=[organisation.slug])
+            ),
             "can_publish": user_can(
                 user=request.user, organisation=organisation, perm=roles.MANAGE
             ),

@@ -44,6 +44,17 @@ def test_members_preview_what_would_be_published(request, client_as, organisatio
     assert reverse("guarantees:public-version", args=[organisation.slug, 1]) in content
     assert reverse("guarantees:public-pdf", args=[organisation.slug, 1]) in content
     assert ('id="publish-form"' in content) == (persona == "officer")
+    # The address to give the certification body, in full.
+    assert f'href="http://testserver/garanties/{organisation.slug}/"' in content
+
+
+def test_before_any_publication_the_page_says_the_address_is_not_live(
+    client_as, organisation, officer, chain
+) -> None:
+    content = client_as(officer).get(page(organisation)).content.decode()
+    assert 'id="never-published"' in content
+    assert "/garanties/" not in content
+    assert "HDS-DC-42" in content  # the preview is there all the same
 
 
 def test_outsider_gets_404(client_as, outsider, organisation, officer, chain) -> None:
