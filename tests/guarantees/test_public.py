@@ -253,3 +253,16 @@ def test_a_user_without_organisation_gets_the_same_public_page(
     browser = Client()
     browser.force_login(stranger)
     assert browser.get(latest(organisation)).content == Client().get(latest(organisation)).content
+
+
+def test_hostile_addresses_are_404_or_the_page_never_500(organisation, officer, chain) -> None:
+    guarantees_publish(organisation=organisation, actor=officer)
+    anonymous = Client()
+    base = f"/garanties/{organisation.slug}/"
+    for number in ("0", "99999999999999999999", "2147483648"):
+        assert anonymous.get(f"{base}{number}/").status_code == 404, number
+        assert anonymous.get(f"{base}{number}/pdf/").status_code == 404, number
+    for query in ("?lang=%00", "?lang=" + "x" * 10_000, "?page=%00", "?page=-1", "?page=999"):
+        response = anonymous.get(base + query)
+        assert response.status_code == 200, query
+        assert response["Content-Language"] == "fr"
