@@ -272,3 +272,20 @@ def test_readiness_figures_link_to_the_register(client_as, organisation, officer
     )
     assert "Access from outside the EEA with a GDPR basis: 0 of 2 country entries" in listing
     assert "2 accesses without a basis" in listing
+
+
+def test_each_section_pages_on_its_own(client_as, organisation, officer):
+    StorageLocation.objects.bulk_create(
+        StorageLocation(organisation=organisation, country="FR", site=f"Site {i:03}")
+        for i in range(51)
+    )
+    client = client_as(officer)
+    first = client.get(url("register", organisation)).content.decode()
+    assert "Site 049" in first
+    assert "Site 050" not in first
+    assert "?storage_page=2#storage" in first
+    second = client.get(url("register", organisation) + "?storage_page=2").content.decode()
+    assert "Site 050" in second
+    assert "Site 000" not in second
+    # A page number that is no number shows the first page, never an error.
+    assert client.get(url("register", organisation) + "?storage_page=%00").status_code == 200
