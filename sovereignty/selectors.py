@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
@@ -196,9 +198,13 @@ def _in_eea(code: str) -> bool:
 
 
 def _access_flagged(access: RemoteAccess) -> bool:
-    if country_of(access.country) is None:
+    return _flagged(access.country, access.legal_basis, access.safeguard_reference)
+
+
+def _flagged(country: str, basis: str, safeguard_reference: str) -> bool:
+    if country_of(country) is None:
         return True  # a code withdrawn from the data since: look at it again
-    return access_verdict(access.country, access.legal_basis, access.safeguard_reference).flagged
+    return access_verdict(country, basis, safeguard_reference).flagged
 
 
 def storage_flagged(location: StorageLocation) -> bool:
@@ -230,25 +236,42 @@ class RegisterCounts:
 
 
 def register_counts_of(*, organisation: Organisation) -> RegisterCounts:
-    """The counts behind the flags, read from the rows (three queries: the rules are Python, and
-    a register has tens of rows, not thousands)."""
-    locations = list(
-        StorageLocation.objects.filter(organisation=organisation).values_list("country", flat=True)
-    )
-    accesses = list(
-        RemoteAccess.objects.filter(organisation=organisation).only(
-            "country", "legal_basis", "safeguard_reference"
+    """The counts behind the flags, read from the rows in one query (the three sections as one
+    UNION: the rules are Python, and a register has tens of rows, not thousands)."""
+    empty = Value("", output_field=TextField())
+
+    def lines(model: type[Model], kind: str, **columns: Any) -> QuerySet[Any]:
+        picked = {"a": empty, "b": empty, "c": empty, **columns}
+        return (
+            model._default_manager.filter(organisation=organisation)
+            .annotate(kind=Value(kind, output_field=TextField()), **picked)
+            .values_list("kind", "a", "b", "c")
+            .order_by()
         )
+
+    rows = list(
+        lines(StorageLocation, "storage", a=Cast("country", TextField()))
+        .union(
+            lines(
+                RemoteAccess,
+                "access",
+                a=Cast("country", TextField()),
+                b=Cast("legal_basis", TextField()),
+                c=Cast("safeguard_reference", TextField()),
+            ),
+            lines(LawExposure, "law", a=Cast("mitigations", TextField())),
+            all=True,
+        )
+        .order_by()  # the models' orderings name columns the UNION does not have
     )
-    exposures = list(
-        LawExposure.objects.filter(organisation=organisation).values_list("mitigations", flat=True)
-    )
-    outside = [a for a in accesses if not _in_eea(a.country)]
+    locations = [a for kind, a, _b, _c in rows if kind == "storage"]
+    outside = [(a, b, c) for kind, a, b, c in rows if kind == "access" and not _in_eea(a)]
+    exposures = [a for kind, a, _b, _c in rows if kind == "law"]
     return RegisterCounts(
         locations=len(locations),
         locations_outside_eea=sum(1 for code in locations if not _in_eea(code)),
         accesses_outside_eea=len(outside),
-        accesses_flagged=sum(1 for a in outside if _access_flagged(a)),
+        accesses_flagged=sum(1 for a, b, c in outside if _flagged(a, b, c)),
         exposures=len(exposures),
         exposures_without_mitigation=sum(1 for text in exposures if not text.strip()),
     )

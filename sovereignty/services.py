@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
 from scopes.activities import ACTIVITIES_BY_NUMBER
-from scopes.models import Subcontractor
+from scopes.models import ScopeActivity, Subcontractor
 from sovereignty.countries import country_of
 from sovereignty.models import LawExposure, RemoteAccess, ResidualRisk, StorageLocation
 from sovereignty.rules import PROBLEM_FIELDS, LegalBasis, Problem, access_problems
@@ -87,6 +87,15 @@ def _record(
     )
 
 
+def scope_activity_numbers(*, organisation: Organisation) -> list[int]:
+    """The HDS activities (1-6) of the organisation's certification scope."""
+    return list(
+        ScopeActivity.objects.filter(organisation=organisation)
+        .order_by("activity")
+        .values_list("activity", flat=True)
+    )
+
+
 # Storage locations (EXI 28) ------------------------------------------------------------------
 
 
@@ -131,6 +140,12 @@ def storage_location_save(
     provider = _subcontractor(organisation, data.provider, "provider")
     if any(n not in ACTIVITIES_BY_NUMBER for n in data.activities):
         raise SovereigntyError(_("Activities are numbered 1 to 6."), field="activities")
+    in_scope = set(scope_activity_numbers(organisation=organisation))
+    if not set(data.activities) <= in_scope:
+        raise SovereigntyError(
+            _("Only activities of the certification scope can be stored here."),
+            field="activities",
+        )
     data_stored = _text(data.data_stored, "data_stored", max_length=TEXT_MAX)
     reference = _text(data.secnumcloud_reference, "secnumcloud_reference", max_length=200)
     if not data.secnumcloud and (reference or data.secnumcloud_on):

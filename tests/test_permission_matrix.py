@@ -32,6 +32,7 @@ from hdsready.models import Membership, Role, TrailEvent
 from hdsready.services.invitations import invitation_send
 from hdsready.services.tokens import api_token_create
 from scopes.models import Certificate, Framework, Requirement, Subcontractor
+from sovereignty.models import LawExposure, RemoteAccess, StorageLocation
 from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audits' personas)
 from tests.audits.workflow_helpers import audit_in
 from tests.conftest import verified_client_for
@@ -135,6 +136,9 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
             ClientContact.objects.filter(client__organisation__slug=SLUG).first()
         ),
         ("clauses", "clause"): "exi17",
+        ("storage", "pk"): _pk(StorageLocation.objects.filter(organisation__slug=SLUG).first()),
+        ("access", "pk"): _pk(RemoteAccess.objects.filter(organisation__slug=SLUG).first()),
+        ("laws", "pk"): _pk(LawExposure.objects.filter(organisation__slug=SLUG).first()),
         ("garanties", "slug"): SLUG,
         ("", "number"): 1,
     }
@@ -329,14 +333,20 @@ MEMBERS = {
     "api:framework-list": "200 200 200 404 | 405 405 405 404",
     "api:guarantees-list": "200 200 200 404 | 415 403 403 404",
     "api:host-profile": "200 200 200 404 | 405 405 405 404",
+    "api:law-exposure-detail": "200 200 200 404 | 405 405 405 404",
+    "api:law-exposure-list": "200 200 200 404 | 415 415 403 404",
     "api:organisation-list": "200 200 200 200 | 405 405 405 405",
     "api:readiness-detail": "200 200 200 404 | 405 405 405 404",
     "api:readiness-list": "200 200 200 404 | 405 405 405 404",
+    "api:remote-access-detail": "200 200 200 404 | 405 405 405 404",
+    "api:remote-access-list": "200 200 200 404 | 415 415 403 404",
     "api:requirement-list": "200 200 200 404 | 405 405 405 404",
     "api:schema": "200 200 200 200 | 405 405 405 405",
     "api:scope-detail": "200 200 200 404 | 405 405 405 404",
     "api:soa-detail": "200 200 200 404 | 405 405 405 404",
     "api:soa-list": "200 200 200 404 | 405 405 405 404",
+    "api:storage-location-detail": "200 200 200 404 | 405 405 405 404",
+    "api:storage-location-list": "200 200 200 404 | 415 415 403 404",
     "api:subcontractor-detail": "200 200 200 404 | 405 405 405 404",
     "api:subcontractor-list": "200 200 200 404 | 415 403 403 404",
     "api:token-list": "200 200 200 200 | 405 405 405 405",
@@ -378,6 +388,16 @@ MEMBERS = {
     "contracts:contract-detail": "200 200 200 404 | 200 200 404 404",
     "contracts:contract-edit": "200 200 404 404 | 200 200 404 404",
     "contracts:contract-list": "200 200 200 404 | 405 405 405 405",
+    "sovereignty:access-create": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:access-delete": "405 405 405 405 | 302 302 404 404",
+    "sovereignty:access-edit": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:law-create": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:law-delete": "405 405 405 405 | 302 302 404 404",
+    "sovereignty:law-edit": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:register": "200 200 200 404 | 405 405 405 405",
+    "sovereignty:storage-create": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:storage-delete": "405 405 405 405 | 302 302 404 404",
+    "sovereignty:storage-edit": "200 200 404 404 | 200 200 404 404",
     "dossiers:dossier-detail": "200 404 200 404 | 405 405 405 405",
     "dossiers:dossier-download": "200 404 200 404 | 405 405 405 405",
     "dossiers:dossier-list": "200 404 200 404 | 200 404 200 404",

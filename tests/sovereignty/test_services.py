@@ -66,10 +66,13 @@ def test_storage_location_saved_changed_deleted_with_a_trail(organisation, offic
         (StorageData(country="FR", site="Paris", data_stored="y" * 10_000), "data_stored"),
         (StorageData(country="FR", site="  "), "site"),
         (StorageData(country="FR", site="Paris", activities=[7]), "activities"),
+        (StorageData(country="FR", site="Paris", activities=[6]), "activities"),
         (StorageData(country="FR", site="Paris", secnumcloud_reference="SNC-1"), "secnumcloud"),
     ],
 )
-def test_bad_storage_input_is_refused_beside_its_field(organisation, officer, data, field):
+def test_bad_storage_input_is_refused_beside_its_field(
+    organisation, officer, subcontractor, data, field
+):
     with pytest.raises(SovereigntyError) as refused:
         storage_location_save(organisation=organisation, data=data, actor=officer)
     assert refused.value.field == field
