@@ -131,6 +131,7 @@ def _public(request: HttpRequest, publication: Publication, *, max_age: int) -> 
             {
                 "language": language,
                 "languages": LANGUAGES,
+                "here": request.path,
                 "organisation": organisation,
                 "publication": publication,
                 "view": guarantees_view(publication.snapshot),

@@ -117,7 +117,7 @@ def make_chain(organisation: Organisation, actor: User, *, extra_subcontractors:
         # The sovereignty register grows with the chain: the page's cost must not.
         storage_location_save(
             organisation=organisation,
-            data=StorageData(country="DE", site=f"Site {index}", provider=extra, activities=[6]),
+            data=StorageData(country="DE", site=f"Site {index}", provider=extra, activities=[1]),
             actor=actor,
         )
         remote_access_save(

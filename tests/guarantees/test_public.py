@@ -58,7 +58,11 @@ def test_anyone_reads_the_published_page_without_logging_in(organisation, office
         assert fact in page, fact
     # The expired certificate is not a guarantee.
     assert "HDS-DC-OLD" not in page
-    assert Client().get(version(organisation, 1)).content == response.content
+    # The same version at its own address: the same page, but for where its links point.
+    same = text(Client().get(version(organisation, 1)))
+    assert same.replace(version(organisation, 1), latest(organisation)) == page.replace(
+        version(organisation, 1), latest(organisation)
+    )
 
 
 def test_an_organisation_with_no_publication_is_404(organisation, officer, chain) -> None:
@@ -184,6 +188,9 @@ def test_french_by_default_english_on_request(organisation, officer, chain) -> N
     assert ACTIVITIES_BY_NUMBER[1].wording_fr not in page
     assert '<html lang="en">' in page
     assert "?lang=en" in page  # the PDF and the versions keep the language
+    # The language switch stays on the address it is on: the latest version stays the latest.
+    assert f'href="{latest(organisation)}" hreflang="fr"' in page
+    assert f'href="{latest(organisation)}?lang=en" hreflang="en"' in french
 
 
 def test_a_logged_in_visitor_without_the_second_factor_reads_it_too(
