@@ -23,6 +23,10 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "hdsready:invitation-accept",
         "audits:auditor-accept",
         "hdsready:language-set",
+        # The public guarantees page (HDS v2 EXI 31) is the same for everyone.
+        "guarantees:public-latest",
+        "guarantees:public-version",
+        "guarantees:public-pdf",
     }
 )
 # The REST API answers for itself (hdsready/api_auth.py IsVerified): 401/403 in JSON, not a

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "scopes",
     "evidence",
     "contracts",
+    "sovereignty",
+    "guarantees",
     "audits",
     "dossiers",
 ]

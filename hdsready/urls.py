@@ -59,6 +59,8 @@ api_patterns = [
     path("", include("scopes.api")),
     path("", include("evidence.api")),
     path("", include("contracts.api")),
+    path("", include("sovereignty.api")),
+    path("", include("guarantees.api")),
     path("", include("audits.api")),
     path("", include("dossiers.api")),
 ]
@@ -70,6 +72,8 @@ urlpatterns = [
     path("", include("scopes.urls")),
     path("", include("evidence.urls")),
     path("", include("contracts.urls")),
+    path("", include("sovereignty.urls")),
+    path("", include("guarantees.urls")),
     path("", include("audits.urls")),
     path("", include("dossiers.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -42,6 +42,7 @@ from hdsready.models import Organisation, Role, User
 from hdsready.services.tokens import api_token_create
 from scopes.models import Certificate, Framework, Requirement, Subcontractor
 from scopes.selectors import HDS_CODE, annex_a_controls
+from sovereignty.models import LawExposure, RemoteAccess, StorageLocation
 from tests.evidence.conftest import store  # noqa: F401  (isolated MEDIA_ROOT)
 from tests.test_crawl import demo  # noqa: F401  (the demo of `make run`, one persona per role)
 
@@ -108,12 +109,17 @@ def existing_values(organisation: Organisation) -> dict[str, list[Any]]:
         "contracts": _ids(Contract.objects.filter(organisation=organisation)),
         "clients": _ids(HostClient.objects.filter(organisation=organisation)),
         "clause": [clause.code for clause in CLAUSES],
+        "sovereignty/storage": _ids(StorageLocation.objects.filter(organisation=organisation)),
+        "sovereignty/access": _ids(RemoteAccess.objects.filter(organisation=organisation)),
+        "sovereignty/laws": _ids(LawExposure.objects.filter(organisation=organisation)),
     }
 
 
 def real_path_values(path: str, existing: dict[str, list[Any]]) -> dict[str, list[Any]]:
     segments = path.removeprefix("/api/").removeprefix("o/{slug}/").split("/")
     first = segments[1] if segments[0] == "auditor" else segments[0]
+    if first == "sovereignty":  # one register, three kinds of line
+        first = "/".join(segments[:2])
     values = {
         name: existing[name] for name in ("number", "access_pk", "finding_pk", "action", "clause")
     }

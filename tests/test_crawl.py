@@ -193,7 +193,13 @@ def crawl(client: Client, start: str, forbidden: set[str]) -> list[Visit]:
 @pytest.fixture
 def demo(db: None) -> dict[str, User]:
     call_command("catalog_sync", stdout=StringIO())
-    for command in ("seed_demo", "seed_demo_scope", "seed_demo_cycle", "seed_demo_contracts"):
+    for command in (
+        "seed_demo",
+        "seed_demo_scope",
+        "seed_demo_cycle",
+        "seed_demo_contracts",
+        "seed_demo_sovereignty",
+    ):
         call_command(command, force=True, stdout=StringIO())
     people = {
         m.role: m.user

@@ -42,6 +42,7 @@ from scopes.models import (
     SoAEntry,
     Subcontractor,
 )
+from sovereignty.models import LawExposure, RemoteAccess, StorageLocation
 from tests.conftest import verified_client_for
 from tests.evidence.conftest import store  # noqa: F401  (isolated MEDIA_ROOT)
 from tests.test_crawl import NOT_FOLLOWED, demo  # noqa: F401  (the demo, four personas)
@@ -90,6 +91,9 @@ UNREACHED = {
     "audits:item-reviews": "a fragment of the evidence item page, without a form",
     "hdsready:organisation-open": "staff only; tests/hdsready/test_organisation_open.py",
     "dossiers:dossier-detail": "the demo has printed no dossier (reached after a print below)",
+    "guarantees:public-latest": "public, the demo publishes no version (tests/guarantees)",
+    "guarantees:public-version": "public, the demo publishes no version (tests/guarantees)",
+    "guarantees:public-pdf": "a file, not a page (tests/guarantees/test_public.py)",
     "hdsready:invitation-revoke": "a button; the demo has no pending invitation",
     "hdsready:token-revoke": "a button; the demo has no API token",
     "audits:calendar-revoke": "a button; the demo has no calendar address",
@@ -224,7 +228,9 @@ def walk(client: Client, persona: str) -> tuple[set[str], list[FoundForm]]:
     return routes, found
 
 
-APPS = frozenset({"hdsready", "scopes", "evidence", "contracts", "audits", "dossiers"})
+APPS = frozenset(
+    {"hdsready", "scopes", "evidence", "contracts", "sovereignty", "audits", "dossiers"}
+)
 # What a form may change without changing what the user typed: clocks and counters.
 NOT_COMPARED = {"updated_at", "last_login", "last_used_at", "last_seen_at"}
 # The audit trail and notifications record that something was sent, not what the object is;
@@ -310,6 +316,12 @@ def fill_every_optional_field(people: dict[str, User]) -> None:
     Contract.objects.filter(organisation__slug="demo", is_template=False).update(
         end_on=date(2030, 1, 31)
     )
+    subcontractor = Subcontractor.objects.filter(organisation__slug="demo").first()
+    StorageLocation.objects.filter(organisation__slug="demo").update(
+        secnumcloud=True, secnumcloud_reference="SNC-2025-01", secnumcloud_on=date(2025, 3, 1)
+    )
+    RemoteAccess.objects.filter(organisation__slug="demo").update(subcontractor=subcontractor)
+    LawExposure.objects.filter(organisation__slug="demo").update(subcontractor=subcontractor)
     for certificate in Certificate.objects.filter(organisation__slug="demo"):
         certificate.accreditation = certificate.accreditation or "5-0001"
         certificate.scope_statement = certificate.scope_statement or "Hébergement de données"

@@ -27,10 +27,12 @@ from audits.services.auditors import auditor_accept_existing_user, auditor_invit
 from contracts.models import Client as HostClient
 from contracts.models import ClientContact, Contract
 from evidence.models import EvidenceItem
+from guarantees.services import guarantees_publish
 from hdsready.models import Membership, Role, TrailEvent
 from hdsready.services.invitations import invitation_send
 from hdsready.services.tokens import api_token_create
 from scopes.models import Certificate, Framework, Requirement, Subcontractor
+from sovereignty.models import LawExposure, RemoteAccess, StorageLocation
 from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audits' personas)
 from tests.audits.workflow_helpers import audit_in
 from tests.conftest import verified_client_for
@@ -49,6 +51,9 @@ PUBLIC = frozenset(
         "hdsready:invitation-accept",
         "audits:auditor-accept",
         "audits:calendar-feed",
+        "guarantees:public-latest",
+        "guarantees:public-version",
+        "guarantees:public-pdf",
     }
 )
 
@@ -131,6 +136,11 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
             ClientContact.objects.filter(client__organisation__slug=SLUG).first()
         ),
         ("clauses", "clause"): "exi17",
+        ("storage", "pk"): _pk(StorageLocation.objects.filter(organisation__slug=SLUG).first()),
+        ("access", "pk"): _pk(RemoteAccess.objects.filter(organisation__slug=SLUG).first()),
+        ("laws", "pk"): _pk(LawExposure.objects.filter(organisation__slug=SLUG).first()),
+        ("garanties", "slug"): SLUG,
+        ("", "number"): 1,
     }
     assert all(value is not None for value in found.values()), found
     return found
@@ -158,6 +168,9 @@ def _holds_objects(route: str) -> bool:
 def world(demo) -> dict[str, object]:  # noqa: F811
     audit = Audit.objects.filter(cycle__organisation__slug=SLUG).order_by("pk").first()
     assert audit is not None
+    # The public guarantees page answers only once a version is published.
+    officer = Membership.objects.get(organisation__slug=SLUG, role=Role.OFFICER).user
+    guarantees_publish(organisation=audit.cycle.organisation, actor=officer)
     return {"audit": audit, "objects": _objects(audit), "auditor": demo["auditor"]}
 
 
@@ -318,17 +331,24 @@ MEMBERS = {
     "api:finding-detail": "200 200 200 404 | 405 405 405 404",
     "api:finding-list": "200 200 200 404 | 405 405 405 404",
     "api:framework-list": "200 200 200 404 | 405 405 405 404",
+    "api:guarantees-list": "200 200 200 404 | 415 403 403 404",
     "api:host-check-list": "200 200 200 404 | 405 405 405 404",
     "api:host-list": "200 200 200 404 | 405 405 405 404",
     "api:host-profile": "200 200 200 404 | 405 405 405 404",
+    "api:law-exposure-detail": "200 200 200 404 | 405 405 405 404",
+    "api:law-exposure-list": "200 200 200 404 | 415 415 403 404",
     "api:organisation-list": "200 200 200 200 | 405 405 405 405",
     "api:readiness-detail": "200 200 200 404 | 405 405 405 404",
     "api:readiness-list": "200 200 200 404 | 405 405 405 404",
+    "api:remote-access-detail": "200 200 200 404 | 405 405 405 404",
+    "api:remote-access-list": "200 200 200 404 | 415 415 403 404",
     "api:requirement-list": "200 200 200 404 | 405 405 405 404",
     "api:schema": "200 200 200 200 | 405 405 405 405",
     "api:scope-detail": "200 200 200 404 | 405 405 405 404",
     "api:soa-detail": "200 200 200 404 | 405 405 405 404",
     "api:soa-list": "200 200 200 404 | 405 405 405 404",
+    "api:storage-location-detail": "200 200 200 404 | 405 405 405 404",
+    "api:storage-location-list": "200 200 200 404 | 415 415 403 404",
     "api:subcontractor-detail": "200 200 200 404 | 405 405 405 404",
     "api:subcontractor-list": "200 200 200 404 | 415 403 403 404",
     "api:token-list": "200 200 200 200 | 405 405 405 405",
@@ -370,6 +390,16 @@ MEMBERS = {
     "contracts:contract-detail": "200 200 200 404 | 200 200 404 404",
     "contracts:contract-edit": "200 200 404 404 | 200 200 404 404",
     "contracts:contract-list": "200 200 200 404 | 405 405 405 405",
+    "sovereignty:access-create": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:access-delete": "405 405 405 405 | 302 302 404 404",
+    "sovereignty:access-edit": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:law-create": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:law-delete": "405 405 405 405 | 302 302 404 404",
+    "sovereignty:law-edit": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:register": "200 200 200 404 | 405 405 405 405",
+    "sovereignty:storage-create": "200 200 404 404 | 200 200 404 404",
+    "sovereignty:storage-delete": "405 405 405 405 | 302 302 404 404",
+    "sovereignty:storage-edit": "200 200 404 404 | 200 200 404 404",
     "dossiers:dossier-detail": "200 404 200 404 | 405 405 405 405",
     "dossiers:dossier-download": "200 404 200 404 | 405 405 405 405",
     "dossiers:dossier-list": "200 404 200 404 | 200 404 200 404",
@@ -383,6 +413,12 @@ MEMBERS = {
     "evidence:version-download": "200 200 200 404 | 405 405 405 405",
     "evidence:version-upload": "405 405 405 405 | 302 302 404 404",
     "evidence:version-view": "200 200 200 404 | 405 405 405 405",
+    "guarantees:guarantees-page": "200 200 200 404 | 405 405 405 405",
+    "guarantees:guarantees-publish": "405 405 405 405 | 302 404 404 404",
+    # Public: anyone reads a published version (the world publishes one).
+    "guarantees:public-latest": "200 200 200 200 | 405 405 405 405",
+    "guarantees:public-pdf": "200 200 200 200 | 405 405 405 405",
+    "guarantees:public-version": "200 200 200 200 | 405 405 405 405",
     "hdsready:home": "302 302 302 302 | 405 405 405 405",
     "hdsready:invitation-accept": "404 404 404 404 | 404 404 404 404",
     "hdsready:invitation-revoke": "405 405 405 405 | 302 404 404 404",

@@ -1,0 +1,97 @@
+"""Give the demo organisation a sovereignty register: its data stored in France (the datacenter
+subcontractor and the host's own backup site), first-level support reached from Morocco under
+standard contractual clauses, and one exposure to a non-EU law. Idempotent; for development
+only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from hdsready.models import Membership, Organisation, Role
+from sovereignty.models import StorageLocation
+from sovereignty.services import (
+    AccessData,
+    ExposureData,
+    StorageData,
+    law_exposure_save,
+    remote_access_save,
+    scope_activity_numbers,
+    storage_location_save,
+)
+
+DEMO_SLUG = "demo"
+
+
+class Command(BaseCommand):
+    help = "Fill the demo organisation's sovereignty register (run after seed_demo_scope)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="Allow when DEBUG is off.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo_sovereignty is for development (DEBUG=true).")
+        organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
+        if organisation is None:
+            raise CommandError("Run seed_demo first.")
+        officer = Membership.objects.filter(organisation=organisation, role=Role.OFFICER).first()
+        if officer is None:
+            raise CommandError("The demo organisation has no compliance officer.")
+        if StorageLocation.objects.filter(organisation=organisation).exists():
+            self.stdout.write("Demo sovereignty register already there.")
+            return
+        actor = officer.user
+        in_scope = set(scope_activity_numbers(organisation=organisation))
+        datacenter = organisation.subcontractors.order_by("pk").first()
+        with transaction.atomic():
+            storage_location_save(
+                organisation=organisation,
+                data=StorageData(
+                    country="FR",
+                    site="Saint-Denis (93), salle 2",
+                    provider=datacenter,
+                    activities=sorted(in_scope & {1, 2, 3, 4, 5}),
+                    data_stored="Bases de production des clients (DPI, imagerie).",
+                ),
+                actor=actor,
+            )
+            storage_location_save(
+                organisation=organisation,
+                data=StorageData(
+                    country="FR",
+                    site="Lille (59), site de sauvegarde",
+                    activities=sorted(in_scope & {6}),
+                    data_stored="Sauvegardes chiffrées, rétention 35 jours.",
+                ),
+                actor=actor,
+            )
+            remote_access_save(
+                organisation=organisation,
+                data=AccessData(
+                    country="MA",
+                    legal_basis="art46",
+                    safeguard_reference="Clauses contractuelles types 2021/914, module 3, "
+                    "signées le 12/03/2024",
+                    actors="Support de niveau 1 (prestataire, Rabat)",
+                    purpose="Prise en charge des tickets, sans accès aux bases de production.",
+                ),
+                actor=actor,
+            )
+            law_exposure_save(
+                organisation=organisation,
+                data=ExposureData(
+                    law="CLOUD Act (États-Unis)",
+                    jurisdiction="US",
+                    actor="Éditeur de l’outil de supervision (société américaine)",
+                    mitigations="L’outil ne reçoit que des métriques techniques, sans données "
+                    "de santé.",
+                    residual_risk="low",
+                    justification="Aucune donnée de santé n’est accessible à l’éditeur.",
+                ),
+                actor=actor,
+            )
+        self.stdout.write("Demo sovereignty register: 2 storage locations, 1 access, 1 law.")
