@@ -35,7 +35,9 @@ from audits.models import (
     AuditorAccess,
     AuditStatus,
     Decision,
+    ProgrammeLine,
 )
+from audits.programme import ProgrammeFacts
 from audits.workflow import CORRECTION_WINDOW_STATUSES
 from evidence.models import EvidenceItem, EvidenceStatus
 from hdsready.models import Organisation, Role, User
@@ -66,6 +68,7 @@ class DeadlineRow:
     subject: str  # what the date is about: an audit, a certificate, an evidence item, an auditor
     url: str  # the page of the organisation that shows it
     person: User | None = None  # the one user it concerns (the auditor of an access)
+    programme: ProgrammeFacts | None = None  # a planned audit's (audits/programme.py)
 
     @property
     def label(self) -> str:
@@ -120,6 +123,18 @@ def _audit_url(organisation: Organisation, audit_pk: int) -> str:
     return reverse("audits:audit-detail", args=[organisation.slug, audit_pk])
 
 
+def programme_refs(*, audits: QuerySet[Audit]) -> dict[int, list[str]]:
+    """The references each audit's programme covers, in catalog order: one query."""
+    found: dict[int, list[str]] = {}
+    for audit_id, ref_id in (
+        ProgrammeLine.objects.filter(audit__in=audits)
+        .order_by("requirement__framework__code", "requirement__order")
+        .values_list("audit_id", "requirement__ref_id")
+    ):
+        found.setdefault(audit_id, []).append(ref_id)
+    return found
+
+
 def correction_rows(*, organisations: Organisations, start: date, end: date) -> list[DeadlineRow]:
     """Audit.correction_deadline: 3 calendar months after the actual end of the on-site audit
     (audits/deadlines.py), while the window counts (CORRECTION_WINDOW_STATUSES) or lapsed."""
@@ -151,6 +166,7 @@ def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> l
         kind__in=(AuditKind.SURVEILLANCE, AuditKind.RENEWAL),
         due_on__range=(start, end),
     ).select_related("cycle__organisation")
+    refs = programme_refs(audits=audits)
     return [
         DeadlineRow(
             DeadlineKind.AUDIT_DUE,
@@ -159,6 +175,9 @@ def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> l
             audit.cycle.organisation,
             str(audit),
             _audit_url(audit.cycle.organisation, audit.pk),
+            programme=ProgrammeFacts(
+                full=audit.kind == AuditKind.RENEWAL, refs=tuple(refs.get(audit.pk, ()))
+            ),
         )
         for audit in audits
         if audit.due_on is not None  # excluded by the filter; narrows the type

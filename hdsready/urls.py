@@ -60,6 +60,7 @@ api_patterns = [
     path("", include("evidence.api")),
     path("", include("contracts.api")),
     path("", include("audits.api")),
+    path("", include("audits.api_programme")),
     path("", include("dossiers.api")),
 ]
 
