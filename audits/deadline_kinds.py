@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -123,18 +124,6 @@ def _audit_url(organisation: Organisation, audit_pk: int) -> str:
     return reverse("audits:audit-detail", args=[organisation.slug, audit_pk])
 
 
-def programme_refs(*, audits: QuerySet[Audit]) -> dict[int, list[str]]:
-    """The references each audit's programme covers, in catalog order: one query."""
-    found: dict[int, list[str]] = {}
-    for audit_id, ref_id in (
-        ProgrammeLine.objects.filter(audit__in=audits)
-        .order_by("requirement__framework__code", "requirement__order")
-        .values_list("audit_id", "requirement__ref_id")
-    ):
-        found.setdefault(audit_id, []).append(ref_id)
-    return found
-
-
 def correction_rows(*, organisations: Organisations, start: date, end: date) -> list[DeadlineRow]:
     """Audit.correction_deadline: 3 calendar months after the actual end of the on-site audit
     (audits/deadlines.py), while the window counts (CORRECTION_WINDOW_STATUSES) or lapsed."""
@@ -157,6 +146,13 @@ def correction_rows(*, organisations: Organisations, start: date, end: date) -> 
     ]
 
 
+_programme_refs = (
+    ProgrammeLine.objects.filter(audit=OuterRef("pk"))
+    .order_by("requirement__framework__code", "requirement__order")
+    .values("requirement__ref_id")
+)
+
+
 def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> list[DeadlineRow]:
     """Audit.due_on of a surveillance or renewal audit not started yet: planned by the decision
     (12 and 24 months after it, and before the certificate's expiry) or by the officer."""
@@ -166,7 +162,8 @@ def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> l
         kind__in=(AuditKind.SURVEILLANCE, AuditKind.RENEWAL),
         due_on__range=(start, end),
     ).select_related("cycle__organisation")
-    refs = programme_refs(audits=audits)
+    # In the same query: each audit's programme (audits/programme.py), in catalog order.
+    audits = audits.annotate(programme_refs=ArraySubquery(_programme_refs))
     return [
         DeadlineRow(
             DeadlineKind.AUDIT_DUE,
@@ -176,7 +173,7 @@ def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> l
             str(audit),
             _audit_url(audit.cycle.organisation, audit.pk),
             programme=ProgrammeFacts(
-                full=audit.kind == AuditKind.RENEWAL, refs=tuple(refs.get(audit.pk, ()))
+                full=audit.kind == AuditKind.RENEWAL, refs=tuple(audit.programme_refs)
             ),
         )
         for audit in audits

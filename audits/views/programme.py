@@ -190,7 +190,9 @@ def programme_requirement(request: AuthedHttpRequest, slug: str, pk: int, rpk: i
     programme = programme_of(cycle=cycle)
     editable = [audit for audit in programme.audits if is_editable(audit)]
     covering = [a.pk for a in editable if (a.pk, requirement.pk) in programme.lines]
-    form = ProgrammePlaceForm(request.POST or None, audits=editable, initial={"audits": covering})
+    # Every box unchecked sends no field: the POST is still an answer.
+    data = request.POST if request.method == "POST" else None
+    form = ProgrammePlaceForm(data, audits=editable, initial={"audits": covering})
     if request.method == "POST" and form.is_valid():
         try:
             changed = programme_requirement_place(

@@ -60,8 +60,8 @@ def test_a_rotation_covers_everything_with_the_mandatory_topics_in_each(
 def test_the_3_year_cycle_of_the_whole_catalog() -> None:
     first, second = propose_rotation(applicable=CATALOG, surveillance_count=2)
     assert first | second == set(CATALOG)
-    assert MANDATORY_KEYS <= first & second
-    # Each chapter is shared: both audits see HDS chapter 7 and Annex A theme 8.
+    assert MANDATORY_KEYS.issubset(first & second)
+    # Each chapter is shared: both audits see HDS chapter 6 and Annex A theme 8.
     for prefix in ("hds:EXI 2", "iso27001:A.8."):
         assert any(k.startswith(prefix) for k in first - MANDATORY_KEYS)
         assert any(k.startswith(prefix) for k in second - MANDATORY_KEYS)
