@@ -509,7 +509,7 @@ class ProgrammePlaceForm(forms.Form):
 class BodyPlanForm(forms.Form):
     """Mark a surveillance audit's programme as the certification body's plan says it."""
 
-    audit = forms.TypedChoiceField(label=_("Audit"), coerce=int)
+    audit = forms.TypedChoiceField(label=_("Audit"), coerce=int, choices=[("", "---------")])
     reference = forms.CharField(
         label=_("Reference of the body's plan"),
         max_length=200,
@@ -520,7 +520,8 @@ class BodyPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.audits_by_pk = {audit.pk: audit for audit in audits}
         cast(forms.ChoiceField, self.fields["audit"]).choices = [
-            (audit.pk, audit.label) for audit in audits
+            ("", "---------"),
+            *((audit.pk, audit.label) for audit in audits),
         ]
 
     def chosen(self) -> Audit:

@@ -108,6 +108,12 @@ def existing_values(organisation: Organisation) -> dict[str, list[Any]]:
         "contracts": _ids(Contract.objects.filter(organisation=organisation)),
         "clients": _ids(HostClient.objects.filter(organisation=organisation)),
         "clause": [clause.code for clause in CLAUSES],
+        # Requirements of the audit programme: EXI 01 to 05 apply to every host.
+        "rpk": _ids(
+            Requirement.objects.filter(
+                framework__code=HDS_CODE, assessable=True, ref_id__lte="EXI 05"
+            )
+        ),
     }
 
 
@@ -115,7 +121,8 @@ def real_path_values(path: str, existing: dict[str, list[Any]]) -> dict[str, lis
     segments = path.removeprefix("/api/").removeprefix("o/{slug}/").split("/")
     first = segments[1] if segments[0] == "auditor" else segments[0]
     values = {
-        name: existing[name] for name in ("number", "access_pk", "finding_pk", "action", "clause")
+        name: existing[name]
+        for name in ("number", "access_pk", "finding_pk", "action", "clause", "rpk")
     }
     # A version's path needs an item that has versions.
     values["id"] = existing.get("versioned" if "{number}" in path else first, [])
