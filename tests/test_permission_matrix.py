@@ -289,7 +289,7 @@ MEMBERS = {
     "api:auditor-programme": "404 404 404 200 | 405 405 405 405",
     "api:programme-requirement": "200 200 200 404 | 405 405 405 404",
     "api:programme-body-plan": "405 405 405 404 | 415 415 403 404",
-    "api:programme-propose": "405 405 405 404 | 200 200 403 404",
+    "api:programme-propose": "405 405 405 404 | 400 400 403 404",
     "api:programme-list": "200 200 200 404 | 405 405 405 404",
     "api:audit-action": "405 405 405 404 | 415 403 403 404",
     "api:audit-action-list": "200 200 200 404 | 405 405 405 404",
