@@ -101,7 +101,8 @@ def programme_requirement_place(
                 )
                 % {"ref": requirement.ref_id, "topics": topics}
             )
-        _lock(editable)
+        if any(not is_editable(audit) for audit in _lock(editable)):
+            raise AuditError(_("An audit has started meanwhile: reload the page."))
         current = set(
             ProgrammeLine.objects.filter(audit__in=editable, requirement=requirement).values_list(
                 "audit_id", flat=True

@@ -76,6 +76,7 @@ def _programme_page(
     chosen = request.GET.get("chapter", "")
     chapter = next((c for c in chapters if c.slug == chosen), chapters[0] if chapters else None)
     editable = [audit for audit in programme.audits if is_editable(audit)]
+    never = {requirement.pk for gaps in programme.gaps for requirement in gaps.never}
     rows = []
     for requirement in programme.applicable:
         if chapter is None or (requirement.framework.code, requirement.group) != (
@@ -92,7 +93,7 @@ def _programme_page(
                 "requirement": requirement,
                 "cells": cells,
                 "topics": topics_of(key_of(requirement)),
-                "never": any(requirement in gaps.never for gaps in programme.gaps),
+                "never": requirement.pk in never,
             }
         )
     marked = [a for a in editable if any(k[0] == a.pk for k in programme.lines)]
