@@ -376,8 +376,8 @@ class CalendarToken(models.Model):
 class ProgrammeSource(models.TextChoices):
     """Where a surveillance audit's line of the programme comes from."""
 
-    PROPOSED = "proposed", _("Proposed rotation")
-    OFFICER = "officer", _("Placed by the host")
+    PROPOSED = "proposed_rotation", _("Proposed rotation")
+    HOST = "host_placed", _("Placed by the host")
     BODY_PLAN = "body_plan", _("As in the certification body's plan")
 
 
@@ -389,7 +389,7 @@ class ProgrammeLine(models.Model):
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(
         _("source"),
-        max_length=12,
+        max_length=20,
         choices=ProgrammeSource.choices,
         default=ProgrammeSource.PROPOSED,
     )

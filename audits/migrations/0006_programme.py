@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='ProgrammeLine',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('proposed', 'Proposed rotation'), ('officer', 'Placed by the host'), ('body_plan', "As in the certification body's plan")], default='proposed', max_length=12, verbose_name='source')),
+                ('source', models.CharField(choices=[('proposed_rotation', 'Proposed rotation'), ('host_placed', 'Placed by the host'), ('body_plan', "As in the certification body's plan")], default='proposed_rotation', max_length=20, verbose_name='source')),
                 ('body_reference', models.CharField(blank=True, max_length=200, verbose_name="reference of the body's plan")),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='programme', to='audits.audit')),

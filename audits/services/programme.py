@@ -115,7 +115,7 @@ def programme_requirement_place(
         now = timezone.now()
         ProgrammeLine.objects.bulk_create(
             ProgrammeLine(
-                audit_id=pk, requirement=requirement, source=ProgrammeSource.OFFICER, updated_at=now
+                audit_id=pk, requirement=requirement, source=ProgrammeSource.HOST, updated_at=now
             )
             for pk in sorted(added)
         )

@@ -98,7 +98,7 @@ def test_moving_a_requirement_and_leaving_one_out(decided, cast):
         cycle=decided.cycle, requirement=exi05, audits=[other], actor=cast.contributor
     )
     line = ProgrammeLine.objects.get(requirement=exi05)
-    assert (line.audit, line.source) == (other, ProgrammeSource.OFFICER)
+    assert (line.audit, line.source) == (other, ProgrammeSource.HOST)
     event = TrailEvent.objects.filter(kind="programme.requirement_placed").get()
     assert event.data["requirement"] == "EXI 05"
     # The same again changes nothing and writes nothing.
@@ -365,7 +365,7 @@ def test_the_api(decided, cast, manager, outsider):
     assert listed["results"][0]["ref_id"] == "EXI 01"
     exi05 = requirement("EXI 05")
     row = api(manager, "get", f"{base}requirements/{exi05.pk}/").json()
-    assert {c["source"] for c in row["covered_by"]} >= {"full", "proposed"}
+    assert {c["source"] for c in row["covered_by"]} >= {"full", "proposed_rotation"}
     first, _second = surveillance(decided)
     moved = api(cast.officer, "put", f"{base}requirements/{exi05.pk}/", {"audits": []})
     assert moved.status_code == 200
