@@ -35,7 +35,9 @@ from audits.models import (
     AuditorAccess,
     AuditStatus,
     Decision,
+    ProgrammeLine,
 )
+from audits.programme import ProgrammeFacts
 from audits.workflow import CORRECTION_WINDOW_STATUSES
 from contracts.models import Contract
 from evidence.models import EvidenceItem, EvidenceStatus
@@ -68,6 +70,7 @@ class DeadlineRow:
     subject: str  # what the date is about: an audit, a certificate, an evidence item, an auditor
     url: str  # the page of the organisation that shows it
     person: User | None = None  # the one user it concerns (the auditor of an access)
+    programme: ProgrammeFacts | None = None  # a planned audit's (audits/programme.py)
 
     @property
     def label(self) -> str:
@@ -144,6 +147,20 @@ def correction_rows(*, organisations: Organisations, start: date, end: date) -> 
     ]
 
 
+def _programme_refs_of(audit_ids: list[int]) -> dict[int, list[str]]:
+    """The requirement references of each audit's programme, in catalog order: one query for
+    every audit (portable: `make run` serves SQLite too)."""
+    refs: dict[int, list[str]] = {audit_id: [] for audit_id in audit_ids}
+    lines = (
+        ProgrammeLine.objects.filter(audit_id__in=audit_ids)
+        .order_by("requirement__framework__code", "requirement__order")
+        .values_list("audit_id", "requirement__ref_id")
+    )
+    for audit_id, ref_id in lines:
+        refs[audit_id].append(ref_id)
+    return refs
+
+
 def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> list[DeadlineRow]:
     """Audit.due_on of a surveillance or renewal audit not started yet: planned by the decision
     (12 and 24 months after it, and before the certificate's expiry) or by the officer."""
@@ -153,6 +170,8 @@ def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> l
         kind__in=(AuditKind.SURVEILLANCE, AuditKind.RENEWAL),
         due_on__range=(start, end),
     ).select_related("cycle__organisation")
+    audits = list(audits)
+    programmes = _programme_refs_of([audit.pk for audit in audits])
     return [
         DeadlineRow(
             DeadlineKind.AUDIT_DUE,
@@ -161,6 +180,9 @@ def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> l
             audit.cycle.organisation,
             str(audit),
             _audit_url(audit.cycle.organisation, audit.pk),
+            programme=ProgrammeFacts(
+                full=audit.kind == AuditKind.RENEWAL, refs=tuple(programmes[audit.pk])
+            ),
         )
         for audit in audits
         if audit.due_on is not None  # excluded by the filter; narrows the type

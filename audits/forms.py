@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -481,3 +481,47 @@ class ReviewAnswerForm(forms.Form):
             label_of=lambda v: f"v{v.number} ({v.original_name})",
         )
         self.order_fields(("version", "answer"))
+
+
+class ProgrammePlaceForm(forms.Form):
+    """Which surveillance audits not started yet cover one requirement (audits/programme.py)."""
+
+    audits = forms.TypedMultipleChoiceField(
+        label=_("Audited in"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave every box empty to audit it again only at the renewal audit."),
+    )
+
+    def __init__(self, *args: Any, audits: Sequence[Audit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.audits_by_pk = {audit.pk: audit for audit in audits}
+        cast(forms.ChoiceField, self.fields["audits"]).choices = [
+            (audit.pk, audit.label) for audit in audits
+        ]
+
+    def chosen(self) -> list[Audit]:
+        return [self.audits_by_pk[pk] for pk in self.cleaned_data["audits"]]
+
+
+class BodyPlanForm(forms.Form):
+    """Mark a surveillance audit's programme as the certification body's plan says it."""
+
+    audit = forms.TypedChoiceField(label=_("Audit"), coerce=int, choices=[("", "---------")])
+    reference = forms.CharField(
+        label=_("Reference of the body's plan"),
+        max_length=200,
+        help_text=_("e.g. the audit plan's number and date, as the body sent it."),
+    )
+
+    def __init__(self, *args: Any, audits: Sequence[Audit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.audits_by_pk = {audit.pk: audit for audit in audits}
+        cast(forms.ChoiceField, self.fields["audit"]).choices = [
+            ("", "---------"),
+            *((audit.pk, audit.label) for audit in audits),
+        ]
+
+    def chosen(self) -> Audit:
+        return self.audits_by_pk[self.cleaned_data["audit"]]

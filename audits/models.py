@@ -371,3 +371,38 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"calendar of {self.user_id}"
+
+
+class ProgrammeSource(models.TextChoices):
+    """Where a surveillance audit's line of the programme comes from."""
+
+    PROPOSED = "proposed_rotation", _("Proposed rotation")
+    HOST = "host_placed", _("Placed by the host")
+    BODY_PLAN = "body_plan", _("As in the certification body's plan")
+
+
+class ProgrammeLine(models.Model):
+    """A requirement a surveillance audit covers (audits/programme.py). An initial or renewal
+    audit covers every applicable requirement and has no lines."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="programme")
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(
+        _("source"),
+        max_length=20,
+        choices=ProgrammeSource.choices,
+        default=ProgrammeSource.PROPOSED,
+    )
+    # The reference of the certification body's audit plan, when the line follows it.
+    body_reference = models.CharField(_("reference of the body's plan"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("programme line")
+        verbose_name_plural = _("programme lines")
+        constraints = (
+            models.UniqueConstraint(fields=("audit", "requirement"), name="programme_line_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.requirement.ref_id} — {self.audit}"

@@ -94,3 +94,30 @@ def register() -> None:
             "calendar_token.revoked": _("Calendar link revoked"),
         }
     )
+    trail_events_register(
+        {
+            "programme.proposed": TrailEventType(
+                _("Audit programme proposed"),
+                keys={
+                    "audits": _("Surveillance audits"),
+                    "requirements": _("Requirements in each"),
+                },
+                hidden=frozenset({"audits"}),
+            ),
+            "programme.requirement_placed": TrailEventType(
+                _("Requirement placed in the audit programme"),
+                keys={
+                    "requirement": _("Requirement"),
+                    "added": _("Added to"),
+                    "removed": _("Removed from"),
+                },
+            ),
+            "programme.body_plan_marked": TrailEventType(
+                _("Audit programme marked as the certification body's plan"),
+                keys={
+                    "reference": _("Reference of the body's plan"),
+                    "lines": _("Requirements"),
+                },
+            ),
+        }
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import auditors, home, officer, reminders, review
+from audits.views import auditors, home, officer, programme, reminders, review
 
 app_name = "audits"
 
@@ -72,4 +72,30 @@ urlpatterns += [
     path("o/<slug:slug>/audits/<int:pk>/reviews/", review.audit_reviews, name="audit-reviews"),
     path("o/<slug:slug>/reviews/<int:pk>/answer/", review.review_answer_view, name="review-answer"),
     path("o/<slug:slug>/evidence/<int:pk>/reviews/", review.item_reviews, name="item-reviews"),
+]
+
+urlpatterns += [
+    path(
+        "o/<slug:slug>/cycles/<int:pk>/programme/",
+        programme.cycle_programme,
+        name="cycle-programme",
+    ),
+    path(
+        "o/<slug:slug>/cycles/<int:pk>/programme/propose/",
+        programme.programme_propose_view,
+        name="programme-propose",
+    ),
+    path(
+        "o/<slug:slug>/cycles/<int:pk>/programme/body-plan/",
+        programme.programme_body_plan_view,
+        name="programme-body-plan",
+    ),
+    path(
+        "o/<slug:slug>/cycles/<int:pk>/programme/requirements/<int:rpk>/",
+        programme.programme_requirement,
+        name="programme-requirement",
+    ),
+    path(
+        "auditor/audits/<int:pk>/programme/", programme.auditor_programme, name="auditor-programme"
+    ),
 ]

@@ -62,6 +62,7 @@ api_patterns = [
     path("", include("sovereignty.api")),
     path("", include("guarantees.api")),
     path("", include("audits.api")),
+    path("", include("audits.api_programme")),
     path("", include("dossiers.api")),
 ]
 

@@ -112,6 +112,12 @@ def existing_values(organisation: Organisation) -> dict[str, list[Any]]:
         "sovereignty/storage": _ids(StorageLocation.objects.filter(organisation=organisation)),
         "sovereignty/access": _ids(RemoteAccess.objects.filter(organisation=organisation)),
         "sovereignty/laws": _ids(LawExposure.objects.filter(organisation=organisation)),
+        # Requirements of the audit programme: EXI 01 to 05 apply to every host.
+        "rpk": _ids(
+            Requirement.objects.filter(
+                framework__code=HDS_CODE, assessable=True, ref_id__lte="EXI 05"
+            )
+        ),
     }
 
 
@@ -121,7 +127,8 @@ def real_path_values(path: str, existing: dict[str, list[Any]]) -> dict[str, lis
     if first == "sovereignty":  # one register, three kinds of line
         first = "/".join(segments[:2])
     values = {
-        name: existing[name] for name in ("number", "access_pk", "finding_pk", "action", "clause")
+        name: existing[name]
+        for name in ("number", "access_pk", "finding_pk", "action", "clause", "rpk")
     }
     # A version's path needs an item that has versions.
     values["id"] = existing.get("versioned" if "{number}" in path else first, [])

@@ -102,6 +102,12 @@ UNREACHED = {
     "tests/audits/test_evidence_picker.py",
     "audits:auditor-evidence-search": "the evidence picker's search (GET, a new tab or JSON); "
     "tests/audits/test_evidence_picker.py",
+    "audits:programme-propose": "the demo has no surveillance audit to plan a programme for "
+    "(no decision yet); tests/audits/test_programme.py",
+    "audits:programme-requirement": "offered for a surveillance audit not started, which the "
+    "demo has not; tests/audits/test_programme.py",
+    "audits:programme-body-plan": "offered once a surveillance audit has a programme, which the "
+    "demo has not; tests/audits/test_programme.py (hostile input included)",
 }
 
 

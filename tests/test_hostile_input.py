@@ -30,6 +30,7 @@ ARGUMENTS = {
     "finding_pk": 1,
     "action": "stage1-schedule",
     "clause": "exi17",
+    "rpk": 1,
 }
 
 

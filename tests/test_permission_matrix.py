@@ -294,6 +294,16 @@ def test_an_auditor_before_their_window_gets_404_everywhere(world) -> None:
 # errors; 400/415 an API request refused for its body.
 PERSONAS = ("officer", "contributor", "manager", "auditor")
 MEMBERS = {
+    "audits:auditor-programme": "404 404 404 200 | 405 405 405 405",
+    "audits:programme-requirement": "200 200 404 404 | 302 302 404 404",
+    "audits:programme-body-plan": "405 405 405 405 | 200 200 404 404",
+    "audits:programme-propose": "405 405 405 405 | 302 302 404 404",
+    "audits:cycle-programme": "200 200 200 404 | 405 405 405 405",
+    "api:auditor-programme": "404 404 404 200 | 405 405 405 405",
+    "api:programme-requirement": "200 200 200 404 | 405 405 405 404",
+    "api:programme-body-plan": "405 405 405 404 | 415 415 403 404",
+    "api:programme-propose": "405 405 405 404 | 400 400 403 404",
+    "api:programme-list": "200 200 200 404 | 405 405 405 404",
     "api:audit-action": "405 405 405 404 | 415 403 403 404",
     "api:audit-action-list": "200 200 200 404 | 405 405 405 404",
     "api:audit-detail": "200 200 200 404 | 405 405 405 404",

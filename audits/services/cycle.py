@@ -28,6 +28,7 @@ from audits.models import (
     Stage,
 )
 from audits.services import AuditError
+from audits.services.programme import programme_propose
 from audits.services.workflow import Done, effect, next_audit_sync, perform, settle
 from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
@@ -458,6 +459,8 @@ def _decision_record(
             due_on=deadlines.renewal_audit_due(decision_date=decided_on),
             actor=actor,
         )
+        # The surveillance audits start with the proposed rotation, which the officer edits.
+        programme_propose(cycle=audit.cycle, actor=actor)
     return Done(
         decision,
         target=decision,

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from audits import deadlines
 from audits.deadline_kinds import DEADLINE_KINDS, DeadlineKind, deadline_rows
 from audits.models import Reminder
+from audits.programme import ProgrammeFacts
 from audits.reminders import OVERDUE, due_offsets
 from hdsready.models import Membership, Organisation, User
 from hdsready.services.notifications import NOTIFICATION_TEXT_LENGTH, notify, officers_of
@@ -40,6 +41,7 @@ class Due:
     organisation: Organisation
     label: str
     extra_recipients: tuple[User, ...] = ()
+    programme: ProgrammeFacts | None = None
 
     @property
     def overdue_reminder(self) -> bool:
@@ -76,7 +78,15 @@ def _candidates(*, today: date, offsets: tuple[int, ...]) -> Iterator[Due]:
         ]
         if entry.reminds_person and row.person is not None:
             extra.append(row.person)
-        yield Due(row.kind, row.pk, row.day, row.organisation, row.subject, tuple(extra))
+        yield Due(
+            row.kind,
+            row.pk,
+            row.day,
+            row.organisation,
+            row.subject,
+            tuple(extra),
+            programme=row.programme,
+        )
 
 
 def reminder_text(*, due: Due, offset: int, today: date) -> str:
@@ -90,9 +100,10 @@ def reminder_text(*, due: Due, offset: int, today: date) -> str:
         if entry.reminder_overdue is None:
             raise ValueError(f"{due.kind} deadlines send no overdue reminder")
         template = entry.reminder_overdue
-    return (str(template) % {"label": due.label, "day": day, "left": left})[
-        :NOTIFICATION_TEXT_LENGTH
-    ]
+    text = str(template) % {"label": due.label, "day": day, "left": left}
+    if due.programme is not None:
+        text = f"{text} {due.programme.short()}"
+    return text[:NOTIFICATION_TEXT_LENGTH]
 
 
 def _recipients(due: Due) -> list[User]:

@@ -79,7 +79,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             uid=f"{deadline.uid}@hdsready",
             day=deadline.day,
             summary=f"{deadline.organisation.name}: {deadline.subject}",
-            description=deadline.label,
+            description="\n".join(
+                [deadline.label, *([deadline.programme.summary()] if deadline.programme else [])]
+            ),
             url=site_link(deadline.url),
         )
         for deadline in deadlines_for_user(
