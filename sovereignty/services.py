@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,14 +76,14 @@ def _changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[
 
 
 def _record(
-    kind: str, *, actor: User, organisation: Organisation, target: object, created: bool,
+    kind: str, *, actor: User, organisation: Organisation, target: Model, created: bool,
     before: Mapping[str, object], after: Mapping[str, object],
 ) -> None:  # fmt: skip
     trail_record(
         kind=f"{kind}.created" if created else f"{kind}.updated",
         actor=actor,
         organisation=organisation,
-        target=target,  # type: ignore[arg-type]
+        target=target,
         data=dict(after) if created else {"changes": _changes(before, after)},
     )
 
