@@ -84,7 +84,7 @@ class Command(BaseCommand):
             law_exposure_save(
                 organisation=organisation,
                 data=ExposureData(
-                    law="CLOUD Act (États-Unis)",
+                    law="CLOUD Act",
                     jurisdiction="US",
                     actor="Éditeur de l’outil de supervision (société américaine)",
                     mitigations="L’outil ne reçoit que des métriques techniques, sans données "
