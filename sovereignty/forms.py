@@ -12,13 +12,12 @@ from scopes.activities import ACTIVITIES_BY_NUMBER
 from scopes.models import Subcontractor
 from sovereignty.countries import country_choices
 from sovereignty.models import RemoteAccess, ResidualRisk
-from sovereignty.selectors import subcontractors_for_register
+from sovereignty.selectors import scope_activity_numbers, subcontractors_for_register
 from sovereignty.services import (
     TEXT_MAX,
     AccessData,
     ExposureData,
     StorageData,
-    scope_activity_numbers,
 )
 
 
