@@ -12,13 +12,12 @@ from scopes.activities import ACTIVITIES_BY_NUMBER
 from scopes.models import Subcontractor
 from sovereignty.countries import country_choices
 from sovereignty.models import RemoteAccess, ResidualRisk
-from sovereignty.selectors import subcontractors_for_register
+from sovereignty.selectors import scope_activity_numbers, subcontractors_for_register
 from sovereignty.services import (
     TEXT_MAX,
     AccessData,
     ExposureData,
     StorageData,
-    scope_activity_numbers,
 )
 
 
@@ -57,7 +56,7 @@ class StorageLocationForm(_RegisterForm):
         label=_("Site"), max_length=200, help_text=_("The datacenter, its town or its address.")
     )
     provider = forms.ModelChoiceField(
-        label=_("Provider"),
+        label=_("Storage provider"),
         queryset=Subcontractor.objects.none(),
         required=False,
         empty_label=_("The host itself"),
@@ -120,7 +119,7 @@ class RemoteAccessForm(_RegisterForm):
     subcontractor = forms.ModelChoiceField(
         label=_("Subcontractor concerned"), queryset=Subcontractor.objects.none(), required=False
     )
-    purpose = _long_text(_("Purpose"))
+    purpose = _long_text(_("Purpose of the access"))
 
     def to_data(self) -> AccessData:
         return AccessData(**self.cleaned_data)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from hdsready.models import Organisation
-from scopes.models import HostProfile, Subcontractor
+from scopes.models import HostProfile, ScopeActivity, Subcontractor
 from scopes.readiness_figures import ComputedFigure
 from sovereignty.countries import ADEQUACY_AS_OF, ADEQUACY_SOURCE, country_name, country_of
 from sovereignty.models import LawExposure, RemoteAccess, StorageLocation
@@ -69,6 +69,15 @@ def law_exposure_get(*, organisation: Organisation, pk: int) -> LawExposure:
     if found is None:
         raise Http404
     return found
+
+
+def scope_activity_numbers(*, organisation: Organisation) -> list[int]:
+    """The HDS activities (1-6) of the organisation's certification scope."""
+    return list(
+        ScopeActivity.objects.filter(organisation=organisation)
+        .order_by("activity")
+        .values_list("activity", flat=True)
+    )
 
 
 def subcontractors_for_register(*, organisation: Organisation) -> QuerySet[Subcontractor]:

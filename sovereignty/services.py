@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
 from scopes.activities import ACTIVITIES_BY_NUMBER
-from scopes.models import ScopeActivity, Subcontractor
+from scopes.models import Subcontractor
 from sovereignty.countries import country_of
 from sovereignty.models import LawExposure, RemoteAccess, ResidualRisk, StorageLocation
 from sovereignty.rules import PROBLEM_FIELDS, LegalBasis, Problem, access_problems
+from sovereignty.selectors import scope_activity_numbers
 
 # The longest free text kept: a few pages, not a document (which belongs in evidence).
 TEXT_MAX = 5000
@@ -75,24 +77,15 @@ def _changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[
 
 
 def _record(
-    kind: str, *, actor: User, organisation: Organisation, target: object, created: bool,
+    kind: str, *, actor: User, organisation: Organisation, target: Model, created: bool,
     before: Mapping[str, object], after: Mapping[str, object],
 ) -> None:  # fmt: skip
     trail_record(
         kind=f"{kind}.created" if created else f"{kind}.updated",
         actor=actor,
         organisation=organisation,
-        target=target,  # type: ignore[arg-type]
+        target=target,
         data=dict(after) if created else {"changes": _changes(before, after)},
-    )
-
-
-def scope_activity_numbers(*, organisation: Organisation) -> list[int]:
-    """The HDS activities (1-6) of the organisation's certification scope."""
-    return list(
-        ScopeActivity.objects.filter(organisation=organisation)
-        .order_by("activity")
-        .values_list("activity", flat=True)
     )
 
 

@@ -13,13 +13,13 @@ from django.db import transaction
 
 from hdsready.models import Membership, Organisation, Role
 from sovereignty.models import StorageLocation
+from sovereignty.selectors import scope_activity_numbers
 from sovereignty.services import (
     AccessData,
     ExposureData,
     StorageData,
     law_exposure_save,
     remote_access_save,
-    scope_activity_numbers,
     storage_location_save,
 )
 
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             law_exposure_save(
                 organisation=organisation,
                 data=ExposureData(
-                    law="CLOUD Act (États-Unis)",
+                    law="CLOUD Act",
                     jurisdiction="US",
                     actor="Éditeur de l’outil de supervision (société américaine)",
                     mitigations="L’outil ne reçoit que des métriques techniques, sans données "
