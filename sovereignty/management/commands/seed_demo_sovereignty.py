@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from hdsready.models import Membership, Organisation, Role
+from scopes.models import HostProfile
+from scopes.services.scope import host_profile_update
 from sovereignty.models import StorageLocation
 from sovereignty.selectors import scope_activity_numbers
 from sovereignty.services import (
@@ -94,4 +96,17 @@ class Command(BaseCommand):
                 ),
                 actor=actor,
             )
-        self.stdout.write("Demo sovereignty register: 2 storage locations, 1 access, 1 law.")
+            # The host profile says what the register shows (the page flags any disagreement):
+            # reached from outside the EEA (EXI 29 applies), exposed to a non-EU law (EXI 30).
+            profile, _created = HostProfile.objects.get_or_create(organisation=organisation)
+            host_profile_update(
+                organisation=organisation,
+                stores_health_data=profile.stores_health_data,
+                non_eea_access=True,
+                non_eu_law_exposure=True,
+                actor=actor,
+            )
+        self.stdout.write(
+            "Demo sovereignty register: 2 storage locations, 1 access from Morocco, 1 law; "
+            "the host profile agrees (EXI 29 and 30 apply)."
+        )
