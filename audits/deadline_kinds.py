@@ -170,8 +170,8 @@ def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> l
         kind__in=(AuditKind.SURVEILLANCE, AuditKind.RENEWAL),
         due_on__range=(start, end),
     ).select_related("cycle__organisation")
-    audits = list(audits)
-    programmes = _programme_refs_of([audit.pk for audit in audits])
+    planned = list(audits)
+    programmes = _programme_refs_of([audit.pk for audit in planned])
     return [
         DeadlineRow(
             DeadlineKind.AUDIT_DUE,
@@ -184,7 +184,7 @@ def audit_due_rows(*, organisations: Organisations, start: date, end: date) -> l
                 full=audit.kind == AuditKind.RENEWAL, refs=tuple(programmes[audit.pk])
             ),
         )
-        for audit in audits
+        for audit in planned
         if audit.due_on is not None  # excluded by the filter; narrows the type
     ]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
@@ -24,7 +23,7 @@ from contracts.models import ClauseState, Contract
 from contracts.services import ClientData, client_save
 from guarantees.models import Publication
 from hdsready.models import Organisation, User
-from scopes.models import ActivityMode, CertificateKind
+from scopes.models import ActivityMode, CertificateKind, Subcontractor
 from scopes.services.scope import (
     ActivityChoice,
     CertificateData,
@@ -102,8 +101,21 @@ def save_contract(page: Page, title: str, client: str, start_on: date) -> Contra
     return Contract.objects.get(title=title)
 
 
-def fill_register_form(page: Page, fields: Callable[[Page], None]) -> None:
-    fields(page)
+def fill_register_form(
+    page: Page,
+    *,
+    selects: dict[str, str] | None = None,
+    fills: dict[str, str] | None = None,
+    checks: tuple[str, ...] = (),
+) -> None:
+    """Fill the register's one form (selects by value, texts, activity boxes) and save it."""
+    form = page.locator("#sovereignty-form")
+    for name, value in (selects or {}).items():
+        form.locator(f"select[name={name}]").select_option(value)
+    for name, text in (fills or {}).items():
+        form.locator(f"[name={name}]").fill(text)
+    for activity in checks:
+        form.locator(f"input[name=activities][value='{activity}']").check()
     submit(page, page.locator("#sovereignty-form button[type=submit]"))
     expect(page.locator("main .messages .success")).to_be_visible()
 
@@ -160,35 +172,29 @@ def test_officer_records_the_registers_and_publishes_the_guarantees(
     # access from Morocco (no adequacy decision) on standard contractual clauses (art. 46).
     page.goto(f"{base}sovereignty/")
     submit(page, page.locator("a[href$='/sovereignty/storage/new/']"))
+    datacenter = Subcontractor.objects.get(organisation=host, name=DATACENTER)
     fill_register_form(
         page,
-        lambda p: (
-            p.locator("select[name=country]").select_option("FR"),
-            p.locator("input[name=site]").fill("Val-de-Reuil"),
-            p.locator("select[name=provider]").select_option(label=DATACENTER),
-            p.locator("input[name=activities][value='1']").check(),
-        ),
+        selects={"country": "FR", "provider": str(datacenter.pk)},
+        fills={"site": "Val-de-Reuil"},
+        checks=("1",),
     )
     page.goto(f"{base}sovereignty/storage/new/")
     fill_register_form(
         page,
-        lambda p: (
-            p.locator("select[name=country]").select_option("US"),
-            p.locator("input[name=site]").fill("Ashburn (copie de sauvegarde)"),
-            p.locator("input[name=activities][value='5']").check(),
-        ),
+        selects={"country": "US"},
+        fills={"site": "Ashburn (copie de sauvegarde)"},
+        checks=("5",),
     )
     page.goto(f"{base}sovereignty/access/new/")
     fill_register_form(
         page,
-        lambda p: (
-            p.locator("select[name=country]").select_option("MA"),
-            p.locator("select[name=legal_basis]").select_option(RemoteAccess.Basis.SAFEGUARDS),
-            p.locator("input[name=safeguard_reference]").fill(
-                "Clauses contractuelles types 2021/914, module 3, signées le 2 mars 2026"
-            ),
-            p.locator("textarea[name=actors]").fill("Support de niveau 2 (Casablanca)"),
-        ),
+        selects={"country": "MA", "legal_basis": RemoteAccess.Basis.SAFEGUARDS.value},
+        fills={
+            "safeguard_reference": "Clauses contractuelles types 2021/914, module 3, signées "
+            "le 2 mars 2026",
+            "actors": "Support de niveau 2 (Casablanca)",
+        },
     )
     assert StorageLocation.objects.filter(organisation=host).count() == 2
     expect(page.locator("#storage")).to_contain_text("Ashburn")
@@ -264,7 +270,7 @@ def test_officer_records_the_registers_and_publishes_the_guarantees(
         page.goto(f"{base}sovereignty/")
         location = StorageLocation.objects.get(organisation=host, country="US")
         page.goto(f"{base}sovereignty/storage/{location.pk}/")
-        fill_register_form(page, lambda p: p.locator("select[name=country]").select_option("DE"))
+        fill_register_form(page, selects={"country": "DE"})
         page.goto(f"{base}guarantees/")
         expect(page.locator("#public-stale")).to_be_visible()
         submit(page, page.locator("#publish-form button[type=submit]"))
