@@ -15,6 +15,8 @@ from scopes.models import (
     ActivityMode,
     Certificate,
     CertificateKind,
+    CertificateProcedure,
+    CertificateProcedureTask,
     Framework,
     HostProfile,
     ReadinessEntry,
@@ -173,6 +175,8 @@ def _facts(certificate: Certificate, holder: str) -> CertificateFacts:
         activities=frozenset(certificate.activities),
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
+        status=certificate.status,
+        status_from=certificate.status_from,
     )
 
 
@@ -346,3 +350,33 @@ def readiness_assigned_to(*, organisation: Organisation, user: User) -> QuerySet
         .select_related("requirement__framework")
         .order_by(F("target_date").asc(nulls_last=True), "requirement__order", "pk")
     )
+
+
+def certificate_procedure_of(*, certificate: Certificate) -> CertificateProcedure | None:
+    """The certificate's EXI 14 procedure with its tasks and who did them, if opened."""
+    return (
+        CertificateProcedure.objects.filter(certificate=certificate)
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=CertificateProcedureTask.objects.select_related("done_by").order_by("pk"),
+            )
+        )
+        .first()
+    )
+
+
+def procedure_task_get(*, organisation: Organisation, pk: int) -> CertificateProcedureTask:
+    task = (
+        CertificateProcedureTask.objects.select_related("procedure__certificate")
+        .filter(procedure__organisation=organisation, pk=pk)
+        .first()
+    )
+    if task is None:
+        raise Http404
+    return task
+
+
+def certificates_with_status(*, organisation: Organisation) -> QuerySet[Certificate]:
+    """Every certificate of the organisation with its holder and its procedure, if any."""
+    return certificates_of(organisation=organisation).select_related("procedure")
