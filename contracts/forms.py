@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from contracts.models import ClauseState, Client, Contract, ContractStatus
 from contracts.selectors import (
     CLIENT_GAPS,
     ClauseLine,
+    bundle_certificates_of,
     clients_of,
     evidence_for_contracts,
     templates_of,
@@ -19,6 +21,7 @@ from contracts.services import ClauseAnswer, ClientData, ContactData, ContractDa
 from hdsready.models import Organisation
 from hdsready.widgets import IsoDateField
 from scopes.forms import ACTIVITY_CHOICES
+from scopes.models import Certificate
 
 
 class ClientForm(forms.Form):
@@ -211,3 +214,29 @@ class ClientFilterForm(forms.Form):
         ],
         required=False,
     )
+
+
+class CertificateModelChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        holder = obj.subcontractor or obj.organisation
+        return f"{holder} — {obj.get_kind_display()} {obj.number} → {obj.expires_on:%Y-%m-%d}"
+
+
+class CertificateBundleForm(forms.Form):
+    """Which certificates go to the client (HDS v2 EXI 12): every certificate valid today,
+    all ticked at first."""
+
+    certificates = CertificateModelChoice(
+        label=_("Certificates"),
+        queryset=Certificate.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one certificate.")},
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        candidates = bundle_certificates_of(organisation=organisation, today=today)
+        field = self.fields["certificates"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
+        field.queryset = candidates
+        self.initial.setdefault("certificates", [c.pk for c in candidates])

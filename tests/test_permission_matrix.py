@@ -30,7 +30,13 @@ from evidence.models import EvidenceItem
 from hdsready.models import Membership, Role, TrailEvent
 from hdsready.services.invitations import invitation_send
 from hdsready.services.tokens import api_token_create
-from scopes.models import Certificate, Framework, Requirement, Subcontractor
+from scopes.models import (
+    Certificate,
+    CertificateProcedureTask,
+    Framework,
+    Requirement,
+    Subcontractor,
+)
 from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audits' personas)
 from tests.audits.workflow_helpers import audit_in
 from tests.conftest import verified_client_for
@@ -107,6 +113,9 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
         ("invitations", "pk"): invitation.pk,
         ("tokens", "pk"): token.pk,
         ("certificates", "pk"): _pk(Certificate.objects.filter(organisation__slug=SLUG).first()),
+        ("certificate-tasks", "pk"): _pk(
+            CertificateProcedureTask.objects.filter(procedure__organisation__slug=SLUG).first()
+        ),
         ("subcontractors", "pk"): _pk(
             Subcontractor.objects.filter(organisation__slug=SLUG).first()
         ),
@@ -295,6 +304,8 @@ MEMBERS = {
     "api:auditor-finding-action": "405 405 405 405 | 404 404 404 404",
     "api:certificate-detail": "200 200 200 404 | 405 405 405 404",
     "api:certificate-list": "200 200 200 404 | 415 403 403 404",
+    "api:certificate-procedure": "200 200 200 404 | 405 405 405 404",
+    "api:certificate-status": "405 405 405 404 | 415 403 403 404",
     "api:client-detail": "200 200 200 404 | 405 405 405 404",
     "api:client-list": "200 200 200 404 | 405 405 405 404",
     "api:contract-clause-detail": "200 200 200 404 | 405 405 405 404",
@@ -321,6 +332,7 @@ MEMBERS = {
     "api:host-profile": "200 200 200 404 | 405 405 405 404",
     "api:organisation-list": "200 200 200 200 | 405 405 405 405",
     "api:readiness-detail": "200 200 200 404 | 405 405 405 404",
+    "api:procedure-task-done": "405 405 405 404 | 200 200 403 404",
     "api:readiness-list": "200 200 200 404 | 405 405 405 404",
     "api:requirement-list": "200 200 200 404 | 405 405 405 404",
     "api:schema": "200 200 200 200 | 405 405 405 405",
@@ -357,6 +369,7 @@ MEMBERS = {
     "audits:item-reviews": "200 200 200 404 | 405 405 405 405",
     "audits:review-answer": "405 405 405 405 | 200 200 404 404",
     "contracts:client-delete": "405 405 405 405 | 302 302 404 404",
+    "contracts:client-certificates": "200 200 404 404 | 200 200 404 404",
     "contracts:client-detail": "200 200 200 404 | 200 200 404 404",
     "contracts:client-list": "200 200 200 404 | 200 200 404 404",
     "contracts:contact-create": "405 405 405 405 | 200 200 404 404",
@@ -374,6 +387,7 @@ MEMBERS = {
     "dossiers:dossier-retry": "405 405 405 405 | 302 404 302 404",
     "dossiers:dossier-status": "200 404 200 404 | 405 405 405 405",
     "evidence:item-detail": "200 200 200 404 | 200 200 404 404",
+    "evidence:certificate-file": "405 405 405 405 | 302 404 404 404",
     "evidence:item-list": "200 200 200 404 | 200 200 404 404",
     "evidence:item-status": "405 405 405 405 | 302 302 404 404",
     "evidence:requirement-evidence": "200 200 200 404 | 302 302 404 404",
@@ -407,10 +421,13 @@ MEMBERS = {
     "scopes:certificate-create": "200 404 404 404 | 200 404 404 404",
     "scopes:certificate-delete": "405 405 405 405 | 302 404 404 404",
     "scopes:certificate-edit": "200 404 404 404 | 200 404 404 404",
+    "scopes:certificate-detail": "200 200 200 404 | 405 405 405 405",
     "scopes:chain-view": "200 200 200 404 | 405 405 405 405",
+    "scopes:certificate-status": "405 405 405 405 | 200 404 404 404",
     "scopes:iso-view": "200 200 200 404 | 405 405 405 405",
     "scopes:profile-edit": "405 405 405 405 | 302 404 404 404",
     "scopes:readiness-bulk": "405 405 405 405 | 200 200 404 404",
+    "scopes:procedure-task-done": "405 405 405 405 | 302 302 404 404",
     "scopes:readiness-edit": "200 200 200 404 | 200 200 404 404",
     "scopes:readiness-list": "200 200 200 404 | 405 405 405 405",
     "scopes:scope-edit": "200 200 200 404 | 302 404 404 404",

@@ -15,7 +15,10 @@ from scopes.api.catalog import FrameworkList, RequirementList
 from scopes.api.scope import (
     CertificateDetail,
     CertificateList,
+    CertificateProcedureDetail,
+    CertificateStatusSet,
     HostProfileDetail,
+    ProcedureTaskDone,
     ScopeDetail,
     SubcontractorDetail,
     SubcontractorList,
@@ -41,6 +44,21 @@ urlpatterns = [
         "o/<slug:slug>/certificates/<int:pk>/",
         CertificateDetail.as_view(),
         name="certificate-detail",
+    ),
+    path(
+        "o/<slug:slug>/certificates/<int:pk>/status/",
+        CertificateStatusSet.as_view(),
+        name="certificate-status",
+    ),
+    path(
+        "o/<slug:slug>/certificates/<int:pk>/procedure/",
+        CertificateProcedureDetail.as_view(),
+        name="certificate-procedure",
+    ),
+    path(
+        "o/<slug:slug>/certificate-tasks/<int:pk>/done/",
+        ProcedureTaskDone.as_view(),
+        name="procedure-task-done",
     ),
     path("o/<slug:slug>/soa/", SoAList.as_view(), name="soa-list"),
     path("o/<slug:slug>/soa/<int:pk>/", SoADetail.as_view(), name="soa-detail"),
