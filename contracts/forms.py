@@ -216,17 +216,11 @@ class ClientFilterForm(forms.Form):
     )
 
 
-class CertificateModelChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        holder = obj.subcontractor or obj.organisation
-        return f"{holder} — {obj.get_kind_display()} {obj.number} → {obj.expires_on:%Y-%m-%d}"
-
-
 class CertificateBundleForm(forms.Form):
     """Which certificates go to the client (HDS v2 EXI 12): every certificate valid today,
     all ticked at first."""
 
-    certificates = CertificateModelChoice(
+    certificates = forms.ModelMultipleChoiceField(
         label=_("Certificates"),
         queryset=Certificate.objects.none(),
         widget=forms.CheckboxSelectMultiple,

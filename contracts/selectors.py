@@ -354,6 +354,6 @@ def bundle_certificates_of(*, organisation: Organisation, today: date) -> QueryS
             organisation=organisation, issued_on__lte=today, expires_on__gte=today
         )
         .filter(Q(status=CertificateStatus.VALID) | Q(status_from__gt=today))
-        .select_related("subcontractor")
+        .select_related("subcontractor", "organisation")
         .order_by(F("subcontractor__name").asc(nulls_first=True), "kind", "number", "pk")
     )

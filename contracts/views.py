@@ -477,7 +477,11 @@ def client_certificates(request: AuthedHttpRequest, slug: str, pk: int) -> HttpR
             "organisation": organisation,
             "client": client,
             "form": form,
-            "candidates": [(c, with_file.get(c.pk)) for c in candidates],
+            # One row per certificate: its box (the form's, ticked or not as sent), its file.
+            "rows": [
+                (box, certificate, with_file.get(certificate.pk))
+                for box, certificate in zip(form["certificates"], candidates, strict=False)
+            ],
             "today": today,
         },
     )

@@ -378,6 +378,15 @@ def certificate_file_add(
                     title=_("Certificate %(certificate)s (%(holder)s)")
                     % {"certificate": str(locked), "holder": str(holder)},
                     effective_on=locked.issued_on,
+                    # Shown as evidence of HDS v2 EXI 12 (the certificates given to clients).
+                    requirements=list(
+                        Requirement.objects.filter(
+                            framework__organisation__isnull=True,
+                            framework__code="hds",
+                            ref_id="EXI 12",
+                            assessable=True,
+                        )
+                    ),
                 ),
                 actor=actor,
             )

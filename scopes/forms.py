@@ -314,7 +314,13 @@ class CertificateStatusForm(forms.Form):
     """The certification body's decision on a certificate: only the statuses its current one
     may move to (scopes.models.CERTIFICATE_STATUS_TRANSITIONS), none chosen in advance."""
 
-    status = forms.ChoiceField(label=_("New status"), choices=())
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[
+            ("", "---------"),
+            *(c for c in CertificateStatus.choices if c[0] != CertificateStatus.EXPIRED),
+        ],
+    )
     status_from = IsoDateField(label=_("Applies from"))
     reason = forms.CharField(
         label=_("Reason"),

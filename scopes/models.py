@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Organisation
@@ -250,10 +250,11 @@ class CertificateStatus(models.TextChoices):
     """A certificate's status on a day. Only the body's decisions (suspended, withdrawn) are
     stored; "expired" is derived from expires_on, never stored twice."""
 
-    VALID = "valid", _("Valid")
-    SUSPENDED = "suspended", _("Suspended")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    EXPIRED = "expired", _("Expired")
+    # A context of their own: "Valid" elsewhere heads a validity column, "Expired" is feminine.
+    VALID = "valid", pgettext_lazy("certificate status", "Valid")
+    SUSPENDED = "suspended", pgettext_lazy("certificate status", "Suspended")
+    WITHDRAWN = "withdrawn", pgettext_lazy("certificate status", "Withdrawn")
+    EXPIRED = "expired", pgettext_lazy("certificate status", "Expired")
 
 
 # The statuses a certification body's decision sets (ISO/IEC 17021-1: a suspension is lifted or

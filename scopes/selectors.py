@@ -375,8 +375,3 @@ def procedure_task_get(*, organisation: Organisation, pk: int) -> CertificatePro
     if task is None:
         raise Http404
     return task
-
-
-def certificates_with_status(*, organisation: Organisation) -> QuerySet[Certificate]:
-    """Every certificate of the organisation with its holder and its procedure, if any."""
-    return certificates_of(organisation=organisation).select_related("procedure")

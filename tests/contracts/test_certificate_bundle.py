@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from contracts.models import Client
 from contracts.services import ClientData, client_save
@@ -101,6 +101,7 @@ class TestCertificateFile:
         assert version.sha256 == hashlib.sha256(PDF).hexdigest()
         link = CertificateFile.objects.get(certificate=own)
         assert link.item == version.item
+        assert [r.ref_id for r in link.item.requirements.all()] == ["EXI 12"]
         again = certificate_file_add(
             certificate=own, upload=hashed_upload(PDF + b"\n", "hds2.pdf"), actor=officer
         )
@@ -172,7 +173,7 @@ class TestBundle:
         assert sub[8] == ""
         with translation.override("fr"):
             assert sub[7] == gettext("file missing")
-            assert own[6] == gettext("Valid")
+            assert own[6] == pgettext("certificate status", "Valid")
         event = TrailEvent.objects.get(kind="client.certificates_sent")
         assert event.actor == contributor
         assert event.object_id == str(clinic.pk)
