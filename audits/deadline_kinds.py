@@ -39,7 +39,7 @@ from audits.models import (
 from audits.workflow import CORRECTION_WINDOW_STATUSES
 from evidence.models import EvidenceItem, EvidenceStatus
 from hdsready.models import Organisation, Role, User
-from scopes.models import Certificate, CertificateKind
+from scopes.models import Certificate, CertificateKind, CertificateStatus
 
 Organisations = QuerySet[Organisation] | Sequence[Organisation]
 
@@ -174,9 +174,12 @@ def _certificate_rows(
     start: date,
     end: date,
 ) -> list[DeadlineRow]:
-    found = certificates.filter(
-        organisation__in=organisations, expires_on__range=(start, end)
-    ).select_related("organisation", "subcontractor")
+    # A withdrawn certificate ended on its status date: its printed expiry is no deadline.
+    found = (
+        certificates.filter(organisation__in=organisations, expires_on__range=(start, end))
+        .exclude(status=CertificateStatus.WITHDRAWN)
+        .select_related("organisation", "subcontractor")
+    )
     rows = []
     for certificate in found:
         subject = str(certificate)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from audits.deadline_kinds import deadline_rows
 from audits.services.reminders import reminders_sweep
 from hdsready.models import Notification, TrailEvent
 from scopes.models import (
@@ -300,3 +301,21 @@ class TestPages:
         detail = client_as(manager).get(detail_url)
         assert b'data-task="plan_replacement"' in detail.content
         assert other_url not in detail.content
+
+
+def test_a_withdrawn_certificate_has_no_expiry_deadline(certificate, officer):
+    organisation = certificate.organisation
+    window = {"organisations": [organisation], "start": date(2027, 12, 1), "end": date(2028, 1, 31)}
+    assert [row.pk for row in deadline_rows(**window)] == [certificate.pk]
+    suspend(certificate, officer, day=date(2027, 6, 1), status="withdrawn")
+    assert deadline_rows(**window) == []
+
+
+def test_chain_page_names_the_suspended_certificate(client_as, certificate, officer, manager):
+    suspend(certificate, officer, day=date(2026, 5, 1))
+    url = page(certificate.organisation, "chain-view")
+    before = client_as(manager).get(url, {"on": "2026-04-30"})
+    after = client_as(manager).get(url, {"on": "2026-05-01"})
+    assert b"data-lapsed" not in before.content
+    assert b'data-lapsed="suspended"' in after.content
+    assert b'data-activity="1" data-cover="gap"' in after.content
