@@ -82,6 +82,17 @@ def _upload_error(request: AuthedHttpRequest, message: str, back: str) -> HttpRe
     return redirect(back)
 
 
+def _the_upload(request: AuthedHttpRequest, back: str) -> HashedUploadedFile | HttpResponse:
+    """The one file of an upload form, or the answer saying why there is none."""
+    too_large = too_large_message(request)
+    if too_large:
+        return _upload_error(request, too_large, back)
+    upload = request.FILES.get("file")
+    if not isinstance(upload, HashedUploadedFile):
+        return _upload_error(request, _("Choose a file to upload."), back)
+    return upload
+
+
 @require_http_methods(["GET", "POST"])
 @verified
 def item_list(request: AuthedHttpRequest, slug: str) -> HttpResponse:
@@ -200,12 +211,9 @@ def version_upload(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespon
     )
     item = evidence_item_get(organisation=organisation, pk=pk)
     back = reverse("evidence:item-detail", args=[slug, pk])
-    too_large = too_large_message(request)
-    if too_large:
-        return _upload_error(request, too_large, back)
-    upload = request.FILES.get("file")
-    if not isinstance(upload, HashedUploadedFile):
-        return _upload_error(request, _("Choose a file to upload."), back)
+    upload = _the_upload(request, back)
+    if isinstance(upload, HttpResponse):
+        return upload
     try:
         version = evidence_version_add(
             item=item,
@@ -228,12 +236,9 @@ def certificate_file_upload(request: AuthedHttpRequest, slug: str, pk: int) -> H
     organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
     certificate = certificate_get(organisation=organisation, pk=pk)
     back = reverse("scopes:certificate-detail", args=[slug, pk])
-    too_large = too_large_message(request)
-    if too_large:
-        return _upload_error(request, too_large, back)
-    upload = request.FILES.get("file")
-    if not isinstance(upload, HashedUploadedFile):
-        return _upload_error(request, _("Choose a file to upload."), back)
+    upload = _the_upload(request, back)
+    if isinstance(upload, HttpResponse):
+        return upload
     try:
         version = certificate_file_add(certificate=certificate, upload=upload, actor=request.user)
     except EvidenceError as exc:
