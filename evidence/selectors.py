@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 
-from evidence.models import CertificateFile, EvidenceItem, EvidenceStatus, EvidenceVersion
+from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, TrailEvent
 from scopes.certificate_files import CertificateFileFacts
 from scopes.models import Requirement
@@ -101,24 +101,14 @@ def certificate_latest_versions(
     *, organisation: Organisation, pks: Sequence[int]
 ) -> dict[int, EvidenceVersion]:
     """The latest file version of each certificate (HDS v2 EXI 12) that has one, by
-    certificate pk: two queries whatever the number of certificates."""
-    links = (
-        CertificateFile.objects.filter(certificate__organisation=organisation, certificate__in=pks)
-        .prefetch_related(
-            Prefetch(
-                "item__versions",
-                queryset=EvidenceVersion.objects.select_related("item").order_by("-number"),
-                to_attr="newest_first",
-            )
-        )
-        .select_related("item")
-    )
-    found = {}
-    for link in links:
-        versions = link.item.newest_first  # type: ignore[attr-defined]
-        if versions:
-            found[link.certificate_id] = versions[0]
-    return found
+    certificate pk: one query whatever the number of certificates and versions."""
+    newest = EvidenceVersion.objects.filter(item=OuterRef("item")).order_by("-number")
+    versions = EvidenceVersion.objects.filter(
+        item__certificate_link__certificate__organisation=organisation,
+        item__certificate_link__certificate__in=pks,
+        number=Subquery(newest.values("number")[:1]),
+    ).select_related("item__certificate_link")
+    return {version.item.certificate_link.certificate_id: version for version in versions}
 
 
 def certificate_files(

@@ -6,8 +6,11 @@ import json
 
 import pytest
 
+from evidence.services import certificate_file_add
 from hdsready.models import TrailEvent
 from scopes.models import Certificate, CertificateProcedureTask
+from tests.evidence.conftest import store  # noqa: F401  (isolated MEDIA_ROOT)
+from tests.evidence.helpers import PDF, hashed_upload
 from tests.scopes.test_api import JSON, api_client, o
 from tests.scopes.test_certificate_status import certificate  # noqa: F401
 
@@ -89,3 +92,14 @@ def test_roles_and_strangers(contributor, manager, outsider, officer, certificat
     assert task is not None
     assert post(manager, o(organisation, f"certificate-tasks/{task.pk}/done/")).status_code == 403
     assert post(outsider, o(theirs, f"certificate-tasks/{task.pk}/done/")).status_code == 404
+
+
+def test_has_file_once_the_file_is_stored(officer, certificate, store, django_assert_num_queries):  # noqa: F811
+    url = o(certificate.organisation, "certificates/")
+    client = api_client(officer)
+    client.get(url)
+    with django_assert_num_queries(5):
+        assert client.get(url).json()["results"][0]["has_file"] is False
+    certificate_file_add(certificate=certificate, upload=hashed_upload(PDF), actor=officer)
+    with django_assert_num_queries(5):  # the same with a file
+        assert client.get(url).json()["results"][0]["has_file"] is True
