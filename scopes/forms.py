@@ -10,6 +10,7 @@ from hdsready.widgets import IsoDateField, QuickSelect
 from scopes.activities import ACTIVITIES
 from scopes.iso_standards import IsoStandard
 from scopes.models import (
+    CERTIFICATE_DECISIONS,
     CERTIFICATE_STATUS_TRANSITIONS,
     ISO_STANDARD_CHOICES,
     Certificate,
@@ -316,10 +317,7 @@ class CertificateStatusForm(forms.Form):
 
     status = forms.ChoiceField(
         label=_("New status"),
-        choices=[
-            ("", "---------"),
-            *(c for c in CertificateStatus.choices if c[0] != CertificateStatus.EXPIRED),
-        ],
+        choices=[("", "---------"), *CERTIFICATE_DECISIONS],
     )
     status_from = IsoDateField(label=_("Applies from"))
     reason = forms.CharField(

@@ -266,6 +266,8 @@ CERTIFICATE_STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     CertificateStatus.WITHDRAWN: frozenset(),
 }
 LAPSED_STATUSES = frozenset({CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN})
+# What a certificate stores: the decisions, expired being derived.
+CERTIFICATE_DECISIONS = [c for c in CertificateStatus.choices if c[0] != CertificateStatus.EXPIRED]
 
 
 class Certificate(models.Model):
@@ -310,7 +312,7 @@ class Certificate(models.Model):
     status = models.CharField(
         _("status"),
         max_length=16,
-        choices=[c for c in CertificateStatus.choices if c[0] != CertificateStatus.EXPIRED],
+        choices=CERTIFICATE_DECISIONS,
         default=CertificateStatus.VALID,
     )
     status_from = models.DateField(_("status applies from"), null=True, blank=True)

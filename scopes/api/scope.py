@@ -18,6 +18,7 @@ from hdsready.models import Organisation
 from scopes.api.base import ScopesAPIView, SubcontractorField, merged
 from scopes.certificate_files import certificate_files_of
 from scopes.models import (
+    CERTIFICATE_DECISIONS,
     ISO_STANDARD_CHOICES,
     ActivityMode,
     Certificate,
@@ -249,7 +250,7 @@ class CertificateSerializer(serializers.ModelSerializer):
     )
 
     status = serializers.ChoiceField(
-        choices=CertificateStatus.choices,
+        choices=CERTIFICATE_DECISIONS,
         read_only=True,
         help_text=_(
             "The certification body's decision: valid, suspended or withdrawn (set through "
@@ -371,7 +372,7 @@ class CertificateDetail(ScopesAPIView):
 
 class CertificateStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=[c for c in CertificateStatus.choices if c[0] != CertificateStatus.EXPIRED],
+        choices=CERTIFICATE_DECISIONS,
         help_text=_("suspended or withdrawn from status_from; valid lifts a suspension."),
     )
     status_from = serializers.DateField(help_text=_("The first day the status applies."))
