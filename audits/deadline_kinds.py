@@ -42,7 +42,7 @@ from audits.workflow import CORRECTION_WINDOW_STATUSES
 from contracts.models import Contract
 from evidence.models import EvidenceItem, EvidenceStatus
 from hdsready.models import Organisation, Role, User
-from scopes.models import Certificate, CertificateKind
+from scopes.models import Certificate, CertificateKind, CertificateStatus
 
 Organisations = QuerySet[Organisation] | Sequence[Organisation]
 
@@ -198,9 +198,12 @@ def _certificate_rows(
     start: date,
     end: date,
 ) -> list[DeadlineRow]:
-    found = certificates.filter(
-        organisation__in=organisations, expires_on__range=(start, end)
-    ).select_related("organisation", "subcontractor")
+    # A withdrawn certificate ended on its status date: its printed expiry is no deadline.
+    found = (
+        certificates.filter(organisation__in=organisations, expires_on__range=(start, end))
+        .exclude(status=CertificateStatus.WITHDRAWN)
+        .select_related("organisation", "subcontractor")
+    )
     rows = []
     for certificate in found:
         subject = str(certificate)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from contracts.models import ClauseState, Client, Contract, ContractStatus
 from contracts.selectors import (
     CLIENT_GAPS,
     ClauseLine,
+    bundle_certificates_of,
     clients_of,
     evidence_for_contracts,
     templates_of,
@@ -19,6 +21,7 @@ from contracts.services import ClauseAnswer, ClientData, ContactData, ContractDa
 from hdsready.models import Organisation
 from hdsready.widgets import IsoDateField
 from scopes.activities import activity_choices
+from scopes.models import Certificate
 
 
 class ClientForm(forms.Form):
@@ -211,3 +214,23 @@ class ClientFilterForm(forms.Form):
         ],
         required=False,
     )
+
+
+class CertificateBundleForm(forms.Form):
+    """Which certificates go to the client (HDS v2 EXI 12): every certificate valid today,
+    all ticked at first."""
+
+    certificates = forms.ModelMultipleChoiceField(
+        label=_("Certificates"),
+        queryset=Certificate.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one certificate.")},
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        candidates = bundle_certificates_of(organisation=organisation, today=today)
+        field = self.fields["certificates"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
+        field.queryset = candidates
+        self.initial.setdefault("certificates", [c.pk for c in candidates])

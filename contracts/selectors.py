@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -35,6 +35,7 @@ from contracts.models import (
 )
 from evidence.models import EvidenceItem, EvidenceStatus
 from hdsready.models import Organisation
+from scopes.models import Certificate, CertificateStatus
 from scopes.readiness_figures import ComputedFigure
 
 # Clients -------------------------------------------------------------------------------------
@@ -421,3 +422,17 @@ def register_readiness_figures(
         )
     )
     return found
+
+
+def bundle_certificates_of(*, organisation: Organisation, today: date) -> QuerySet[Certificate]:
+    """The certificates a client may be handed (HDS v2 EXI 12): the host's own and its
+    subcontractors', those valid today (issued, not expired, not suspended or withdrawn yet),
+    the host's first."""
+    return (
+        Certificate.objects.filter(
+            organisation=organisation, issued_on__lte=today, expires_on__gte=today
+        )
+        .filter(Q(status=CertificateStatus.VALID) | Q(status_from__gt=today))
+        .select_related("subcontractor", "organisation")
+        .order_by(F("subcontractor__name").asc(nulls_first=True), "kind", "number", "pk")
+    )

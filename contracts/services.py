@@ -5,7 +5,7 @@ own transaction."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -13,12 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts.certificate_bundle import BundleEntry, BundleFile, build_bundle
 from contracts.clauses import CLAUSES_BY_CODE
 from contracts.models import ClauseState, Client, ClientContact, Contract, ContractClause
 from evidence.models import EvidenceItem
+from evidence.selectors import certificate_latest_versions
+from evidence.services import EvidenceIntegrityError, evidence_version_open
 from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
 from scopes.activities import ACTIVITIES_BY_NUMBER
+from scopes.models import Certificate
 
 
 class ContractError(Exception):
@@ -375,3 +379,78 @@ def _changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[
     return {
         key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
     }
+
+
+# Certificates handed to a client ------------------------------------------------------------
+
+
+def _bundle_entry(certificate: Certificate, file: BundleFile | None, today: date) -> BundleEntry:
+    return BundleEntry(
+        holder=str(certificate.subcontractor or certificate.organisation),
+        kind=str(certificate.get_kind_display()),
+        number=certificate.number,
+        certification_body=certificate.certification_body,
+        issued_on=certificate.issued_on,
+        expires_on=certificate.expires_on,
+        status=str(certificate.status_on(today).label),
+        file=file,
+    )
+
+
+def client_certificates_bundle(
+    *, client: Client, certificates: Sequence[Certificate], actor: User, today: date
+) -> bytes:
+    """HDS v2 EXI 12: the host's certificates and its certified subcontractors' handed to one
+    client as a ZIP with a manifest. Each file is read through the evidence app (checked against
+    its recorded SHA-256, the access logged); a certificate without a file is listed as such.
+    Who handed which certificates to which client is recorded."""
+    if not certificates:
+        raise ContractError(_("Choose at least one certificate."))
+    if any(c.organisation_id != client.organisation_id for c in certificates):
+        raise ContractError(_("Unknown certificate."))
+    versions = certificate_latest_versions(
+        organisation=client.organisation, pks=[c.pk for c in certificates]
+    )
+    entries = []
+    for certificate in certificates:
+        version = versions.get(certificate.pk)
+        file = None
+        if version is not None:
+            try:
+                handle = evidence_version_open(version=version, actor=actor, purpose="downloaded")
+            except EvidenceIntegrityError as exc:
+                raise ContractError(str(exc)) from exc
+            with handle:
+                file = BundleFile(original_name=version.original_name, content=handle.read())
+        entries.append(_bundle_entry(certificate, file, today))
+    content = build_bundle(
+        entries,
+        header=[
+            _("Holder"),
+            _("Kind"),
+            _("Number"),
+            _("Certification body"),
+            _("Issued on"),
+            _("Valid until"),
+            _("Status"),
+            _("File"),
+            "SHA-256",
+        ],
+        missing=_("file missing"),
+    )
+    trail_record(
+        kind="client.certificates_sent",
+        actor=actor,
+        organisation=client.organisation,
+        target=client,
+        data={
+            "client": client.name,
+            "certificates": [f"{entry.kind} {entry.number} ({entry.holder})" for entry in entries],
+            "missing_files": [
+                f"{entry.kind} {entry.number} ({entry.holder})"
+                for entry in entries
+                if entry.file is None
+            ],
+        },
+    )
+    return content

@@ -50,6 +50,14 @@ def register() -> None:
             "client_contacts.exported": TrailEventType(
                 _("Client contacts exported"), keys={"rows": _("Contacts")}
             ),
+            "client.certificates_sent": TrailEventType(
+                _("Certificates handed to a client (EXI 12)"),
+                keys={
+                    "client": _("Client"),
+                    "certificates": _("Certificates"),
+                    "missing_files": _("Listed without their file"),
+                },
+            ),
             "contract.created": TrailEventType(
                 _("Contract added"), model=Contract, keys=contract_keys
             ),

@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("o/<slug:slug>/contracts/clients/<int:pk>/", views.client_detail, name="client-detail"),
     path(
+        "o/<slug:slug>/contracts/clients/<int:pk>/certificates/",
+        views.client_certificates,
+        name="client-certificates",
+    ),
+    path(
         "o/<slug:slug>/contracts/clients/<int:pk>/delete/",
         views.client_remove,
         name="client-delete",

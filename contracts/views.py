@@ -14,6 +14,7 @@ from django_otp.decorators import otp_required
 
 from contracts.contacts_xlsx import XLSX_CONTENT_TYPE, ContactRow, build_contacts_workbook
 from contracts.forms import (
+    CertificateBundleForm,
     ClausesForm,
     ClientFilterForm,
     ClientForm,
@@ -23,6 +24,7 @@ from contracts.forms import (
 )
 from contracts.models import Client, Contract
 from contracts.selectors import (
+    bundle_certificates_of,
     clause_lines_of,
     client_get,
     clients_of,
@@ -34,6 +36,7 @@ from contracts.selectors import (
 )
 from contracts.services import (
     ContractError,
+    client_certificates_bundle,
     client_contact_delete,
     client_contact_save,
     client_contacts_exported,
@@ -44,6 +47,7 @@ from contracts.services import (
     contract_delete,
     contract_save,
 )
+from evidence.selectors import certificate_latest_versions
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest, query_pk
 from hdsready.models import Organisation
@@ -430,3 +434,54 @@ def contact_export(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     filename = f"contacts-clients-{organisation.slug}-{timezone.localdate().isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# Certificates handed to a client (EXI 12) ----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@verified
+def client_certificates(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Choose the certificates for a client and download them as one ZIP with a manifest."""
+    organisation = organisation_get_for_user(
+        user=request.user, slug=slug, perm=roles.EDIT_READINESS
+    )
+    client = client_get(organisation=organisation, pk=pk)
+    today = timezone.localdate()
+    form = CertificateBundleForm(
+        request.POST if request.method == "POST" else None, organisation=organisation, today=today
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            content = client_certificates_bundle(
+                client=client,
+                certificates=list(form.cleaned_data["certificates"]),
+                actor=request.user,
+                today=today,
+            )
+        except ContractError as exc:
+            form.add_error(None, str(exc))
+        else:
+            response = HttpResponse(content, content_type="application/zip")
+            filename = f"certificats-{organisation.slug}-{client.pk}-{today.isoformat()}.zip"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    candidates = list(bundle_certificates_of(organisation=organisation, today=today))
+    with_file = certificate_latest_versions(
+        organisation=organisation, pks=[c.pk for c in candidates]
+    )
+    return render(
+        request,
+        "contracts/client_certificates.html",
+        {
+            "organisation": organisation,
+            "client": client,
+            "form": form,
+            # One row per certificate: its box (the form's, ticked or not as sent), its file.
+            "rows": [
+                (box, certificate, with_file.get(certificate.pk))
+                for box, certificate in zip(form["certificates"], candidates, strict=False)
+            ],
+            "today": today,
+        },
+    )

@@ -8,3 +8,10 @@ class EvidenceConfig(AppConfig):
         from evidence import trail_kinds
 
         trail_kinds.register()
+
+        from evidence.selectors import certificate_files, certificate_upload_url
+        from scopes.certificate_files import CertificateFileSource, certificate_files_register
+
+        certificate_files_register(
+            CertificateFileSource(files=certificate_files, upload_url=certificate_upload_url)
+        )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Organisation
-from scopes.models import Requirement
+from scopes.models import Certificate, Requirement
 
 
 class EvidenceKind(models.TextChoices):
@@ -134,3 +134,24 @@ class EvidenceVersion(models.Model):
     @property
     def storage_name(self) -> str:
         return str(self.file.name)
+
+
+class CertificateFile(models.Model):
+    """The file of a certificate of the scopes register (the host's own or a subcontractor's),
+    kept as an evidence item: its versions are hash-checked and served like any evidence
+    (HDS v2 EXI 12: the host hands its clients the certificates). It lives here because scopes
+    sits below evidence."""
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.CASCADE, related_name="file_link"
+    )
+    item = models.OneToOneField(
+        EvidenceItem, on_delete=models.PROTECT, related_name="certificate_link"
+    )
+
+    class Meta:
+        verbose_name = _("certificate file")
+        verbose_name_plural = _("certificate files")
+
+    def __str__(self) -> str:
+        return f"{self.certificate}: {self.item}"

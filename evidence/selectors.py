@@ -3,14 +3,17 @@ user may see (checked by the core selectors), so an id from elsewhere is a 404."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.urls import reverse
 
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from hdsready.models import Organisation, TrailEvent
+from scopes.certificate_files import CertificateFileFacts
 from scopes.models import Requirement
 
 REVIEW_SOON_DAYS = 30
@@ -92,3 +95,40 @@ def evidence_access_history(*, item: EvidenceItem, limit: int = 200) -> QuerySet
         )
         .order_by("-seq")[:limit]
     )
+
+
+def certificate_latest_versions(
+    *, organisation: Organisation, pks: Sequence[int]
+) -> dict[int, EvidenceVersion]:
+    """The latest file version of each certificate (HDS v2 EXI 12) that has one, by
+    certificate pk: one query whatever the number of certificates and versions."""
+    newest = EvidenceVersion.objects.filter(item=OuterRef("item")).order_by("-number")
+    versions = EvidenceVersion.objects.filter(
+        item__certificate_link__certificate__organisation=organisation,
+        item__certificate_link__certificate__in=pks,
+        number=Subquery(newest.values("number")[:1]),
+    ).select_related("item__certificate_link")
+    return {version.item.certificate_link.certificate_id: version for version in versions}
+
+
+def certificate_files(
+    organisation: Organisation, pks: Sequence[int]
+) -> dict[int, CertificateFileFacts]:
+    """The source the scopes pages read through scopes.certificate_files."""
+    return {
+        pk: CertificateFileFacts(
+            name=version.original_name,
+            sha256=version.sha256,
+            version=version.number,
+            download_url=reverse(
+                "evidence:version-download",
+                args=[organisation.slug, version.item_id, version.number],
+            ),
+            evidence_url=reverse("evidence:item-detail", args=[organisation.slug, version.item_id]),
+        )
+        for pk, version in certificate_latest_versions(organisation=organisation, pks=pks).items()
+    }
+
+
+def certificate_upload_url(organisation: Organisation, pk: int) -> str:
+    return reverse("evidence:certificate-file", args=[organisation.slug, pk])

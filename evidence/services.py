@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from evidence.filetypes import display_name, is_allowed, normalise_type, sniff_path
 from evidence.models import (
     EVIDENCE_TRANSITIONS,
+    CertificateFile,
     EvidenceItem,
     EvidenceKind,
     EvidenceStatus,
@@ -26,7 +27,7 @@ from evidence.models import (
 from evidence.uploads import HashedUploadedFile
 from hdsready.models import Membership, Organisation, User
 from hdsready.trail import trail_first_values, trail_record
-from scopes.models import Requirement
+from scopes.models import Certificate, Requirement
 
 READ_CHUNK = 1024 * 1024
 
@@ -353,3 +354,44 @@ def _verify_batch(
             yield version
         else:
             yield VerifyProblem(version, found, expected)
+
+
+def certificate_file_add(
+    *, certificate: Certificate, upload: HashedUploadedFile, actor: User
+) -> EvidenceVersion:
+    """Store a certificate's file (HDS v2 EXI 12: the host hands its clients the certificates)
+    as the next version of the certificate's own evidence item, created with its first file.
+    A refused upload leaves nothing."""
+    _check_upload(upload)
+    with transaction.atomic():
+        locked = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("organisation", "subcontractor")
+            .get(pk=certificate.pk)
+        )
+        link = CertificateFile.objects.select_related("item").filter(certificate=locked).first()
+        if link is None:
+            holder = locked.subcontractor or locked.organisation
+            item = evidence_item_create(
+                organisation=locked.organisation,
+                data=ItemData(
+                    title=_("Certificate %(certificate)s (%(holder)s)")
+                    % {"certificate": str(locked), "holder": str(holder)},
+                    effective_on=locked.issued_on,
+                    # Shown as evidence of HDS v2 EXI 12 (the certificates given to clients).
+                    requirements=list(
+                        Requirement.objects.filter(
+                            framework__organisation__isnull=True,
+                            framework__code="hds",
+                            ref_id="EXI 12",
+                            assessable=True,
+                        )
+                    ),
+                ),
+                actor=actor,
+            )
+            link = CertificateFile.objects.create(certificate=locked, item=item)
+        elif link.item.status != EvidenceStatus.ACTIVE:
+            evidence_item_set_status(item=link.item, status=EvidenceStatus.ACTIVE, actor=actor)
+            link.item.refresh_from_db()
+        return evidence_version_add(item=link.item, upload=upload, actor=actor)

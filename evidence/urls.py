@@ -21,6 +21,11 @@ urlpatterns = [
         name="version-download",
     ),
     path(
+        "o/<slug:slug>/certificates/<int:pk>/file/",
+        views.certificate_file_upload,
+        name="certificate-file",
+    ),
+    path(
         "o/<slug:slug>/requirements/<int:rpk>/evidence/",
         views.requirement_evidence,
         name="requirement-evidence",

@@ -31,6 +31,7 @@ from evidence.selectors import (
 from evidence.services import (
     EvidenceError,
     EvidenceIntegrityError,
+    certificate_file_add,
     evidence_files_add,
     evidence_item_create,
     evidence_item_set_status,
@@ -44,7 +45,7 @@ from hdsready import roles
 from hdsready.http import AuthedHttpRequest
 from hdsready.paging import numbered_page
 from hdsready.selectors import organisation_get_for_user, user_can
-from scopes.selectors import requirement_get
+from scopes.selectors import certificate_get, requirement_get
 
 # The evidence list shows this many items a page: its time and size stay those of one screen.
 ITEMS_PAGE_SIZE = 50
@@ -79,6 +80,17 @@ def _upload_error(request: AuthedHttpRequest, message: str, back: str) -> HttpRe
         return JsonResponse({"ok": False, "error": message}, status=400)
     messages.error(request, message)
     return redirect(back)
+
+
+def _the_upload(request: AuthedHttpRequest, back: str) -> HashedUploadedFile | HttpResponse:
+    """The one file of an upload form, or the answer saying why there is none."""
+    too_large = too_large_message(request)
+    if too_large:
+        return _upload_error(request, too_large, back)
+    upload = request.FILES.get("file")
+    if not isinstance(upload, HashedUploadedFile):
+        return _upload_error(request, _("Choose a file to upload."), back)
+    return upload
 
 
 @require_http_methods(["GET", "POST"])
@@ -199,12 +211,9 @@ def version_upload(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespon
     )
     item = evidence_item_get(organisation=organisation, pk=pk)
     back = reverse("evidence:item-detail", args=[slug, pk])
-    too_large = too_large_message(request)
-    if too_large:
-        return _upload_error(request, too_large, back)
-    upload = request.FILES.get("file")
-    if not isinstance(upload, HashedUploadedFile):
-        return _upload_error(request, _("Choose a file to upload."), back)
+    upload = _the_upload(request, back)
+    if isinstance(upload, HttpResponse):
+        return upload
     try:
         version = evidence_version_add(
             item=item,
@@ -218,6 +227,26 @@ def version_upload(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespon
         return JsonResponse({"ok": True, **_version_json(version)})
     messages.success(request, _("Version %(number)s uploaded.") % {"number": version.number})
     return redirect("evidence:item-detail", slug=slug, pk=pk)
+
+
+@require_POST
+@verified
+def certificate_file_upload(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A certificate's file (HDS v2 EXI 12), from the certificate's page in the scope."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.MANAGE)
+    certificate = certificate_get(organisation=organisation, pk=pk)
+    back = reverse("scopes:certificate-detail", args=[slug, pk])
+    upload = _the_upload(request, back)
+    if isinstance(upload, HttpResponse):
+        return upload
+    try:
+        version = certificate_file_add(certificate=certificate, upload=upload, actor=request.user)
+    except EvidenceError as exc:
+        return _upload_error(request, str(exc), back)
+    messages.success(
+        request, _("Certificate file stored (version %(number)s).") % {"number": version.number}
+    )
+    return redirect(back)
 
 
 @require_POST

@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
     # Fields of the same name with other choices ("kind", "status"): every set keeps its name.
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "scopes.models.CertificateKind",
+        "CertificateStatusEnum": "scopes.models.CertificateStatus",
+        "CertificateDecisionEnum": "scopes.models.CERTIFICATE_DECISIONS",
         "StatusEnum": "scopes.models.ReadinessStatus",
         "EvidenceKindEnum": "evidence.models.EvidenceKind",
         "EvidenceStatusEnum": "evidence.models.EvidenceStatus",

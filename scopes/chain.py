@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from scopes.activities import ACTIVITIES, Activity
@@ -26,6 +26,19 @@ class Cover(StrEnum):
     GAP = "gap"
 
 
+# The body's decisions that end a certificate's cover from their date (scopes.models keeps the
+# same values; this module stays free of the ORM).
+LAPSED = frozenset({"suspended", "withdrawn"})
+
+
+def last_covered_day(*, expires_on: date, status: str, status_from: date | None) -> date:
+    """The last day a certificate covers: its printed expiry, or the day before a suspension or
+    withdrawal applies (HDS v2 EXI 14: a lapsed certificate covers no day from its status date)."""
+    if status in LAPSED and status_from is not None:
+        return min(expires_on, status_from - timedelta(days=1))
+    return expires_on
+
+
 @dataclass(frozen=True)
 class CertificateFacts:
     holder: str  # the subcontractor's name, or the host's own name
@@ -33,9 +46,21 @@ class CertificateFacts:
     activities: frozenset[int]
     issued_on: date
     expires_on: date  # the last day of validity, as printed on certificates
+    status: str = "valid"  # valid, suspended or withdrawn (the stored decision)
+    status_from: date | None = None  # the first day a suspension or withdrawal applies
+
+    @property
+    def last_day(self) -> date:
+        return last_covered_day(
+            expires_on=self.expires_on, status=self.status, status_from=self.status_from
+        )
 
     def valid_on(self, day: date) -> bool:
-        return self.issued_on <= day <= self.expires_on
+        return self.issued_on <= day <= self.last_day
+
+    def lapsed_on(self, day: date) -> bool:
+        """Within its printed validity, but suspended or withdrawn on that day."""
+        return self.issued_on <= day <= self.expires_on and not self.valid_on(day)
 
 
 @dataclass(frozen=True)
@@ -52,6 +77,9 @@ class ActivityCover:
     performer: Performer | None
     certificate: CertificateFacts | None
     days_left: int | None
+    # On a gap: the certificate naming the activity that would cover the day but is suspended
+    # or withdrawn, so the page says why.
+    lapsed: CertificateFacts | None = None
 
     @property
     def is_gap(self) -> bool:
@@ -62,7 +90,7 @@ def _best(
     certificates: Sequence[CertificateFacts], activity: int, day: date
 ) -> CertificateFacts | None:
     valid = [c for c in certificates if activity in c.activities and c.valid_on(day)]
-    return max(valid, key=lambda c: c.expires_on, default=None)
+    return max(valid, key=lambda c: c.last_day, default=None)
 
 
 def hosting_chain(
@@ -89,9 +117,13 @@ def hosting_chain(
             certificates = subcontractor_certificates.get(performer.subcontractor, ())
         best = _best(certificates, activity.number, on)
         if best is None:
-            lines.append(ActivityCover(activity, Cover.GAP, performer, None, None))
+            lapsed = next(
+                (c for c in certificates if activity.number in c.activities and c.lapsed_on(on)),
+                None,
+            )
+            lines.append(ActivityCover(activity, Cover.GAP, performer, None, None, lapsed))
             continue
-        days_left = (best.expires_on - on).days
+        days_left = (best.last_day - on).days
         cover = Cover.EXPIRING if days_left <= warning_days else Cover.COVERED
         lines.append(ActivityCover(activity, cover, performer, best, days_left))
     return lines

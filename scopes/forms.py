@@ -13,8 +13,12 @@ from scopes.certified_hosts_file import MAX_UPLOAD_BYTES as HOST_LIST_MAX_BYTES
 from scopes.certified_hosts_rows import FIELD_LABELS, REQUIRED_FIELDS, Field, mapping_errors
 from scopes.iso_standards import IsoStandard
 from scopes.models import (
+    CERTIFICATE_DECISIONS,
+    CERTIFICATE_STATUS_TRANSITIONS,
     ISO_STANDARD_CHOICES,
+    Certificate,
     CertificateKind,
+    CertificateStatus,
     Framework,
     HostProfile,
     ImplementationStatus,
@@ -24,6 +28,7 @@ from scopes.models import (
 )
 from scopes.selectors import members_of
 from scopes.services.assessment import ReadinessData, SoAData
+from scopes.services.certificates import REASON_MAX_LENGTH
 from scopes.services.scope import CertificateData
 from scopes.soa_xlsx import MAX_UPLOAD_BYTES
 
@@ -353,3 +358,42 @@ class HostListMappingForm(forms.Form):
     def mapping(self) -> dict[Field, int | None]:
         data = self.cleaned_data
         return {field: int(data[field.value]) if data.get(field.value) else None for field in Field}
+
+
+class CertificateStatusForm(forms.Form):
+    """The certification body's decision on a certificate: only the statuses its current one
+    may move to (scopes.models.CERTIFICATE_STATUS_TRANSITIONS), none chosen in advance."""
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[("", "---------"), *CERTIFICATE_DECISIONS],
+    )
+    status_from = IsoDateField(label=_("Applies from"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The certification body's decision, with its reference."),
+    )
+
+    def __init__(self, *args: Any, certificate: Certificate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = CERTIFICATE_STATUS_TRANSITIONS.get(certificate.status, frozenset())
+        field = cast(forms.ChoiceField, self.fields["status"])
+        field.choices = [
+            ("", "---------"),
+            *((value, label) for value, label in CertificateStatus.choices if value in allowed),
+        ]
+        self.certificate = certificate
+
+    def clean_status_from(self) -> Any:
+        day = self.cleaned_data["status_from"]
+        if day is not None and day < self.certificate.issued_on:
+            raise forms.ValidationError(
+                _("The status cannot apply before the certificate was issued.")
+            )
+        if day is not None and day > self.certificate.expires_on:
+            raise forms.ValidationError(
+                _("The certificate has expired by then: its expiry already ends it.")
+            )
+        return day

@@ -9,12 +9,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Organisation
 from scopes.activities import ACTIVITIES
 from scopes.catalog import AppliesWhen
+from scopes.chain import last_covered_day
 from scopes.iso_standards import STANDARDS, IsoStandard
 
 
@@ -245,6 +246,30 @@ ISO_STANDARD_CHOICES = [
 ] + [(IsoStandard.EQUIVALENT.value, _("Other equivalent standard (name it)"))]
 
 
+class CertificateStatus(models.TextChoices):
+    """A certificate's status on a day. Only the body's decisions (suspended, withdrawn) are
+    stored; "expired" is derived from expires_on, never stored twice."""
+
+    # A context of their own: "Valid" elsewhere heads a validity column, "Expired" is feminine.
+    VALID = "valid", pgettext_lazy("certificate status", "Valid")
+    SUSPENDED = "suspended", pgettext_lazy("certificate status", "Suspended")
+    WITHDRAWN = "withdrawn", pgettext_lazy("certificate status", "Withdrawn")
+    EXPIRED = "expired", pgettext_lazy("certificate status", "Expired")
+
+
+# The statuses a certification body's decision sets (ISO/IEC 17021-1: a suspension is lifted or
+# ends in a withdrawal; a withdrawal is final). The one transition table: services execute it,
+# pages offer only the statuses it allows.
+CERTIFICATE_STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    CertificateStatus.VALID: frozenset({CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN}),
+    CertificateStatus.SUSPENDED: frozenset({CertificateStatus.VALID, CertificateStatus.WITHDRAWN}),
+    CertificateStatus.WITHDRAWN: frozenset(),
+}
+LAPSED_STATUSES = frozenset({CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN})
+# What a certificate stores: the decisions, expired being derived.
+CERTIFICATE_DECISIONS = [c for c in CertificateStatus.choices if c[0] != CertificateStatus.EXPIRED]
+
+
 class Certificate(models.Model):
     """An HDS or ISO 27001 certificate, of the host itself (no subcontractor) or of a
     subcontractor. Its activities are the HDS activities its scope names or covers."""
@@ -283,6 +308,15 @@ class Certificate(models.Model):
     issued_on = models.DateField(_("issued on"))
     # The last day of validity, as printed on the certificate ("valide jusqu'au").
     expires_on = models.DateField(_("valid until"), db_index=True)
+    # The body's decision (CertificateStatus without EXPIRED), the first day it applies, and why.
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=CERTIFICATE_DECISIONS,
+        default=CertificateStatus.VALID,
+    )
+    status_from = models.DateField(_("status applies from"), null=True, blank=True)
+    status_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -294,13 +328,106 @@ class Certificate(models.Model):
                 condition=models.Q(expires_on__gt=models.F("issued_on")),
                 name="certificate_expires_after_issue",
             ),
+            models.CheckConstraint(
+                condition=models.Q(status=CertificateStatus.VALID)
+                | models.Q(status_from__isnull=False),
+                name="certificate_status_has_date",
+            ),
         )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
 
+    @property
+    def last_day(self) -> date:
+        """The last day it covers: the printed expiry, or the day before a suspension or
+        withdrawal applies."""
+        return last_covered_day(
+            expires_on=self.expires_on, status=self.status, status_from=self.status_from
+        )
+
     def is_valid_on(self, day: date) -> bool:
-        return self.issued_on <= day <= self.expires_on
+        return self.issued_on <= day <= self.last_day
+
+    def status_on(self, day: date) -> CertificateStatus:
+        if (
+            self.status in LAPSED_STATUSES
+            and self.status_from is not None
+            and day >= self.status_from
+        ):
+            return CertificateStatus(self.status)
+        if day > self.expires_on:
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+
+class ProcedureTrigger(models.TextChoices):
+    SUSPENDED = "suspended", _("Certificate suspended")
+    WITHDRAWN = "withdrawn", _("Certificate withdrawn")
+    EXPIRING = "expiring", _("Certificate about to expire")
+
+
+class ProcedureTaskKind(models.TextChoices):
+    INFORM_CLIENTS = "inform_clients", _("Inform the clients concerned")
+    PLAN_REPLACEMENT = "plan_replacement", _("Plan the replacement (renewal or another provider)")
+
+
+# The tasks every procedure opens with, in order (HDS v2 EXI 14).
+PROCEDURE_TASKS: tuple[ProcedureTaskKind, ...] = (
+    ProcedureTaskKind.INFORM_CLIENTS,
+    ProcedureTaskKind.PLAN_REPLACEMENT,
+)
+
+
+class CertificateProcedure(models.Model):
+    """HDS v2 EXI 14: what the host does when a certificate it relies on is suspended,
+    withdrawn or about to expire. One per certificate: opened once, by the first trigger."""
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.CASCADE, related_name="procedure"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="certificate_procedures"
+    )
+    trigger = models.CharField(_("opened because"), max_length=16, choices=ProcedureTrigger.choices)
+    # The day the certificate stops covering (the status date, or the day after its expiry).
+    gap_from = models.DateField(_("gap from"))
+    opened_at = models.DateTimeField(_("opened at"))
+
+    class Meta:
+        verbose_name = _("certificate procedure (EXI 14)")
+        verbose_name_plural = _("certificate procedures (EXI 14)")
+        ordering = ("-opened_at",)
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name}: {self.certificate}"
+
+
+class CertificateProcedureTask(models.Model):
+    procedure = models.ForeignKey(
+        CertificateProcedure, on_delete=models.CASCADE, related_name="tasks"
+    )
+    kind = models.CharField(_("task"), max_length=20, choices=ProcedureTaskKind.choices)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+
+    class Meta:
+        verbose_name = _("procedure task")
+        verbose_name_plural = _("procedure tasks")
+        ordering = ("procedure", "pk")
+        constraints = (
+            models.UniqueConstraint(fields=("procedure", "kind"), name="procedure_task_kind"),
+        )
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
 
 
 class ImplementationStatus(models.TextChoices):

@@ -23,6 +23,8 @@ from scopes.models import (
     ActivityMode,
     Certificate,
     CertificateKind,
+    CertificateProcedure,
+    CertificateProcedureTask,
     CertifiedHost,
     CertifiedHostList,
     CertifiedHostsMapping,
@@ -185,6 +187,8 @@ def _facts(certificate: Certificate, holder: str) -> CertificateFacts:
         activities=frozenset(certificate.activities),
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
+        status=certificate.status,
+        status_from=certificate.status_from,
     )
 
 
@@ -370,6 +374,20 @@ def host_list_current(*, organisation: Organisation) -> CertifiedHostList | None
     )
 
 
+def certificate_procedure_of(*, certificate: Certificate) -> CertificateProcedure | None:
+    """The certificate's EXI 14 procedure with its tasks and who did them, if opened."""
+    return (
+        CertificateProcedure.objects.filter(certificate=certificate)
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=CertificateProcedureTask.objects.select_related("done_by").order_by("pk"),
+            )
+        )
+        .first()
+    )
+
+
 def host_list_imports(*, organisation: Organisation, limit: int = 10) -> list[CertifiedHostList]:
     """The latest imports of the list, the current one first."""
     return list(
@@ -446,3 +464,14 @@ def host_checks_of(
     )
     checks = check_subcontractors(facts, (_listed(row) for row in rows), on=on)
     return host_list, [(s, checks[s.pk]) for s in subcontractors]
+
+
+def procedure_task_get(*, organisation: Organisation, pk: int) -> CertificateProcedureTask:
+    task = (
+        CertificateProcedureTask.objects.select_related("procedure__certificate")
+        .filter(procedure__organisation=organisation, pk=pk)
+        .first()
+    )
+    if task is None:
+        raise Http404
+    return task

@@ -13,7 +13,10 @@ from scopes.models import (
     ActivityMode,
     Certificate,
     CertificateKind,
+    CertificateStatus,
     HostProfile,
+    ProcedureTaskKind,
+    ProcedureTrigger,
     ReadinessEntry,
     SoAEntry,
     Subcontractor,
@@ -36,6 +39,7 @@ def _activities(data: Mapping[str, Any]) -> list[TrailLine]:
 
 def register() -> None:
     certificate_kinds = {"kind": choices_of(CertificateKind)}
+    statuses = choices_of(CertificateStatus)
     trail_events_register(
         {
             "scope.activities_set": TrailEventType(
@@ -57,6 +61,33 @@ def register() -> None:
                 model=Certificate,
                 keys={"holder": _("Holder"), "standard": _("Standard")},
                 choices=certificate_kinds,
+            ),
+            "certificate.status_set": TrailEventType(
+                _("Certificate status set"),
+                model=Certificate,
+                keys={
+                    "holder": _("Holder"),
+                    "from_status": _("Previous status"),
+                    "status_from": _("Applies from"),
+                    "reason": _("Reason"),
+                },
+                choices={"status": statuses, "from_status": statuses},
+            ),
+            "certificate.procedure_opened": TrailEventType(
+                _("Certificate procedure opened (EXI 14)"),
+                model=Certificate,
+                keys={
+                    "holder": _("Holder"),
+                    "trigger": _("Opened because"),
+                    "gap_from": _("Gap from"),
+                },
+                choices={"trigger": choices_of(ProcedureTrigger)},
+            ),
+            "certificate.procedure_task_done": TrailEventType(
+                _("Certificate procedure task done (EXI 14)"),
+                model=Certificate,
+                keys={"holder": _("Holder"), "task": _("Task")},
+                choices={"task": choices_of(ProcedureTaskKind)},
             ),
             "certificate.deleted": TrailEventType(
                 _("Certificate deleted"), model=Certificate, choices=certificate_kinds

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scopes.views import catalog, certified_hosts, readiness, scope, soa
+from scopes.views import catalog, certificate, certified_hosts, readiness, scope, soa
 
 app_name = "scopes"
 
@@ -18,6 +18,21 @@ urlpatterns = [
         "o/<slug:slug>/certificates/<int:pk>/edit/",
         scope.certificate_edit,
         name="certificate-edit",
+    ),
+    path(
+        "o/<slug:slug>/certificates/<int:pk>/",
+        certificate.certificate_detail,
+        name="certificate-detail",
+    ),
+    path(
+        "o/<slug:slug>/certificates/<int:pk>/status/",
+        certificate.certificate_status,
+        name="certificate-status",
+    ),
+    path(
+        "o/<slug:slug>/certificate-tasks/<int:pk>/done/",
+        certificate.procedure_task_done,
+        name="procedure-task-done",
     ),
     path(
         "o/<slug:slug>/certificates/<int:pk>/delete/",

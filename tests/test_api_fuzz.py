@@ -40,7 +40,13 @@ from dossiers.models import Dossier
 from evidence.models import EvidenceItem, EvidenceVersion
 from hdsready.models import Organisation, Role, User
 from hdsready.services.tokens import api_token_create
-from scopes.models import Certificate, Framework, Requirement, Subcontractor
+from scopes.models import (
+    Certificate,
+    CertificateProcedureTask,
+    Framework,
+    Requirement,
+    Subcontractor,
+)
 from scopes.selectors import HDS_CODE, annex_a_controls
 from sovereignty.models import LawExposure, RemoteAccess, StorageLocation
 from tests.evidence.conftest import store  # noqa: F401  (isolated MEDIA_ROOT)
@@ -92,6 +98,9 @@ def existing_values(organisation: Organisation) -> dict[str, list[Any]]:
         "findings": _ids(findings),
         "subcontractors": _ids(Subcontractor.objects.filter(organisation=organisation)),
         "certificates": _ids(Certificate.objects.filter(organisation=organisation)),
+        "certificate-tasks": _ids(
+            CertificateProcedureTask.objects.filter(procedure__organisation=organisation)
+        ),
         "dossiers": _ids(Dossier.objects.filter(organisation=organisation)),
         "frameworks": _ids(Framework.objects.all()),
         "soa": _ids(annex_a_controls()),

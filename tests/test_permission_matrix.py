@@ -31,7 +31,13 @@ from guarantees.services import guarantees_publish
 from hdsready.models import Membership, Role, TrailEvent
 from hdsready.services.invitations import invitation_send
 from hdsready.services.tokens import api_token_create
-from scopes.models import Certificate, Framework, Requirement, Subcontractor
+from scopes.models import (
+    Certificate,
+    CertificateProcedureTask,
+    Framework,
+    Requirement,
+    Subcontractor,
+)
 from sovereignty.models import LawExposure, RemoteAccess, StorageLocation
 from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audits' personas)
 from tests.audits.workflow_helpers import audit_in
@@ -112,6 +118,9 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
         ("invitations", "pk"): invitation.pk,
         ("tokens", "pk"): token.pk,
         ("certificates", "pk"): _pk(Certificate.objects.filter(organisation__slug=SLUG).first()),
+        ("certificate-tasks", "pk"): _pk(
+            CertificateProcedureTask.objects.filter(procedure__organisation__slug=SLUG).first()
+        ),
         ("subcontractors", "pk"): _pk(
             Subcontractor.objects.filter(organisation__slug=SLUG).first()
         ),
@@ -318,6 +327,8 @@ MEMBERS = {
     "api:auditor-finding-action": "405 405 405 405 | 404 404 404 404",
     "api:certificate-detail": "200 200 200 404 | 405 405 405 404",
     "api:certificate-list": "200 200 200 404 | 415 403 403 404",
+    "api:certificate-procedure": "200 200 200 404 | 405 405 405 404",
+    "api:certificate-status": "405 405 405 404 | 415 403 403 404",
     "api:client-detail": "200 200 200 404 | 405 405 405 404",
     "api:client-list": "200 200 200 404 | 405 405 405 404",
     "api:contract-clause-detail": "200 200 200 404 | 405 405 405 404",
@@ -349,6 +360,7 @@ MEMBERS = {
     "api:law-exposure-list": "200 200 200 404 | 415 415 403 404",
     "api:organisation-list": "200 200 200 200 | 405 405 405 405",
     "api:readiness-detail": "200 200 200 404 | 405 405 405 404",
+    "api:procedure-task-done": "405 405 405 404 | 200 200 403 404",
     "api:readiness-list": "200 200 200 404 | 405 405 405 404",
     "api:remote-access-detail": "200 200 200 404 | 405 405 405 404",
     "api:remote-access-list": "200 200 200 404 | 415 415 403 404",
@@ -389,6 +401,7 @@ MEMBERS = {
     "audits:item-reviews": "200 200 200 404 | 405 405 405 405",
     "audits:review-answer": "405 405 405 405 | 200 200 404 404",
     "contracts:client-delete": "405 405 405 405 | 302 302 404 404",
+    "contracts:client-certificates": "200 200 404 404 | 200 200 404 404",
     "contracts:client-detail": "200 200 200 404 | 200 200 404 404",
     "contracts:client-list": "200 200 200 404 | 200 200 404 404",
     "contracts:contact-create": "405 405 405 405 | 200 200 404 404",
@@ -416,6 +429,7 @@ MEMBERS = {
     "dossiers:dossier-retry": "405 405 405 405 | 302 404 302 404",
     "dossiers:dossier-status": "200 404 200 404 | 405 405 405 405",
     "evidence:item-detail": "200 200 200 404 | 200 200 404 404",
+    "evidence:certificate-file": "405 405 405 405 | 302 404 404 404",
     "evidence:item-list": "200 200 200 404 | 200 200 404 404",
     "evidence:item-status": "405 405 405 405 | 302 302 404 404",
     "evidence:requirement-evidence": "200 200 200 404 | 302 302 404 404",
@@ -455,13 +469,16 @@ MEMBERS = {
     "scopes:certificate-create": "200 404 404 404 | 200 404 404 404",
     "scopes:certificate-delete": "405 405 405 405 | 302 404 404 404",
     "scopes:certificate-edit": "200 404 404 404 | 200 404 404 404",
+    "scopes:certificate-detail": "200 200 200 404 | 405 405 405 405",
     "scopes:chain-view": "200 200 200 404 | 405 405 405 405",
     "scopes:host-list": "200 200 200 404 | 405 405 405 405",
     "scopes:host-list-import": "302 404 404 404 | 302 404 404 404",
     "scopes:host-list-upload": "405 405 405 405 | 200 404 404 404",
+    "scopes:certificate-status": "405 405 405 405 | 200 404 404 404",
     "scopes:iso-view": "200 200 200 404 | 405 405 405 405",
     "scopes:profile-edit": "405 405 405 405 | 302 404 404 404",
     "scopes:readiness-bulk": "405 405 405 405 | 200 200 404 404",
+    "scopes:procedure-task-done": "405 405 405 405 | 302 302 404 404",
     "scopes:readiness-edit": "200 200 200 404 | 200 200 404 404",
     "scopes:readiness-list": "200 200 200 404 | 405 405 405 405",
     "scopes:scope-edit": "200 200 200 404 | 302 404 404 404",

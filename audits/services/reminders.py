@@ -25,6 +25,7 @@ from audits.programme import ProgrammeFacts
 from audits.reminders import OVERDUE, due_offsets
 from hdsready.models import Membership, Organisation, User
 from hdsready.services.notifications import NOTIFICATION_TEXT_LENGTH, notify, officers_of
+from scopes.services.certificates import certificate_procedures_open_expiring
 
 # How far back the sweep still finds a passed date for its one "overdue" reminder, so a sweep
 # missed for a few days (an outage) still sends it.
@@ -137,6 +138,9 @@ def reminders_sweep(*, now: datetime) -> int:
     accesses and the end dates of client contracts (HDS v2 chapter 6). Returns the number of
     reminders sent; a second run the same day sends none."""
     today = deadlines.paris_date(now=now)
+    # HDS v2 EXI 14: a certificate about to expire opens its procedure (once, whatever the
+    # number of runs); its alert is the procedure's, not counted among the reminders.
+    certificate_procedures_open_expiring(today=today, now=now)
     offsets = tuple(settings.REMINDER_OFFSET_DAYS)
     sent = 0
     for due in _candidates(today=today, offsets=offsets):

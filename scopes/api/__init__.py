@@ -16,7 +16,10 @@ from scopes.api.certified_hosts import HostCheckList, HostListDetail
 from scopes.api.scope import (
     CertificateDetail,
     CertificateList,
+    CertificateProcedureDetail,
+    CertificateStatusSet,
     HostProfileDetail,
+    ProcedureTaskDone,
     ScopeDetail,
     SubcontractorDetail,
     SubcontractorList,
@@ -45,6 +48,21 @@ urlpatterns = [
     ),
     path("o/<slug:slug>/certified-hosts/", HostListDetail.as_view(), name="host-list"),
     path("o/<slug:slug>/certified-hosts/checks/", HostCheckList.as_view(), name="host-check-list"),
+    path(
+        "o/<slug:slug>/certificates/<int:pk>/status/",
+        CertificateStatusSet.as_view(),
+        name="certificate-status",
+    ),
+    path(
+        "o/<slug:slug>/certificates/<int:pk>/procedure/",
+        CertificateProcedureDetail.as_view(),
+        name="certificate-procedure",
+    ),
+    path(
+        "o/<slug:slug>/certificate-tasks/<int:pk>/done/",
+        ProcedureTaskDone.as_view(),
+        name="procedure-task-done",
+    ),
     path("o/<slug:slug>/soa/", SoAList.as_view(), name="soa-list"),
     path("o/<slug:slug>/soa/<int:pk>/", SoADetail.as_view(), name="soa-detail"),
     path("o/<slug:slug>/readiness/", ReadinessList.as_view(), name="readiness-list"),

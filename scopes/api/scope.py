@@ -4,29 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from hdsready import roles
 from hdsready.api import Refused
+from hdsready.models import Organisation
 from scopes.api.base import ScopesAPIView, SubcontractorField, merged
+from scopes.certificate_files import certificate_files_of
 from scopes.models import (
+    CERTIFICATE_DECISIONS,
     ISO_STANDARD_CHOICES,
     ActivityMode,
     Certificate,
     CertificateKind,
+    CertificateProcedure,
+    CertificateProcedureTask,
+    CertificateStatus,
     HostProfile,
     Subcontractor,
 )
 from scopes.selectors import (
     certificate_get,
+    certificate_procedure_of,
     certificates_of,
     host_profile_of,
+    procedure_task_get,
     scope_of,
     subcontractor_get,
     subcontractors_of,
+)
+from scopes.services.certificates import (
+    REASON_MAX_LENGTH,
+    certificate_procedure_task_done,
+    certificate_status_set,
 )
 from scopes.services.scope import (
     ActivityChoice,
@@ -233,9 +249,59 @@ class CertificateSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(), required=False, help_text=_("HDS activities covered.")
     )
 
+    status = serializers.ChoiceField(
+        choices=CERTIFICATE_DECISIONS,
+        read_only=True,
+        help_text=_(
+            "The certification body's decision: valid, suspended or withdrawn (set through "
+            "the status endpoint)."
+        ),
+    )
+    status_from = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The first day a suspension or withdrawal applies."),
+    )
+    status_reason = serializers.CharField(read_only=True)
+    status_today = serializers.SerializerMethodField(
+        help_text=_("The status today, with expired derived from expires_on.")
+    )
+    has_file = serializers.SerializerMethodField(
+        help_text=_("Whether the certificate's file is stored (as evidence).")
+    )
+
     class Meta:
         model = Certificate
-        fields = ("id", "subcontractor", *CERTIFICATE_FIELDS)
+        fields = (
+            "id",
+            "subcontractor",
+            *CERTIFICATE_FIELDS,
+            "status",
+            "status_from",
+            "status_reason",
+            "status_today",
+            "has_file",
+        )
+
+    @extend_schema_field(serializers.ChoiceField(choices=CertificateStatus.choices))
+    def get_status_today(self, certificate: Certificate) -> str:
+        return str(certificate.status_on(self.context["today"]).value)
+
+    def get_has_file(self, certificate: Certificate) -> bool:
+        return certificate.pk in self.context["with_file"]
+
+
+def _certificate_context(
+    organisation: Organisation, certificates: list[Certificate]
+) -> dict[str, Any]:
+    """What the serializer reads besides the rows: today, and which have a file (one query)."""
+    files = certificate_files_of(organisation=organisation, pks=[c.pk for c in certificates])
+    return {"today": timezone.localdate(), "with_file": set(files), "organisation": organisation}
+
+
+def certificate_out(certificate: Certificate) -> dict[str, Any]:
+    context = _certificate_context(certificate.organisation, [certificate])
+    return dict(CertificateSerializer(certificate, context=context).data)
 
 
 def certificate_data(values: dict[str, Any]) -> CertificateData:
@@ -249,8 +315,12 @@ class CertificateList(ScopesAPIView):
 
     @extend_schema(responses=CertificateSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
-        page = self.paginate_queryset(certificates_of(organisation=self.organisation()))
-        return self.get_paginated_response(CertificateSerializer(page, many=True).data)
+        organisation = self.organisation()
+        page = list(self.paginate_queryset(certificates_of(organisation=organisation)) or [])
+        context = _certificate_context(organisation, page)
+        return self.get_paginated_response(
+            CertificateSerializer(page, many=True, context=context).data
+        )
 
     @extend_schema(responses={201: CertificateSerializer})
     def post(self, request: Request, slug: str) -> Response:
@@ -261,7 +331,7 @@ class CertificateList(ScopesAPIView):
             data=certificate_data(merged(Certificate(), changes, CERTIFICATE_FIELDS)),
             actor=request.user,
         )
-        return Response(CertificateSerializer(certificate).data, status=201)
+        return Response(certificate_out(certificate), status=201)
 
 
 class CertificateDetail(ScopesAPIView):
@@ -269,7 +339,7 @@ class CertificateDetail(ScopesAPIView):
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
         certificate = certificate_get(organisation=self.organisation(), pk=pk)
-        return Response(CertificateSerializer(certificate).data)
+        return Response(certificate_out(certificate))
 
     def put(self, request: Request, slug: str, pk: int) -> Response:
         return self._save(pk, partial=False)
@@ -297,4 +367,78 @@ class CertificateDetail(ScopesAPIView):
             ),
             actor=self.request.user,
         )
-        return Response(CertificateSerializer(certificate).data)
+        return Response(certificate_out(certificate))
+
+
+class CertificateStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=CERTIFICATE_DECISIONS,
+        help_text=_("suspended or withdrawn from status_from; valid lifts a suspension."),
+    )
+    status_from = serializers.DateField(help_text=_("The first day the status applies."))
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, help_text=_("The certification body's decision.")
+    )
+
+
+class CertificateStatusSet(ScopesAPIView):
+    """Record the certification body's decision on a certificate. A suspension or withdrawal
+    opens the EXI 14 procedure (once per certificate) and alerts the compliance officers."""
+
+    serializer_class = CertificateStatusSerializer
+
+    @extend_schema(responses=CertificateSerializer)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        certificate = certificate_get(organisation=self.organisation(), pk=pk)
+        values = self.validated()
+        certificate = certificate_status_set(
+            certificate=certificate,
+            status=values["status"],
+            status_from=values["status_from"],
+            reason=values["reason"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return Response(certificate_out(certificate))
+
+
+class ProcedureTaskSerializer(serializers.ModelSerializer):
+    done_by = serializers.EmailField(source="done_by.email", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CertificateProcedureTask
+        fields = ("id", "kind", "done_at", "done_by")
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    tasks = ProcedureTaskSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CertificateProcedure
+        fields = ("trigger", "gap_from", "opened_at", "tasks")
+
+
+class CertificateProcedureDetail(ScopesAPIView):
+    """The certificate's EXI 14 procedure and its tasks; 404 while none is open."""
+
+    serializer_class = ProcedureSerializer
+
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        certificate = certificate_get(organisation=self.organisation(), pk=pk)
+        procedure = certificate_procedure_of(certificate=certificate)
+        if procedure is None:
+            raise Http404
+        return Response(ProcedureSerializer(procedure).data)
+
+
+class ProcedureTaskDone(ScopesAPIView):
+    """Check one EXI 14 task done (who and when are recorded); contributors may too."""
+
+    serializer_class = None
+    write_perm = roles.EDIT_READINESS
+
+    @extend_schema(request=None, responses=ProcedureTaskSerializer)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        task = procedure_task_get(organisation=self.organisation(), pk=pk)
+        task = certificate_procedure_task_done(task=task, actor=request.user, now=timezone.now())
+        return Response(ProcedureTaskSerializer(task).data)

@@ -327,6 +327,7 @@ def iso_view(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             "check": check,
             "own_hds": own_certificates(organisation=organisation, kind=CertificateKind.HDS),
             "profile": host_profile_of(organisation=organisation),
+            "today": timezone.localdate(),
             "can_manage": user_can(user=request.user, organisation=organisation, perm=roles.MANAGE),
         },
     )

@@ -38,7 +38,7 @@ from audits.workflow import CORRECTION_WINDOW_STATUSES
 from contracts.models import Client, Contract
 from evidence.models import EvidenceItem
 from hdsready.models import Notification, Organisation, User
-from scopes.models import Certificate, CertificateKind, Subcontractor
+from scopes.models import Certificate, CertificateKind, CertificateProcedure, Subcontractor
 from tests.audits.test_api import api_client
 from tests.conftest import verified_client_for
 from tests.evidence.helpers import make_item
@@ -434,7 +434,11 @@ def test_the_sweep_reminds_every_kind_once_per_offset(
     # Officers get every reminder; contributors those of the kinds that name their role, the
     # auditor those of their own access; managers none.
     reminders = len(OFFSETS) * len(kinds) + len(overdue)
-    assert Notification.objects.filter(user=officer).count() == reminders
+    # Officers also get the EXI 14 alert of each certificate's procedure, opened once by the
+    # sweep when the expiry came within 90 days.
+    procedures = CertificateProcedure.objects.filter(organisation=organisation)
+    assert procedures.count() == Certificate.objects.filter(organisation=organisation).count()
+    assert Notification.objects.filter(user=officer).count() == reminders + procedures.count()
     contributor_kinds = [e for e in DEADLINE_KINDS.values() if "contributor" in e.also_reminds]
     assert Notification.objects.filter(user=contributor).count() == sum(
         len(OFFSETS) + e.overdue_reminder for e in contributor_kinds

@@ -22,6 +22,7 @@ from scopes.models import (
 )
 from scopes.selectors import ISO_CODE, builtin_framework
 from scopes.services.assessment import ReadinessData, readiness_update
+from scopes.services.certificates import certificate_procedures_open_expiring
 from scopes.services.scope import (
     ActivityChoice,
     CertificateData,
@@ -135,6 +136,9 @@ class Command(BaseCommand):
                     actor=actor,
                 )
             self._iso_readiness(organisation, actor)
+            # What the first daily scan does: the datacenter's certificate ends within 90 days,
+            # so its EXI 14 procedure is open (once, however often the seed runs).
+            certificate_procedures_open_expiring(today=today, now=timezone.now())
         self.stdout.write(
             "Demo scope: activities 1-2 at a datacenter whose HDS certificate ends in 60 days, "
             "3-6 in-house; ISO 27001 certificate missing activity 6 (backup), so the ISO 27001 "
