@@ -15,6 +15,7 @@ from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
 from audits.models import Audit
 from evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus
 from evidence.services import evidence_version_add
+from guarantees.services import guarantees_publish
 from hdsready.models import Membership, Role, User
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import log_in
@@ -32,9 +33,16 @@ WRAP_POINTS = "_-./@"
 @pytest.fixture
 def demo() -> dict[str, object]:
     call_command("catalog_sync", stdout=StringIO())
-    for command in ("seed_demo", "seed_demo_scope", "seed_demo_cycle"):
+    for command in (
+        "seed_demo",
+        "seed_demo_scope",
+        "seed_demo_cycle",
+        "seed_demo_contracts",
+        "seed_demo_sovereignty",
+    ):
         call_command(command, force=True, stdout=StringIO())
     officer = Membership.objects.get(organisation__slug="demo", role=Role.OFFICER).user
+    guarantees_publish(organisation=officer.memberships.get().organisation, actor=officer)
     auditor = User.objects.get(email=AUDITOR_EMAIL)
     for user in (officer, auditor):
         user.set_password(PASSWORD)
@@ -75,6 +83,11 @@ def _officer_pages(demo: dict[str, object]) -> list[str]:
         reverse("audits:cycle-list", kwargs=slug),
         reverse("audits:audit-detail", kwargs={**slug, "pk": audit.pk}),
         reverse("dossiers:dossier-list", kwargs=slug),
+        reverse("contracts:contract-list", kwargs=slug),
+        reverse("sovereignty:register", kwargs=slug),
+        reverse("guarantees:guarantees-page", kwargs=slug),
+        reverse("scopes:host-list", kwargs=slug),
+        reverse("guarantees:public-latest", kwargs=slug),
     ]
 
 
@@ -94,6 +107,44 @@ def _assert_fits(page: Page, path: str) -> None:
         ".filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.firstElementChild.id)"
     )
     assert hidden == [], f"{path}: tables wider than their box: {hidden}"
+    # Nothing spills out of its box over what follows (a box given a height by a rule meant
+    # for another element: the guarantees preview took the evidence preview's 70vh).
+    spilled = page.evaluate(SPILLED_JS)
+    assert spilled == [], f"{path}: content overflowing its box: {spilled}"
+    # No word of a table is cut in two at the end of a line ("Héberg|eur" in a narrow column);
+    # hashes, file names and addresses may break, between their parts or anywhere.
+    cut = page.evaluate(CUT_WORDS_JS)
+    assert cut == [], f"{path}: words cut across lines: {cut}"
+
+
+SPILLED_JS = """[...document.querySelectorAll('main *')].filter(e => {
+  const style = getComputedStyle(e);
+  return style.overflowY === 'visible' && e.clientHeight > 0
+    && e.scrollHeight > e.clientHeight + 8;
+}).map(e => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')}`)"""
+
+CUT_WORDS_JS = """(() => {
+  const cut = [];
+  for (const cell of document.querySelectorAll('main table th, main table td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const skipped = 'code, .filename, .sha, td.data, select, textarea, .sr-only';
+      if (node.parentElement.closest(skipped)) continue;
+      if (/@|:\\/\\//.test(node.data)) continue;  // an e-mail or web address may break anywhere
+      const pattern = /[^\\s\\-_\\/.@·,;:()«»'’]+/g;
+      for (let match = pattern.exec(node.data); match; match = pattern.exec(node.data)) {
+        if (match[0].length < 2 || match[0].length > 30) continue;
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const boxes = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+        const tops = new Set(boxes.map(r => Math.round(r.top)));
+        if (tops.size > 1) cut.push(match[0]);
+      }
+    }
+  }
+  return cut;
+})()"""
 
 
 # The text of an element line by line, as laid out (each character's box says its line).
