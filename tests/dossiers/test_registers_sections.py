@@ -17,6 +17,7 @@ from django.utils import translation
 from bench.dossier_seed import SeededOrganisation, seed_dossier_organisation
 from dossiers.content import _guarantees_units, _sovereignty_units, dossier_plan
 from dossiers.models import DossierKind
+from dossiers.pdf import render_units
 from guarantees.services import guarantees_publish
 from hdsready.models import Organisation, User
 from scopes.activities import ACTIVITIES_BY_NUMBER
@@ -28,6 +29,7 @@ from tests.dossiers.test_dossiers import (
     compact,
     only,
     pages_of,
+    pdf_pages,
     placed_units,
     request_and_print,
 )
@@ -320,3 +322,22 @@ def test_printed_in_the_dossier_language(
         assert compact(word) in page, word
     for word in absent:
         assert compact(word) not in text, word
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "absent"),
+    [
+        ("fr", "La page des garanties n'a jamais été publiée", "never been published"),
+        ("en", "The guarantees page has never been published", "jamais été publiée"),
+    ],
+)
+def test_printed_when_nothing_is_published(language, expected, absent, organisation, tmp_path):
+    with translation.override(language):
+        units = _guarantees_units(organisation)
+    [part] = render_units([(u.template, u.context) for u in units], language=language)
+    path = tmp_path / "unit.pdf"
+    path.write_bytes(part.pdf)
+    text = compact("".join(pdf_pages(path)))
+    assert compact(expected) in text
+    assert "EXI31" in text
+    assert compact(absent) not in text
