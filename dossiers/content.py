@@ -537,7 +537,8 @@ def _sovereignty_units(organisation: Organisation, today: date) -> list[UnitSpec
 def _guarantees_units(organisation: Organisation) -> list[UnitSpec]:
     """The latest published version of the public guarantees page, read from its frozen
     snapshot (guarantees.display, the public page's own reading), never from the live
-    registers: the dossier shows what the host has told the public. One query."""
+    registers: the dossier shows what the host has told the public. Two queries (the latest
+    publication, its publisher), whatever the size of the snapshot."""
     publication = latest_publication_of(organisation=organisation)
     if publication is None:
         return [UnitSpec("pdf/section_guarantees.html", {"published": False})]
