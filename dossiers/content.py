@@ -45,9 +45,12 @@ from contracts.clauses import CLAUSES, HEALTH_PROFESSIONAL_REF, INCIDENT_REFEREN
 from contracts.models import ClauseState
 from contracts.selectors import ClauseLine, register_on
 from dossiers.models import DossierKind
+from dossiers.typography import french
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
+from guarantees.display import guarantees_view
+from guarantees.selectors import latest_publication_of
 from hdsready.models import Organisation, User
-from scopes.activities import ACTIVITIES, certificate_types_for
+from scopes.activities import ACTIVITIES, activity_labels, certificate_types_for
 from scopes.models import ActivityMode, ImplementationStatus, ReadinessStatus, Requirement
 from scopes.selectors import (
     HDS_CODE,
@@ -59,6 +62,8 @@ from scopes.selectors import (
     soa_controls,
     subcontractors_of,
 )
+from sovereignty.countries import EEA_AS_OF, EEA_SOURCE
+from sovereignty.selectors import register_facts
 
 # Bump when the way units are laid out changes outside the templates (e.g. the renderer).
 RENDERER_VERSION = "1"
@@ -453,6 +458,170 @@ def _contracts_units(organisation: Organisation, today: date) -> list[UnitSpec]:
             )
         )
     return units
+
+
+# Sovereignty register (HDS v2 chapter 7, EXI 28-30) -------------------------------------------
+
+
+def _sovereignty_units(organisation: Organisation, today: date) -> list[UnitSpec]:
+    """The sovereignty register as it stands when the dossier is made: where the health data is
+    stored (EXI 28), every remote access with its legal basis (EXI 29), the non-EU laws the host
+    or its providers are exposed to (EXI 30), and the source of the country data the flags rest
+    on. Three queries (sovereignty.selectors.register_facts), whatever the register's size."""
+    facts = register_facts(organisation=organisation)
+    storage = [
+        {
+            "country": row.country,
+            "country_name": row.country_name,
+            "in_eea": row.in_eea,
+            "site": row.site,
+            "provider": row.provider,
+            "activities": activity_labels(sorted(row.activities)),
+            "data_stored": row.data_stored,
+            "secnumcloud": row.secnumcloud,
+            "secnumcloud_reference": row.secnumcloud_reference,
+            "secnumcloud_on": _day(row.secnumcloud_on),
+        }
+        for row in facts.storage
+    ]
+    accesses = [
+        {
+            "country": row.country,
+            "country_name": row.country_name,
+            "in_eea": row.in_eea,
+            "basis": row.basis_label,
+            "safeguard": row.safeguard,
+            "actors": row.actors,
+            "purpose": row.purpose,
+            "flagged": row.flagged,
+        }
+        for row in facts.remote_accesses
+    ]
+    exposures = [
+        {
+            "law": row.law,
+            "jurisdiction": row.jurisdiction_name,
+            "actor": row.actor,
+            "mitigations": row.mitigations,
+            "residual_risk_key": row.residual_risk,
+            "residual_risk": row.residual_risk_label,
+            "justification": row.justification,
+            "flagged": row.flagged,
+        }
+        for row in facts.law_exposures
+    ]
+    return [
+        UnitSpec(
+            "pdf/section_sovereignty.html",
+            {
+                "as_of": _day(today),
+                "storage": storage,
+                "storage_outside_eea": sum(1 for row in storage if not row["in_eea"]),
+                "accesses": accesses,
+                "accesses_flagged": sum(1 for row in accesses if row["flagged"]),
+                "exposures": exposures,
+                "exposures_flagged": sum(1 for row in exposures if row["flagged"]),
+                "eea_source": EEA_SOURCE,
+                "eea_as_of": _day(EEA_AS_OF),
+                "adequacy_source": facts.adequacy_source,
+                "adequacy_as_of": _day(facts.adequacy_as_of),
+            },
+            weight=6 + 2 * (len(storage) + len(accesses) + len(exposures)),
+        )
+    ]
+
+
+# Public guarantees page (HDS v2 chapter 8 and EXI 31) ------------------------------------------
+
+
+def _guarantees_units(organisation: Organisation) -> list[UnitSpec]:
+    """The latest published version of the public guarantees page, read from its frozen
+    snapshot (guarantees.display, the public page's own reading), never from the live
+    registers: the dossier shows what the host has told the public. Two queries (the latest
+    publication, its publisher), whatever the size of the snapshot."""
+    publication = latest_publication_of(organisation=organisation)
+    if publication is None:
+        return [UnitSpec("pdf/section_guarantees.html", {"published": False})]
+    view = guarantees_view(publication.snapshot)
+    actors = [
+        {
+            "name": actor.name,
+            "role": actor.role,
+            "activities": [
+                {"label": f"{a.number}. {a.label}", "uncovered": a.number in actor.uncovered}
+                for a in actor.activities
+            ],
+            "part_of_service": actor.part_of_service,
+            "certificates": [
+                {
+                    "kind": c.kind,
+                    "number": c.number,
+                    "standard": c.standard,
+                    "body": c.body,
+                    "accreditation": c.accreditation,
+                    "activities": ", ".join(str(n) for n in c.activities),
+                    "issued_on": _day(c.issued_on),
+                    "expires_on": _day(c.expires_on),
+                }
+                for c in actor.certificates
+            ],
+        }
+        for actor in view.actors
+    ]
+    return [
+        UnitSpec(
+            "pdf/section_guarantees.html",
+            {
+                "published": True,
+                "number": publication.number,
+                "published_at": _day(timezone.localtime(publication.published_at).date()),
+                "published_by": _person(publication.published_by),
+                "facts_as_of": _day(view.as_of),
+                "host": view.host_name,
+                "actors": actors,
+                "recorded": view.recorded,
+                "statement": view.statement,
+                # The mandatory wording is French whatever the dossier's language.
+                "statement_quoted": french(f"« {view.statement_fr} »"),
+                "storage": [
+                    {
+                        "country": row.country,
+                        "in_eea": row.in_eea,
+                        "provider": row.provider,
+                        "activities": ", ".join(str(n) for n in row.activities),
+                        "secnumcloud": row.secnumcloud,
+                        "secnumcloud_reference": row.secnumcloud_reference,
+                    }
+                    for row in view.storage
+                ],
+                "accesses": [
+                    {
+                        "country": row.country,
+                        "basis": row.basis,
+                        "safeguard": row.safeguard,
+                        "actors": row.actors,
+                        "purpose": row.purpose,
+                    }
+                    for row in view.remote_accesses
+                ],
+                "exposures": [
+                    {
+                        "law": row.law,
+                        "country": row.country,
+                        "actor": row.actor,
+                        "mitigations": row.mitigations,
+                        "residual_risk": row.residual_risk,
+                    }
+                    for row in view.law_exposures
+                ],
+            },
+            weight=6
+            + sum(2 + len(a["certificates"]) for a in actors)
+            + len(view.storage)
+            + len(view.remote_accesses)
+            + len(view.law_exposures),
+        )
+    ]
 
 
 # Audit sections --------------------------------------------------------------------------------
@@ -850,7 +1019,8 @@ def _current_versions_of(organisation: Organisation) -> list[EvidenceVersion]:
 
 def _scope_units(organisation: Organisation, today: date) -> list[UnitSpec]:
     """The host as of the dossier's day: in the stage 1 dossier (the documentary review reads
-    the client contracts for EXI 17-27 and the contacts for EXI 11 and 20) and in the full one.
+    the client contracts for EXI 17-27 and the contacts for EXI 11 and 20, the sovereignty
+    register for EXI 28-30 and the published guarantees page for EXI 31) and in the full one.
     The on-site, correction and SoA dossiers are about their audit or the ISO controls only."""
     return [
         *_organisation_units(organisation),
@@ -859,6 +1029,8 @@ def _scope_units(organisation: Organisation, today: date) -> list[UnitSpec]:
         *_soa_units(organisation),
         *_readiness_units(organisation),
         *_contracts_units(organisation, today),
+        *_sovereignty_units(organisation, today),
+        *_guarantees_units(organisation),
     ]
 
 

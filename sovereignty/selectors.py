@@ -113,6 +113,7 @@ class AccessFact:
     actors: str  # the free text, then the subcontractor's name when one is named
     purpose: str
     flagged: bool  # no valid basis (EXI 29)
+    in_eea: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,14 @@ class ExposureFact:
     residual_risk: str  # low, medium, high
     residual_risk_label: str
     justification: str
+    flagged: bool = False  # disclosed without any mitigation (EXI 30)
 
 
 @dataclass(frozen=True)
 class SovereigntyFacts:
     storage: tuple[StorageFact, ...]
-    # Only the accesses from outside the EEA: those are the transfers EXI 29 and 31 speak of.
+    # sovereignty_facts: only the accesses from outside the EEA, the transfers EXI 29 and 31 speak
+    # of; register_facts: every access of the register.
     remote_accesses: tuple[AccessFact, ...]
     law_exposures: tuple[ExposureFact, ...]
     adequacy_source: str
@@ -149,11 +152,21 @@ def sovereignty_facts(*, organisation: Organisation) -> SovereigntyFacts:
     """The register as plain data, names in the active language: where the data is stored, who
     reaches it from outside the EEA and on what basis, the non-EU laws it is exposed to. Three
     queries, whatever the size of the register. The caller has checked the reader's right."""
+    return _facts(organisation, outside_eea_only=True)
+
+
+def register_facts(*, organisation: Organisation) -> SovereigntyFacts:
+    """The whole register as plain data (the dossier's copy of it): as sovereignty_facts, but
+    with every remote access, from inside the EEA as well. Three queries, whatever its size."""
+    return _facts(organisation, outside_eea_only=False)
+
+
+def _facts(organisation: Organisation, *, outside_eea_only: bool) -> SovereigntyFacts:
     storage = tuple(
         StorageFact(
             country=row.country,
             country_name=country_name(row.country),
-            in_eea=bool((found := country_of(row.country)) and found.in_eea),
+            in_eea=_in_eea(row.country),
             site=row.site,
             provider=row.provider.name if row.provider else organisation.name,
             provider_is_host=row.provider is None,
@@ -175,9 +188,10 @@ def sovereignty_facts(*, organisation: Organisation) -> SovereigntyFacts:
             actors=_who(row.actors, row.subcontractor),
             purpose=row.purpose,
             flagged=_access_flagged(row),
+            in_eea=_in_eea(row.country),
         )
         for row in remote_accesses_of(organisation=organisation)
-        if not _in_eea(row.country)
+        if not (outside_eea_only and _in_eea(row.country))
     )
     exposures = tuple(
         ExposureFact(
@@ -189,6 +203,7 @@ def sovereignty_facts(*, organisation: Organisation) -> SovereigntyFacts:
             residual_risk=row.residual_risk,
             residual_risk_label=str(row.get_residual_risk_display()),
             justification=row.justification,
+            flagged=exposure_flagged(row),
         )
         for row in law_exposures_of(organisation=organisation)
     )

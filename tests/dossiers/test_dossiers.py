@@ -55,6 +55,9 @@ SCOPE_TEMPLATES = [
     "pdf/section_readiness.html",
     # The seeded organisation has no contract in force: the gaps and contacts part only.
     "pdf/section_contracts.html",
+    "pdf/section_sovereignty.html",
+    # Nothing published: the line that says so (EXI 31).
+    "pdf/section_guarantees.html",
 ]
 
 

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from hdsready.models import TrailEvent
 from sovereignty.models import LawExposure, RemoteAccess, StorageLocation
-from sovereignty.selectors import sovereignty_facts
+from sovereignty.selectors import register_facts, sovereignty_facts
 from sovereignty.services import (
     AccessData,
     ExposureData,
@@ -231,3 +231,38 @@ def test_sovereignty_facts_are_plain_data_in_bounded_queries(
         assert sovereignty_facts(organisation=organisation).remote_accesses[0].country_name == (
             "Maroc"
         )
+
+
+def test_register_facts_carry_every_access_in_bounded_queries(
+    organisation, officer, django_assert_num_queries
+):
+    def fill(n: int) -> None:
+        for i in range(n):
+            remote_access_save(
+                organisation=organisation,
+                data=AccessData(country="DE", actors=f"Support {i}"),
+                actor=officer,
+            )
+            remote_access_save(
+                organisation=organisation, data=AccessData(country="IN", actors="X"), actor=officer
+            )
+            law_exposure_save(
+                organisation=organisation,
+                data=ExposureData(law=f"Law {i}", residual_risk="high", justification="j"),
+                actor=officer,
+            )
+
+    fill(1)
+    with django_assert_num_queries(3):
+        register_facts(organisation=organisation)
+    fill(9)
+    with django_assert_num_queries(3):
+        facts = register_facts(organisation=organisation)
+    # Inside the EEA too, unlike the facts the public page publishes.
+    assert [(a.country, a.in_eea, a.flagged) for a in facts.remote_accesses[:1]] == [
+        ("DE", True, False)
+    ]
+    assert len(facts.remote_accesses) == 20
+    assert sum(1 for a in facts.remote_accesses if a.flagged) == 10  # India, no basis (EXI 29)
+    assert len(sovereignty_facts(organisation=organisation).remote_accesses) == 10
+    assert all(e.flagged for e in facts.law_exposures)  # no mitigation (EXI 30)
