@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from scopes.chain import Performer
+from scopes.chain import Performer, last_covered_day
 from scopes.iso_standards import standard_accepted
 
 
 class IsoFlag(StrEnum):
     MISSING = "missing"
     EXPIRED = "expired"
+    # Suspended or withdrawn by the certification body (HDS v2 EXI 14): it covers no day from
+    # the decision's date, whatever its printed expiry.
+    LAPSED = "lapsed"
     # Not against an accepted standard: the 2013 edition, or no standard recorded.
     OLD_EDITION = "old_edition"
     ACTIVITIES_OUTSIDE_SCOPE = "activities_outside_scope"
@@ -34,6 +37,14 @@ class IsoFacts:
     activities: frozenset[int]
     issued_on: date
     expires_on: date
+    status: str = "valid"  # valid, suspended or withdrawn (the stored decision)
+    status_from: date | None = None
+
+    @property
+    def last_covered_day(self) -> date:
+        return last_covered_day(
+            expires_on=self.expires_on, status=self.status, status_from=self.status_from
+        )
 
 
 @dataclass(frozen=True)
@@ -63,15 +74,18 @@ def iso_prerequisite_check(
     if iso is None:
         return IsoCheck([IsoFlag.MISSING])
     flags = []
+    last_day = iso.last_covered_day
     if iso.expires_on < today:  # expires_on is the last valid day
         flags.append(IsoFlag.EXPIRED)
+    elif last_day < today:
+        flags.append(IsoFlag.LAPSED)
     if not standard_accepted(iso.standard):
         flags.append(IsoFlag.OLD_EDITION)
     outside = sorted(in_house_activities(scope) - iso.activities)
     if outside:
         flags.append(IsoFlag.ACTIVITIES_OUTSIDE_SCOPE)
-    if hds_certificate_expires_on is not None and iso.expires_on < hds_certificate_expires_on:
+    if hds_certificate_expires_on is not None and last_day < hds_certificate_expires_on:
         flags.append(IsoFlag.ENDS_BEFORE_HDS_CERTIFICATE)
-    if next_audit_on is not None and iso.expires_on < next_audit_on:
+    if next_audit_on is not None and last_day < next_audit_on:
         flags.append(IsoFlag.ENDS_BEFORE_AUDIT)
     return IsoCheck(flags, outside)

@@ -229,6 +229,8 @@ def iso_check_of(*, organisation: Organisation, today: date) -> tuple[Certificat
             activities=frozenset(iso.activities),
             issued_on=iso.issued_on,
             expires_on=iso.expires_on,
+            status=iso.status,
+            status_from=iso.status_from,
         )
         if iso
         else None

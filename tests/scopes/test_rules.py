@@ -1,7 +1,7 @@
 """The pure rules of the scopes app: hosting chain, ISO prerequisite, applicability, scores."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -177,6 +177,25 @@ class TestIsoPrerequisite:
             iso=self.iso, scope=in_house(3), today=date(2028, 3, 1), next_audit_on=date(2028, 3, 1)
         )
         assert on_its_last_day.ok
+
+    @pytest.mark.parametrize("status", ["suspended", "withdrawn"])
+    def test_suspended_or_withdrawn_from_a_day(self, status):
+        """HDS v2 EXI 14: a certificate suspended or withdrawn covers no day from its date,
+        whatever its printed expiry; before that day it still counts, but ends there."""
+        lapsed = replace(self.iso, status=status, status_from=TODAY)
+        on_the_day = iso_prerequisite_check(iso=lapsed, scope=in_house(3), today=TODAY)
+        assert on_the_day.flags == [IsoFlag.LAPSED]
+        before = iso_prerequisite_check(
+            iso=replace(lapsed, status_from=TODAY + timedelta(days=30)),
+            scope=in_house(3),
+            today=TODAY,
+            next_audit_on=TODAY + timedelta(days=60),
+        )
+        assert before.flags == [IsoFlag.ENDS_BEFORE_AUDIT]
+        lifted = iso_prerequisite_check(
+            iso=replace(self.iso, status="valid", status_from=None), scope=in_house(3), today=TODAY
+        )
+        assert lifted.ok
 
     def test_expired_and_old_edition(self):
         old = IsoFacts(
