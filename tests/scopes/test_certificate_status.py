@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from audits.deadline_kinds import deadline_rows
 from audits.services.reminders import reminders_sweep
@@ -146,7 +147,8 @@ class TestStatusService:
     def test_bad_input_is_refused_and_changes_nothing(
         self, certificate, officer, status, day, reason, message
     ):
-        with pytest.raises(ScopeError, match=message):
+        # The messages are matched in English, whatever the default language (French).
+        with translation.override("en"), pytest.raises(ScopeError, match=message):
             certificate_status_set(
                 certificate=certificate,
                 status=status,
