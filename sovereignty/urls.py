@@ -4,23 +4,30 @@ from sovereignty import views
 
 app_name = "sovereignty"
 
-urlpatterns = [
-    path("o/<slug:slug>/sovereignty/", views.register, name="register"),
-    path("o/<slug:slug>/sovereignty/storage/new/", views.storage_create, name="storage-create"),
-    path("o/<slug:slug>/sovereignty/storage/<int:pk>/", views.storage_edit, name="storage-edit"),
-    path(
-        "o/<slug:slug>/sovereignty/storage/<int:pk>/delete/",
-        views.storage_remove,
-        name="storage-delete",
-    ),
-    path("o/<slug:slug>/sovereignty/access/new/", views.access_create, name="access-create"),
-    path("o/<slug:slug>/sovereignty/access/<int:pk>/", views.access_edit, name="access-edit"),
-    path(
-        "o/<slug:slug>/sovereignty/access/<int:pk>/delete/",
-        views.access_remove,
-        name="access-delete",
-    ),
-    path("o/<slug:slug>/sovereignty/laws/new/", views.law_create, name="law-create"),
-    path("o/<slug:slug>/sovereignty/laws/<int:pk>/", views.law_edit, name="law-edit"),
-    path("o/<slug:slug>/sovereignty/laws/<int:pk>/delete/", views.law_remove, name="law-delete"),
-]
+# One set of views for the three sections; the anchor of each on the register page is its key.
+urlpatterns = [path("o/<slug:slug>/sovereignty/", views.register, name="register")]
+for section, prefix, name in (
+    ("storage", "storage", "storage"),
+    ("access", "access", "access"),
+    ("laws", "laws", "law"),
+):
+    urlpatterns += [
+        path(
+            f"o/<slug:slug>/sovereignty/{prefix}/new/",
+            views.line_create,
+            {"section": section},
+            name=f"{name}-create",
+        ),
+        path(
+            f"o/<slug:slug>/sovereignty/{prefix}/<int:pk>/",
+            views.line_edit,
+            {"section": section},
+            name=f"{name}-edit",
+        ),
+        path(
+            f"o/<slug:slug>/sovereignty/{prefix}/<int:pk>/delete/",
+            views.line_remove,
+            {"section": section},
+            name=f"{name}-delete",
+        ),
+    ]

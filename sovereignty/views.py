@@ -4,6 +4,7 @@ that add, change and delete a line (editors only)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
@@ -174,133 +177,100 @@ def _organisation_for_edit(request: AuthedHttpRequest, slug: str) -> Organisatio
     return organisation_get_for_user(user=request.user, slug=slug, perm=roles.EDIT_READINESS)
 
 
-@require_http_methods(["GET", "POST"])
-@verified
-def storage_create(request: AuthedHttpRequest, slug: str) -> HttpResponse:
-    return _edit(
-        request,
-        _organisation_for_edit(request, slug),
+@dataclass(frozen=True)
+class Section:
+    """What a section's add, change and delete pages need: one row per section, so the three
+    sections share their views (the URL configuration names the section)."""
+
+    form_class: type[StorageLocationForm | RemoteAccessForm | LawExposureForm]
+    get: Callable[..., Any]
+    save: Callable[..., Model]
+    delete: Callable[..., None]
+    facts: Callable[[Any], dict[str, object]]
+    keyword: str  # the services' name for a line of the section
+    add_title: StrPromise
+    edit_title: StrPromise
+    deleted: StrPromise
+
+
+SECTIONS: dict[str, Section] = {
+    "storage": Section(
         form_class=StorageLocationForm,
+        get=storage_location_get,
         save=storage_location_save,
-        keyword="location",
-        row=None,
+        delete=storage_location_delete,
         facts=storage_location_facts,
-        title=_("Add a storage location"),
-        anchor="storage",
-    )
+        keyword="location",
+        add_title=gettext_lazy("Add a storage location"),
+        edit_title=gettext_lazy("Storage location"),
+        deleted=gettext_lazy("Storage location deleted."),
+    ),
+    "access": Section(
+        form_class=RemoteAccessForm,
+        get=remote_access_get,
+        save=remote_access_save,
+        delete=remote_access_delete,
+        facts=remote_access_facts,
+        keyword="access",
+        add_title=gettext_lazy("Add a remote access"),
+        edit_title=gettext_lazy("Remote access"),
+        deleted=gettext_lazy("Remote access deleted."),
+    ),
+    "laws": Section(
+        form_class=LawExposureForm,
+        get=law_exposure_get,
+        save=law_exposure_save,
+        delete=law_exposure_delete,
+        facts=law_exposure_facts,
+        keyword="exposure",
+        add_title=gettext_lazy("Add an exposure to a non-EU law"),
+        edit_title=gettext_lazy("Exposure to a non-EU law"),
+        deleted=gettext_lazy("Exposure deleted."),
+    ),
+}
 
 
 @require_http_methods(["GET", "POST"])
 @verified
-def storage_edit(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = _organisation_for_edit(request, slug)
-    location = storage_location_get(organisation=organisation, pk=pk)
-    return _edit(
-        request,
-        organisation,
-        form_class=StorageLocationForm,
-        save=storage_location_save,
-        keyword="location",
-        row=location,
-        facts=storage_location_facts,
-        title=_("Storage location"),
-        anchor="storage",
-    )
-
-
-@require_POST
-@verified
-def storage_remove(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = _organisation_for_edit(request, slug)
-    location = storage_location_get(organisation=organisation, pk=pk)
-    storage_location_delete(location=location, actor=request.user)
-    messages.success(request, _("Storage location deleted."))
-    return redirect("sovereignty:register", slug=slug)
-
-
-@require_http_methods(["GET", "POST"])
-@verified
-def access_create(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+def line_create(request: AuthedHttpRequest, slug: str, section: str) -> HttpResponse:
+    spec = SECTIONS[section]
     return _edit(
         request,
         _organisation_for_edit(request, slug),
-        form_class=RemoteAccessForm,
-        save=remote_access_save,
-        keyword="access",
+        form_class=spec.form_class,
+        save=spec.save,
+        keyword=spec.keyword,
         row=None,
-        facts=remote_access_facts,
-        title=_("Add a remote access"),
-        anchor="access",
+        facts=spec.facts,
+        title=str(spec.add_title),
+        anchor=section,
     )
 
 
 @require_http_methods(["GET", "POST"])
 @verified
-def access_edit(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+def line_edit(request: AuthedHttpRequest, slug: str, pk: int, section: str) -> HttpResponse:
+    spec = SECTIONS[section]
     organisation = _organisation_for_edit(request, slug)
-    access = remote_access_get(organisation=organisation, pk=pk)
     return _edit(
         request,
         organisation,
-        form_class=RemoteAccessForm,
-        save=remote_access_save,
-        keyword="access",
-        row=access,
-        facts=remote_access_facts,
-        title=_("Remote access"),
-        anchor="access",
+        form_class=spec.form_class,
+        save=spec.save,
+        keyword=spec.keyword,
+        row=spec.get(organisation=organisation, pk=pk),
+        facts=spec.facts,
+        title=str(spec.edit_title),
+        anchor=section,
     )
 
 
 @require_POST
 @verified
-def access_remove(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
+def line_remove(request: AuthedHttpRequest, slug: str, pk: int, section: str) -> HttpResponse:
+    spec = SECTIONS[section]
     organisation = _organisation_for_edit(request, slug)
-    access = remote_access_get(organisation=organisation, pk=pk)
-    remote_access_delete(access=access, actor=request.user)
-    messages.success(request, _("Remote access deleted."))
-    return redirect("sovereignty:register", slug=slug)
-
-
-@require_http_methods(["GET", "POST"])
-@verified
-def law_create(request: AuthedHttpRequest, slug: str) -> HttpResponse:
-    return _edit(
-        request,
-        _organisation_for_edit(request, slug),
-        form_class=LawExposureForm,
-        save=law_exposure_save,
-        keyword="exposure",
-        row=None,
-        facts=law_exposure_facts,
-        title=_("Add an exposure to a non-EU law"),
-        anchor="laws",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@verified
-def law_edit(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = _organisation_for_edit(request, slug)
-    exposure = law_exposure_get(organisation=organisation, pk=pk)
-    return _edit(
-        request,
-        organisation,
-        form_class=LawExposureForm,
-        save=law_exposure_save,
-        keyword="exposure",
-        row=exposure,
-        facts=law_exposure_facts,
-        title=_("Exposure to a non-EU law"),
-        anchor="laws",
-    )
-
-
-@require_POST
-@verified
-def law_remove(request: AuthedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = _organisation_for_edit(request, slug)
-    exposure = law_exposure_get(organisation=organisation, pk=pk)
-    law_exposure_delete(exposure=exposure, actor=request.user)
-    messages.success(request, _("Exposure deleted."))
+    row = spec.get(organisation=organisation, pk=pk)
+    spec.delete(**{spec.keyword: row}, actor=request.user)
+    messages.success(request, str(spec.deleted))
     return redirect("sovereignty:register", slug=slug)
