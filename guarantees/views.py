@@ -4,12 +4,15 @@ page and as a PDF, for anyone, without logging in."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
 from django.utils.csp import CSP
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -47,9 +50,8 @@ PUBLIC_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 # A published version never changes: it may be kept a day. The latest address changes when an
-# officer publishes again: kept five minutes, so a new version shows soon after.
+# officer publishes again: revalidated on each visit (its ETag makes that a 304).
 VERSION_MAX_AGE = 24 * 3600
-LATEST_MAX_AGE = 5 * 60
 LANGUAGES = ("fr", "en")
 
 
@@ -117,7 +119,7 @@ def _language(request: HttpRequest) -> str:
     return "en" if request.GET.get("lang") == "en" else "fr"
 
 
-def _public(request: HttpRequest, publication: Publication, *, max_age: int) -> HttpResponse:
+def _public(request: HttpRequest, publication: Publication, *, cache_control: str) -> HttpResponse:
     language = _language(request)
     organisation = publication.organisation
     versions = numbered_page(
@@ -142,8 +144,10 @@ def _public(request: HttpRequest, publication: Publication, *, max_age: int) -> 
         )
     response = HttpResponse(html)
     response["Content-Language"] = language
-    response["Cache-Control"] = f"public, max-age={max_age}"
-    return response
+    response["Cache-Control"] = cache_control
+    # A revalidation costs a 304 when nothing was published since.
+    response["ETag"] = f'"{hashlib.sha256(html.encode()).hexdigest()[:32]}"'
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
 @require_GET
@@ -151,13 +155,19 @@ def _public(request: HttpRequest, publication: Publication, *, max_age: int) -> 
 def public_latest(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's latest published version: the address given to the certification
     body (EXI 31)."""
-    return _public(request, public_publication(slug=slug), max_age=LATEST_MAX_AGE)
+    # Revalidated on every visit: a new publication shows at once, in every cache (a copy kept
+    # for minutes showed the version before to whoever had just read it).
+    return _public(request, public_publication(slug=slug), cache_control="public, no-cache")
 
 
 @require_GET
 @csp_override(PUBLIC_CSP)
 def public_version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    return _public(request, public_publication(slug=slug, number=number), max_age=VERSION_MAX_AGE)
+    return _public(
+        request,
+        public_publication(slug=slug, number=number),
+        cache_control=f"public, max-age={VERSION_MAX_AGE}",
+    )
 
 
 @require_GET

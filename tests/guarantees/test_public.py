@@ -159,8 +159,15 @@ def test_headers_cacheable_and_strict(organisation, officer, chain) -> None:
     guarantees_publish(organisation=organisation, actor=officer)
     anonymous = Client()
     response = anonymous.get(latest(organisation))
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "public, no-cache"
     assert response["Content-Language"] == "fr"
+    # Revalidating costs a 304 until the next publication, then the new version.
+    etag = response["ETag"]
+    assert anonymous.get(latest(organisation), HTTP_IF_NONE_MATCH=etag).status_code == 304
+    guarantees_publish(organisation=organisation, actor=officer)
+    again = anonymous.get(latest(organisation), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200
+    assert again["ETag"] != etag
     policy = response["Content-Security-Policy"]
     assert "default-src 'none'" in policy
     assert "style-src 'self'" in policy
