@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from hdsready.models import Organisation
 from scopes.activities import ACTIVITIES
 from scopes.catalog import AppliesWhen
-from scopes.chain import last_covered_day
+from scopes.chain import LAPSED, last_covered_day
 from scopes.iso_standards import STANDARDS, IsoStandard
 
 
@@ -265,7 +265,8 @@ CERTIFICATE_STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     CertificateStatus.SUSPENDED: frozenset({CertificateStatus.VALID, CertificateStatus.WITHDRAWN}),
     CertificateStatus.WITHDRAWN: frozenset(),
 }
-LAPSED_STATUSES = frozenset({CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN})
+# The statuses that end a certificate's cover from their date: the pure chain's one definition.
+LAPSED_STATUSES = LAPSED
 # What a certificate stores: the decisions, expired being derived.
 CERTIFICATE_DECISIONS = [c for c in CertificateStatus.choices if c[0] != CertificateStatus.EXPIRED]
 

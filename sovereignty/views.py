@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from django_otp.decorators import otp_required
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest
 from hdsready.models import Organisation
+from hdsready.paging import numbered_page
 from hdsready.selectors import organisation_get_for_user, user_can
 from sovereignty.countries import (
     ADEQUACY_AS_OF,
@@ -76,14 +76,15 @@ def _section(
     flagged: Callable[[Any], bool],
     country: Callable[[Any], str],
 ) -> dict[str, Any]:
-    """One section of the register, paged on its own (`<key>_page`), each line with its flag
-    and its country's name in the reader's language."""
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get(f"{key}_page"))
+    """One section of the register, paged on its own (`<key>_page`, the other sections' pages
+    kept in its links), each line with its flag and its country's name in the reader's
+    language."""
+    paged = numbered_page(rows, request=request, size=PAGE_SIZE, param=f"{key}_page")
     lines = [
         (row, flagged(row), country_name(country(row)) if country(row) else "")
-        for row in page.object_list
+        for row in paged.rows
     ]
-    return {"page": page, "lines": lines, "param": f"{key}_page"}
+    return {"paged": paged, "lines": lines}
 
 
 @require_GET

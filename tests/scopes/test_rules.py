@@ -267,3 +267,12 @@ class TestScore:
 
     def test_all_compliant(self):
         assert readiness_score(["compliant"] * 31).percent == 100
+
+
+def test_the_chain_lapses_on_the_bodys_two_decisions():
+    """The pure chain's statuses that end a cover are the model's suspended and withdrawn."""
+    from scopes.chain import LAPSED
+    from scopes.models import LAPSED_STATUSES, CertificateStatus
+
+    assert LAPSED_STATUSES is LAPSED
+    assert {CertificateStatus.SUSPENDED, CertificateStatus.WITHDRAWN} == LAPSED
