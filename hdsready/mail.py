@@ -21,6 +21,9 @@ from django.utils import translation
 from hdsready.queue import enqueue
 
 MAIL_TASK = "hdsready.tasks.mail_send"
+# The demo seeds' past events leave their in-app notifications; their e-mails (on the console in
+# development) would bury the personas `make run` has just printed.
+QUIET_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceVersion
 from evidence.services import ItemData, evidence_item_create, evidence_version_add
 from evidence.uploads import HashingUploadHandler
+from hdsready.mail import QUIET_MAILERS
 from hdsready.models import Membership, Organisation, Role, User
 from scopes.models import Requirement
 from scopes.selectors import HDS_CODE, builtin_framework
@@ -50,7 +51,6 @@ STAGE1_DAYS_AGO = 75
 # The auditor's access: from before the documentary audit to a month from the run.
 ACCESS_FROM_DAYS_AGO = 80
 ACCESS_FOR_DAYS = 30
-QUIET_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 # (title, file name, HDS requirements it supports)
 EVIDENCE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Politique de sécurité des systèmes d’information", "PSSI_v3.pdf", ("EXI 02", "EXI 09")),
@@ -125,16 +125,14 @@ class Command(BaseCommand):
             kind=AuditKind.INITIAL,
         ).first()
         if audit is not None:
-            with override_settings(MAILERS=QUIET_MAIL), transaction.atomic():
+            with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic():
                 reopened = self._auditor_access(audit, officer, auditor)
             self.stdout.write(
                 "Demo cycle: already there"
                 + (f"; {AUDITOR_EMAIL}'s access reopened." if reopened else ", nothing changed.")
             )
             return
-        # The demo's past events leave their in-app notifications; their e-mails (ten, on the
-        # console in development) would bury the personas `make run` has just printed.
-        with override_settings(MAILERS=QUIET_MAIL), transaction.atomic():
+        with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic():
             self._seed(organisation, officer, manager, auditor)
         self.stdout.write(
             "Demo cycle: initial audit in its correction window, 5 evidence items pinned for "

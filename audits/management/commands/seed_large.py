@@ -44,7 +44,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django_otp.oath import totp
 
-from audits.management.commands.seed_demo_cycle import QUIET_MAIL, add_pdf, pdf_bytes
+from audits.management.commands.seed_demo_cycle import add_pdf, pdf_bytes
 from audits.models import Audit, AuditKind, Finding, FindingKind, PinnedVersion, ReviewDecision
 from audits.services.auditors import auditor_accept_new_user, auditor_invite
 from audits.services.cycle import (
@@ -61,6 +61,7 @@ from audits.services.reviews import evidence_review_record
 from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceVersion
 from evidence.services import ItemData, evidence_item_create
+from hdsready.mail import QUIET_MAILERS
 from hdsready.models import Organisation, Role, TrailEvent, TrailHead, User
 from hdsready.services.invitations import invitation_accept_new_user, invitation_send
 from hdsready.services.mfa import totp_enrolment_confirm, totp_enrolment_start
@@ -173,7 +174,7 @@ class Command(BaseCommand):
         # Eager tasks (no broker) log a line each: thousands, over the personas printed below.
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         # The auditor's actions notify the officers by e-mail: not from a seed.
-        with override_settings(MAILERS=QUIET_MAIL):
+        with override_settings(MAILERS=QUIET_MAILERS):
             seeded = self._step(
                 "organisations, members, scope, readiness and SoA",
                 lambda: self._organisations(rng, options["organisations"]),
