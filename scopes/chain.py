@@ -39,6 +39,15 @@ def last_covered_day(*, expires_on: date, status: str, status_from: date | None)
     return expires_on
 
 
+def calls_for_procedure(
+    *, expires_on: date, status: str, today: date, warning_days: int = EXPIRY_WARNING_DAYS
+) -> bool:
+    """HDS v2 EXI 14: whether a certificate calls for the loss-of-certification procedure on
+    `today`: suspended or withdrawn, or ending within the warning window (or ended). A renewal
+    recorded on the certificate (its expiry moved past the window) ends the need."""
+    return status in LAPSED or expires_on <= today + timedelta(days=warning_days)
+
+
 @dataclass(frozen=True)
 class CertificateFacts:
     holder: str  # the subcontractor's name, or the host's own name

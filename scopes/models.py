@@ -380,12 +380,19 @@ PROCEDURE_TASKS: tuple[ProcedureTaskKind, ...] = (
 )
 
 
+class ProcedureClosing(models.TextChoices):
+    RENEWED = "renewed", _("Certificate renewed")
+    LIFTED = "lifted", _("Suspension lifted")
+
+
 class CertificateProcedure(models.Model):
     """HDS v2 EXI 14: what the host does when a certificate it relies on is suspended,
-    withdrawn or about to expire. One per certificate: opened once, by the first trigger."""
+    withdrawn or about to expire. At most one open per certificate, opened by the first
+    trigger; it closes when the certificate covers again past the warning window (renewed, or
+    its suspension lifted), so that its next expiry opens a new one."""
 
-    certificate = models.OneToOneField(
-        Certificate, on_delete=models.CASCADE, related_name="procedure"
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="procedures"
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="certificate_procedures"
@@ -394,11 +401,22 @@ class CertificateProcedure(models.Model):
     # The day the certificate stops covering (the status date, or the day after its expiry).
     gap_from = models.DateField(_("gap from"))
     opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_because = models.CharField(
+        _("closed because"), max_length=16, choices=ProcedureClosing.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("certificate procedure (EXI 14)")
         verbose_name_plural = _("certificate procedures (EXI 14)")
         ordering = ("-opened_at",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("certificate",),
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_procedure_per_certificate",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name}: {self.certificate}"

@@ -377,9 +377,11 @@ def host_list_current(*, organisation: Organisation) -> CertifiedHostList | None
 
 
 def certificate_procedure_of(*, certificate: Certificate) -> CertificateProcedure | None:
-    """The certificate's EXI 14 procedure with its tasks and who did them, if opened."""
+    """The certificate's EXI 14 procedure with its tasks and who did them: the open one, else
+    the last one closed; None if none was opened."""
     return (
         CertificateProcedure.objects.filter(certificate=certificate)
+        .order_by(F("closed_at").desc(nulls_first=True), "-opened_at")
         .prefetch_related(
             Prefetch(
                 "tasks",

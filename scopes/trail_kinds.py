@@ -15,6 +15,7 @@ from scopes.models import (
     CertificateKind,
     CertificateStatus,
     HostProfile,
+    ProcedureClosing,
     ProcedureTaskKind,
     ProcedureTrigger,
     ReadinessEntry,
@@ -88,6 +89,12 @@ def register() -> None:
                 model=Certificate,
                 keys={"holder": _("Holder"), "task": _("Task")},
                 choices={"task": choices_of(ProcedureTaskKind)},
+            ),
+            "certificate.procedure_closed": TrailEventType(
+                _("Certificate procedure closed (EXI 14)"),
+                model=Certificate,
+                keys={"holder": _("Holder"), "because": _("Because")},
+                choices={"because": choices_of(ProcedureClosing)},
             ),
             "certificate.deleted": TrailEventType(
                 _("Certificate deleted"), model=Certificate, choices=certificate_kinds

@@ -415,11 +415,12 @@ class ProcedureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CertificateProcedure
-        fields = ("trigger", "gap_from", "opened_at", "tasks")
+        fields = ("trigger", "gap_from", "opened_at", "closed_at", "closed_because", "tasks")
 
 
 class CertificateProcedureDetail(ScopesAPIView):
-    """The certificate's EXI 14 procedure and its tasks; 404 while none is open."""
+    """The certificate's EXI 14 procedure and its tasks (the open one, else the last closed);
+    404 while none was opened."""
 
     serializer_class = ProcedureSerializer
 

@@ -4,8 +4,10 @@ procedure it opens: an alert to the compliance officers and a task list.
 HDS v2 EXI 14: the host has a procedure for when a certified subcontractor loses its
 certificate. A suspended or withdrawn certificate covers no day from its status date
 (scopes/chain.py); one about to expire (EXPIRY_WARNING_DAYS) calls for the same preparation. A
-certificate has at most one procedure, opened by the first of these triggers: by the status
+certificate has at most one open procedure, opened by the first of these triggers: by the status
 service in its own transaction, or by the daily scan (audits/services/reminders.py) for expiry.
+It closes when the certificate no longer calls for it (scopes.chain.calls_for_procedure): a
+renewal recorded on it, or a suspension lifted.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -22,7 +26,7 @@ from django.utils.translation import gettext as _
 from hdsready.models import User
 from hdsready.services.notifications import notify, officers_of
 from hdsready.trail import trail_record
-from scopes.chain import EXPIRY_WARNING_DAYS
+from scopes.chain import EXPIRY_WARNING_DAYS, calls_for_procedure
 from scopes.models import (
     CERTIFICATE_STATUS_TRANSITIONS,
     LAPSED_STATUSES,
@@ -31,6 +35,7 @@ from scopes.models import (
     CertificateProcedure,
     CertificateProcedureTask,
     CertificateStatus,
+    ProcedureClosing,
     ProcedureTrigger,
 )
 from scopes.services import ScopeError
@@ -193,10 +198,44 @@ def certificate_status_set(
                 # Opened before (about to expire, or suspended then withdrawn): the gap now
                 # starts at the status date if that is earlier.
                 CertificateProcedure.objects.filter(
-                    certificate=certificate, gap_from__gt=status_from
+                    certificate=certificate, closed_at__isnull=True, gap_from__gt=status_from
                 ).update(gap_from=status_from, trigger=status)
             _alert(certificate=certificate, trigger=status, gap_from=status_from, now=now)
+        else:
+            certificate_procedure_close_if_covered(
+                certificate=certificate,
+                because=ProcedureClosing.LIFTED,
+                actor=actor,
+                now=now,
+            )
         return certificate
+
+
+def certificate_procedure_close_if_covered(
+    *, certificate: Certificate, because: str, actor: User, now: datetime
+) -> bool:
+    """Close the certificate's open EXI 14 procedure once the certificate no longer calls for it
+    (renewed past the warning window, or its suspension lifted), with one trail row; its tasks
+    stay as they were, and a later expiry opens a new procedure. Run inside the transaction of
+    the change that covers the certificate again; True when a procedure was closed."""
+    if calls_for_procedure(
+        expires_on=certificate.expires_on,
+        status=certificate.status,
+        today=timezone.localdate(now),
+    ):
+        return False
+    closed = CertificateProcedure.objects.filter(
+        certificate=certificate, closed_at__isnull=True
+    ).update(closed_at=now, closed_because=because)
+    if closed:
+        trail_record(
+            kind="certificate.procedure_closed",
+            actor=actor,
+            organisation=certificate.organisation,
+            target=certificate,
+            data={"holder": certificate_holder(certificate), "because": because},
+        )
+    return bool(closed)
 
 
 def certificate_procedures_open_expiring(*, today: date, now: datetime) -> int:
@@ -209,9 +248,15 @@ def certificate_procedures_open_expiring(*, today: date, now: datetime) -> int:
                 today - timedelta(days=EXPIRY_CATCH_UP_DAYS),
                 today + timedelta(days=EXPIRY_WARNING_DAYS),
             ),
-            procedure__isnull=True,
             # A suspension or withdrawal opened its own procedure; one lifted is valid again.
             status=CertificateStatus.VALID,
+        )
+        .exclude(
+            Exists(
+                CertificateProcedure.objects.filter(
+                    certificate=OuterRef("pk"), closed_at__isnull=True
+                )
+            )
         )
         .select_related("organisation", "subcontractor")
         .order_by("pk")
@@ -242,15 +287,18 @@ def certificate_procedures_open_expiring(*, today: date, now: datetime) -> int:
 def certificate_procedure_task_done(
     *, task: CertificateProcedureTask, actor: User, now: datetime
 ) -> CertificateProcedureTask:
-    """Check one EXI 14 task done (who, when). A task already done stays as it was."""
+    """Check one EXI 14 task done (who, when). A task already done stays as it was, and so do
+    the tasks of a closed procedure."""
     with transaction.atomic():
-        updated = CertificateProcedureTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
-            done_at=now, done_by=actor
-        )
+        updated = CertificateProcedureTask.objects.filter(
+            pk=task.pk, done_at__isnull=True, procedure__closed_at__isnull=True
+        ).update(done_at=now, done_by=actor)
         task = CertificateProcedureTask.objects.select_related(
             "procedure__certificate__organisation", "procedure__certificate__subcontractor"
         ).get(pk=task.pk)
         if not updated:
+            if task.procedure.closed_at is not None:
+                raise ScopeError(_("This procedure is closed: the certificate covers again."))
             raise ScopeError(_("This task is already done."))
         certificate = task.procedure.certificate
         trail_record(

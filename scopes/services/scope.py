@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hdsready.models import Organisation, User
@@ -18,10 +19,12 @@ from scopes.models import (
     Certificate,
     CertificateKind,
     HostProfile,
+    ProcedureClosing,
     ScopeActivity,
     Subcontractor,
 )
 from scopes.services import ScopeError
+from scopes.services.certificates import certificate_procedure_close_if_covered
 
 ACTIVITY_NUMBERS = frozenset(a.number for a in ACTIVITIES)
 
@@ -243,10 +246,12 @@ def certificate_save(
     data: CertificateData,
     actor: User,
     certificate: Certificate | None = None,
+    now: datetime | None = None,
 ) -> Certificate:
     """Record a certificate of the host (subcontractor None) or of one of its subcontractors.
     An ISO 27001 certificate says which standard it was issued against (HDS v2 EXI 01: ISO 27001
-    or an equivalent)."""
+    or an equivalent). A renewal recorded on it (its expiry moved past the warning window)
+    closes its open EXI 14 procedure."""
     _check_certificate(data)
     data = _normalised(data)
     if subcontractor is not None and subcontractor.organisation_id != organisation.pk:
@@ -275,6 +280,13 @@ def certificate_save(
                 "expires_on": data.expires_on,
             },
         )
+        if not created:
+            certificate_procedure_close_if_covered(
+                certificate=certificate,
+                because=ProcedureClosing.RENEWED,
+                actor=actor,
+                now=now or timezone.now(),
+            )
         return certificate
 
 
