@@ -427,5 +427,12 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},
+        # Tasks run in-process (no broker): a line per task and kombu's "no hostname" warning
+        # are noise in the terminal of `make run` and its seeds; a real worker logs both.
+        **(
+            {"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}}
+            if CELERY_TASK_ALWAYS_EAGER
+            else {}
+        ),
     },
 }
