@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import auditors, home, officer, programme, reminders, review
+from audits.views import auditors, delta, home, officer, programme, reminders, review
 
 app_name = "audits"
 
@@ -98,4 +98,9 @@ urlpatterns += [
     path(
         "auditor/audits/<int:pk>/programme/", programme.auditor_programme, name="auditor-programme"
     ),
+]
+
+urlpatterns += [
+    path("o/<slug:slug>/audits/<int:pk>/delta/", delta.audit_delta, name="audit-delta"),
+    path("auditor/audits/<int:pk>/delta/", delta.auditor_delta, name="auditor-delta"),
 ]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from audits import deadlines
 from audits.deadline_kinds import DEADLINE_KINDS, deadline_rows
+from audits.delta import CHANGE_LABELS, Change
 from audits.models import (
     Audit,
     AuditStatus,
@@ -40,6 +41,7 @@ from audits.models import (
     Stage,
     finding_numbers,
 )
+from audits.selectors.delta import change_rows, delta_counts, delta_of, delta_recent
 from audits.timeline import cycle_timeline
 from contracts.clauses import CLAUSES, HEALTH_PROFESSIONAL_REF, INCIDENT_REFERENT_REF
 from contracts.models import ClauseState
@@ -981,11 +983,71 @@ def _referenced_versions(audit: Audit, findings: list[Finding]) -> dict[int, Evi
     return versions
 
 
+# The most recent changes a dossier prints per section of the delta; the others are counted
+# (and on the audit's delta page, paged).
+DELTA_ROWS_PER_SECTION = 30
+
+
+def _delta_units(audit: Audit, label: str) -> list[UnitSpec]:
+    """The audit's delta since the previous audit's outcome (audits/delta.py): the counts per
+    section and change, then the most recent DELTA_ROWS_PER_SECTION changes of each section
+    and how many more. Four queries whatever the history; none for an audit without a delta."""
+    delta = delta_of(audit=audit)
+    if delta is None:
+        return []
+    counts = delta_counts(delta=delta)
+    rows = change_rows(delta_recent(delta=delta, per_section=DELTA_ROWS_PER_SECTION))
+    sections = []
+    for count in counts:
+        shown = [row for row in rows if row.section == count.section]
+        sections.append(
+            {
+                "label": count.label,
+                "more": count.total - len(shown),
+                "rows": [
+                    {
+                        "change": row.change_label,
+                        "label": row.label,
+                        "at": _short_moment(row.at),
+                        "by": row.by,
+                        "lines": [
+                            {
+                                "label": line.label,
+                                "text": line.text,
+                                "hash": line.key in ("sha256", "replaced"),
+                            }
+                            for line in row.lines
+                        ],
+                    }
+                    for row in shown
+                ],
+            }
+        )
+    return [
+        UnitSpec(
+            "pdf/section_delta.html",
+            {
+                "audit": label,
+                "previous": delta.previous.label,
+                "closed": delta.window.until_seq is not None,
+                "change_labels": [str(CHANGE_LABELS[change]) for change in Change],
+                "summary": [
+                    {"label": count.label, "counts": [n for _change, n in count.cells()]}
+                    for count in counts
+                ],
+                "sections": sections,
+                "total": sum(count.total for count in counts),
+            },
+            weight=5 + 2 * len(rows),
+        )
+    ]
+
+
 def _audit_units(
-    audit: Audit, kinds: set[str], *, label: str
+    audit: Audit, kinds: set[str], *, label: str, delta: bool = False
 ) -> tuple[list[UnitSpec], dict[int, EvidenceVersion]]:
     findings = _findings(audit)
-    units: list[UnitSpec] = []
+    units: list[UnitSpec] = _delta_units(audit, label) if delta else []
     if DossierKind.STAGE1 in kinds:
         units += _stage1_units(audit, label)
     if DossierKind.STAGE2 in kinds:
@@ -1063,7 +1125,9 @@ def dossier_plan(
             kinds: set[str] = {DossierKind.STAGE2, DossierKind.CORRECTIONS}
             if audit_in_cycle.stage1_start or audit_in_cycle.stage1_submitted_at:
                 kinds.add(DossierKind.STAGE1)
-            audit_units, _versions = _audit_units(audit_in_cycle, kinds, label=audit_in_cycle.label)
+            audit_units, _versions = _audit_units(
+                audit_in_cycle, kinds, label=audit_in_cycle.label, delta=True
+            )
             units += audit_units
         register = EvidenceVersion.objects.filter(item__organisation=organisation).select_related(
             "item"
@@ -1077,7 +1141,9 @@ def dossier_plan(
     assert audit is not None  # noqa: S101  (the service checks the target)
     label = audit.label
     units = _scope_units(organisation, today) if kind == DossierKind.STAGE1 else []
-    audit_units, versions = _audit_units(audit, {kind}, label=label)
+    audit_units, versions = _audit_units(
+        audit, {kind}, label=label, delta=kind == DossierKind.STAGE1
+    )
     units += audit_units
     units += _manifest_units(versions.values(), whole_register=False)
     return DossierPlan(title=str(DossierKind(kind).label), subtitle=label, units=units)

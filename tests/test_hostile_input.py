@@ -11,7 +11,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audits.models import Audit, AuditKind
 from hdsready.models import TrailEvent, User
+from scopes.models import ReadinessStatus
+from scopes.services.assessment import ReadinessData, readiness_update
+from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audit's people)
+from tests.audits.workflow_helpers import Cast, audit_in, invite, requirement
 from tests.conftest import verified_client_for
 from tests.test_crawl import demo  # noqa: F401  (the demo of `make run`, one persona per role)
 
@@ -145,3 +150,44 @@ def test_a_page_no_route_matches_is_still_the_404_page(officer: User) -> None:
     response = verified_client_for(officer).get("/o/clinicloud/nothing-here/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "\x00"},
+        {"page": "9" * 30},
+        {"page": "-3"},
+        {"page": "1e3"},
+        {"section": "bogus"},
+        {"section": "\x00", "page": "2"},
+        {"section": "x" * 10_000},
+        {"section": ["evidence", "soa"], "page": ["1", "x"]},
+    ],
+)
+def test_strange_queries_on_the_delta_pages_give_a_page(
+    cast: Cast,  # noqa: F811
+    query: dict[str, object],
+) -> None:
+    """The delta of a surveillance audit (tests/audits/test_delta.py), member's and auditor's:
+    an unknown section is the first section with changes, a page that is no page the first or
+    the last one."""
+    decided = audit_in("decided", cast)
+    surveillance = Audit.objects.filter(cycle=decided.cycle, kind=AuditKind.SURVEILLANCE).first()
+    assert surveillance is not None
+    readiness_update(
+        organisation=cast.organisation,
+        requirement=requirement("EXI 13"),
+        data=ReadinessData(status=ReadinessStatus.COMPLIANT),
+        actor=cast.officer,
+    )
+    invite(surveillance, cast.officer, cast.auditor)
+    before = TrailEvent.objects.count()
+    for user, url in (
+        (cast.officer, reverse("audits:audit-delta", args=["clinicloud", surveillance.pk])),
+        (cast.auditor, reverse("audits:auditor-delta", args=[surveillance.pk])),
+    ):
+        response = verified_client_for(user).get(url, query)
+        assert response.status_code == 200
+        assert 'id="delta-summary"' in response.content.decode()
+    assert TrailEvent.objects.count() == before

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from audits.models import (
     Audit,
+    AuditKind,
     AuditStatus,
     EvidenceReview,
     Finding,
@@ -51,6 +52,7 @@ FINDINGS = 60  # more than a page of findings (20), and of the API's actions (50
 REVIEWS = 60  # more than a page of the API's reviews (50)
 TRAIL_ROWS = 60  # more than a page of the trail (50)
 ITEM_VERSIONS = 60  # more than a page of the API's versions (50)
+DELTA_ROWS = 30  # more than a page of the delta (25)
 # Growth items are linked to these requirements of the first HDS chapter, so the review pages
 # show a full set of versions for them in both datasets.
 LINKED = ("EXI 05", "EXI 06")
@@ -63,6 +65,7 @@ class World:
     corrections: Audit  # the officer answers findings: a correction form on each
     review: Audit  # the auditor reviews evidence and raises findings
     item: EvidenceItem  # the item whose own versions grow
+    surveillance: Audit  # its delta since the initial decision grows
 
 
 def _items(organisation: Organisation, user: User, start: int, count: int) -> None:
@@ -144,6 +147,17 @@ def _trail(organisation: Organisation, user: User, count: int) -> None:
         trail_record(kind="test.bounds", actor=user, organisation=organisation, data={"n": n})
 
 
+def _delta_rows(organisation: Organisation, user: User, count: int) -> None:
+    """SoA changes after the decision: rows of the surveillance audit's delta."""
+    for n in range(count):
+        trail_record(
+            kind="soa.updated",
+            actor=user,
+            organisation=organisation,
+            data={"control": "A.5.1", "changes": {"notes": [f"{n}", f"{n + 1}"]}},
+        )
+
+
 def _grow(world: World, factor: int) -> None:
     """Add `factor` times the small dataset (1: the small one; 9 more: ten times it)."""
     people = world.cast
@@ -154,6 +168,8 @@ def _grow(world: World, factor: int) -> None:
         _findings(audit, people, start, FINDINGS * factor)
     reviewed = EvidenceReview.objects.filter(audit=world.review).count()
     _reviews(world.review, people, reviewed, REVIEWS * factor)
+    # Before the trail's rows: the trail page shows the newest, the same in both datasets.
+    _delta_rows(people.organisation, people.officer, DELTA_ROWS * factor)
     _trail(people.organisation, people.officer, TRAIL_ROWS * factor)
     number = world.item.versions.count()
     EvidenceVersion.objects.bulk_create(
@@ -180,7 +196,16 @@ def world(cast: Cast) -> World:  # noqa: F811 (the fixture imported above)
         reviewer=cast.auditor,
         reviewed_at=timezone.now() - timedelta(days=1),
     )
-    return World(cast=cast, corrections=corrections, review=review, item=cast.version.item)
+    decided = audit_in(AuditStatus.DECIDED, cast)
+    surveillance = Audit.objects.filter(cycle=decided.cycle, kind=AuditKind.SURVEILLANCE).first()
+    assert surveillance is not None
+    return World(
+        cast=cast,
+        corrections=corrections,
+        review=review,
+        item=cast.version.item,
+        surveillance=surveillance,
+    )
 
 
 def _pages(world: World) -> dict[str, tuple[User, str]]:
@@ -212,6 +237,7 @@ def _pages(world: World) -> dict[str, tuple[User, str]]:
         "review page": (a, reverse("audits:auditor-review", args=[world.review.pk])),
         "reviews to answer": (o, reverse("audits:audit-reviews", args=[slug, world.review.pk])),
         "trail": (o, reverse("hdsready:trail-list", args=[slug])),
+        "delta": (o, reverse("audits:audit-delta", args=[slug, world.surveillance.pk])),
         "chain": (o, reverse("scopes:chain-view", args=[slug])),
         "SoA": (o, reverse("scopes:soa-list", args=[slug])),
         "API evidence": (o, f"/api/o/{slug}/evidence/"),

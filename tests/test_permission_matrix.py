@@ -377,6 +377,10 @@ MEMBERS = {
     "api:token-revoke": "405 405 405 405 | 200 404 404 404",
     "audits:audit-action": "405 405 405 405 | 200 404 404 404",
     "audits:audit-detail": "200 200 200 404 | 405 405 405 405",
+    # The demo's audit here is the initial audit: it has no delta (tests/audits/test_delta.py
+    # pins the pages of a surveillance audit for every persona).
+    "audits:audit-delta": "404 404 404 404 | 405 405 405 405",
+    "audits:auditor-delta": "404 404 404 404 | 405 405 405 405",
     "audits:audit-evidence-search": "200 200 404 404 | 405 405 405 405",
     "audits:audit-plan": "405 405 405 405 | 200 404 404 404",
     "audits:audit-reviews": "200 200 200 404 | 405 405 405 405",

@@ -24,6 +24,7 @@ from audits.selectors import (
     findings_of_audit,
     left_to_review_by_auditor,
 )
+from audits.selectors.delta import delta_of
 from audits.selectors.review import ITEMS_SHOWN, auditor_requirement_rows
 from audits.services import AuditError
 from audits.services.auditors import AUDITOR_INVITATIONS, auditor_access_revoke, auditor_invite
@@ -167,5 +168,6 @@ def auditor_audit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "items_shown": ITEMS_SHOWN,
             "findings": findings_page.rows,
             "findings_page": findings_page,
+            "has_delta": delta_of(audit=audit, for_auditor=True) is not None,
         },
     )

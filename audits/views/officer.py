@@ -30,6 +30,7 @@ from audits.selectors import (
     findings_with_corrections,
     member_actors,
 )
+from audits.selectors.delta import delta_of
 from audits.services import AuditError
 from audits.services.cycle import audit_plan, cycle_create
 from audits.timeline import countdown as countdown_of
@@ -175,6 +176,7 @@ def audit_page(
             "countdown": countdown,
             "timeline": cycle_timeline(cycle_audits, today=timezone.localdate()),
             "renewal_too_late": renewal_too_late(audit=audit, audits=cycle_audits),
+            "has_delta": delta_of(audit=audit) is not None,
             "can_manage": can_manage,
             "can_invite": can_manage and allowed(AUDITOR_INVITE, audit=audit, actors=actors),
             "auditor_accesses": auditor_accesses_of_audit(audit=audit) if can_manage else (),

@@ -297,6 +297,10 @@ def certificate_delete(*, certificate: Certificate, actor: User) -> None:
             actor=actor,
             organisation=certificate.organisation,
             target=certificate,
-            data={"number": certificate.number, "kind": certificate.kind},
+            data={
+                "holder": str(certificate.subcontractor or certificate.organisation),
+                "number": certificate.number,
+                "kind": certificate.kind,
+            },
         )
         certificate.delete()
