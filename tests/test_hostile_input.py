@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -12,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from hdsready.models import TrailEvent, User
+from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audits' people)
 from tests.conftest import verified_client_for
 from tests.test_crawl import demo  # noqa: F401  (the demo of `make run`, one persona per role)
 
@@ -145,3 +147,76 @@ def test_a_page_no_route_matches_is_still_the_404_page(officer: User) -> None:
     response = verified_client_for(officer).get("/o/clinicloud/nothing-here/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+# Carry-over (issue 15): the observation's action plan and the check of a carried-over finding.
+
+
+@pytest.mark.parametrize(
+    "due", ["2025-02-30", "2025-13-01", "31/02/2025", "x" * 10_000, "\x00", "2000-01-01"]
+)
+def test_an_impossible_action_plan_due_date_changes_nothing(cast, due: str) -> None:  # noqa: F811
+    from audits.models import AuditStatus, FindingKind
+    from audits.services.findings import finding_raise
+    from tests.audits.workflow_helpers import audit_in, requirement
+
+    audit = audit_in(AuditStatus.STAGE2_DONE, cast)
+    observation = finding_raise(
+        audit=audit,
+        kind=FindingKind.OBSERVATION,
+        requirement=requirement("EXI 10"),
+        description="Awareness",
+        actor=cast.auditor,
+    )
+    before = TrailEvent.objects.count()
+    prefix = f"observation-plan-{observation.pk}"
+    response = verified_client_for(cast.officer).post(
+        reverse(
+            "audits:finding-action",
+            args=[cast.organisation.slug, observation.pk, "observation-plan"],
+        ),
+        {
+            f"{prefix}-action_plan": "Plan\x00" if due == "\x00" else "Plan",
+            f"{prefix}-action_plan_due_on": due,
+        },
+    )
+    assert response.status_code == 200
+    assert TrailEvent.objects.count() == before
+    observation.refresh_from_db()
+    assert observation.action_plan_due_on is None
+
+
+def test_another_organisations_finding_is_no_carried_over_finding(cast, outsider) -> None:  # noqa: F811
+    from audits.models import Audit, AuditKind, AuditStatus, Cycle, Finding, FindingKind
+    from tests.audits.test_carryover import decided_with_findings, onsite_planned, surveillance_of
+    from tests.audits.workflow_helpers import requirement
+
+    initial, _found = decided_with_findings(cast)
+    s1 = onsite_planned(surveillance_of(initial), cast)
+    stranger_audit = Audit.objects.create(
+        cycle=Cycle.objects.create(
+            organisation=outsider.memberships.get().organisation,
+            certification_body="X",
+            accreditation="1",
+        ),
+        kind=AuditKind.INITIAL,
+        status=AuditStatus.DECIDED,
+        stage2_ended_on=timezone.localdate(),
+    )
+    theirs = Finding.objects.create(
+        audit=stranger_audit,
+        kind=FindingKind.OBSERVATION,
+        requirement=requirement("EXI 10"),
+        description="Theirs",
+        raised_by=outsider,
+        action_plan="Plan",
+        action_plan_due_on=timezone.localdate() + timedelta(days=30),
+    )
+    before = TrailEvent.objects.count()
+    prefix = f"carryover-{theirs.pk}"
+    data = {f"{prefix}-outcome": "closed", f"{prefix}-comment": "Seen"}
+    officer_url = reverse("audits:carryover-check", args=[cast.organisation.slug, s1.pk, theirs.pk])
+    auditor_url = reverse("audits:auditor-carryover-check", args=[s1.pk, theirs.pk])
+    assert verified_client_for(cast.officer).post(officer_url, data).status_code == 404
+    assert verified_client_for(cast.auditor).post(auditor_url, data).status_code == 404
+    assert TrailEvent.objects.count() == before
