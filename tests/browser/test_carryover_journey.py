@@ -145,7 +145,7 @@ def test_the_auditor_closes_a_carried_over_observation(
     today = timezone.localdate()
     with override_settings(MAILERS=QUIET):
         audit_schedule_stage1(
-            audit=first, start=today, end=today + timedelta(days=1), actor=officer
+            audit=first, start=today - timedelta(days=1), end=today, actor=officer
         )
         invited(first, officer, auditor)
     observation = Finding.objects.get(description__startswith=CARRIED_OBSERVATION)
