@@ -20,6 +20,7 @@ from audits import workflow
 from audits.models import (
     Audit,
     AuditKind,
+    CarryOverOutcome,
     DecisionOutcome,
     Finding,
     FindingKind,
@@ -31,6 +32,7 @@ from audits.selectors import (
     review_target_get,
 )
 from audits.services.auditors import access_window_error
+from audits.services.carryover import carried_over_check
 from audits.services.cycle import (
     audit_cancel,
     audit_close,
@@ -42,7 +44,12 @@ from audits.services.cycle import (
     audit_submit_stage1_documents,
     decision_record,
 )
-from audits.services.findings import finding_raise, finding_submit_correction, finding_verify
+from audits.services.findings import (
+    finding_plan_actions,
+    finding_raise,
+    finding_submit_correction,
+    finding_verify,
+)
 from audits.services.reviews import evidence_review_record
 from audits.workflow import Actor
 from evidence.models import EvidenceVersion
@@ -364,6 +371,11 @@ class FindingCorrectionForm(ActionForm):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    action_plan_due_on = IsoDateField(
+        label=_("Action plan due by"),
+        required=False,
+        help_text=_("A plan due after the audit's decision is checked again at the next audit."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -379,6 +391,17 @@ class FindingCorrectionForm(ActionForm):
         return finding_submit_correction(
             finding=finding, actor=actor, role=role, **self.cleaned_data
         )
+
+
+class ObservationPlanForm(ActionForm):
+    action_plan = forms.CharField(
+        label=_("Action plan"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    action_plan_due_on = IsoDateField(label=_("Action plan due by"))
+
+    def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
+        assert finding is not None  # noqa: S101 (a finding action)
+        return finding_plan_actions(finding=finding, actor=actor, role=role, **self.cleaned_data)
 
 
 class FindingVerifyForm(ActionForm):
@@ -446,11 +469,48 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     workflow.FINDING_RAISE.name: FindingRaiseForm,
     workflow.CORRECTION_SUBMIT.name: FindingCorrectionForm,
     workflow.CORRECTION_VERIFY.name: FindingVerifyForm,
+    workflow.OBSERVATION_PLAN.name: ObservationPlanForm,
     workflow.EVIDENCE_REVIEW.name: EvidenceReviewForm,
     workflow.DECISION_RECORD.name: DecisionForm,
     workflow.CLOSE.name: CloseForm,
     workflow.CANCEL.name: CancelForm,
 }
+
+
+class CarryOverCheckForm(forms.Form):
+    """The check of a finding carried over from an earlier audit (workflow.CARRYOVER_CHECK);
+    the officer recording the certification body's check may cite its letter."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome of the check"), choices=[("", "---------"), *CarryOverOutcome.choices]
+    )
+    comment = forms.CharField(
+        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        audit: Audit,
+        role: Actor,
+        versions: QuerySet[EvidenceVersion] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.audit, self.role = audit, role
+        if role == Actor.BODY:
+            self.fields["letter"] = _letter_field(versions)
+
+    def perform(self, *, actor: User, finding: Finding) -> object:
+        return carried_over_check(
+            audit=self.audit,
+            finding=finding,
+            actor=actor,
+            role=self.role,
+            outcome=self.cleaned_data["outcome"],
+            comment=self.cleaned_data["comment"],
+            letter=self.cleaned_data.get("letter"),
+        )
 
 
 class AuditorInviteForm(forms.Form):

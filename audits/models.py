@@ -283,6 +283,9 @@ class Finding(models.Model):
     correction = models.TextField(_("correction"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
     action_plan = models.TextField(_("corrective action plan"), blank=True)
+    # When the action plan is to be carried out by: a plan running past the audit's decision
+    # (or end) is checked again at the next audit (audits/selectors/carryover.py).
+    action_plan_due_on = models.DateField(_("action plan due by"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -342,6 +345,50 @@ def sheet_number(*, nonconformity: bool, rank: int) -> str:
     """The label of the `rank`-th non-conformity (NC 3) or observation (OBS 2) of an audit."""
     prefix = _("NC") if nonconformity else _("OBS")
     return f"{prefix} {rank}"
+
+
+class CarryOverOutcome(models.TextChoices):
+    CLOSED = "closed", _("Closed: the actions are effective")
+    KEPT_OPEN = "kept_open", _("Kept open: to check again at the next audit")
+
+
+class CarryOverCheck(models.Model):
+    """The check, on a later audit, of a previous audit's observation or minor non-conformity
+    whose action plan ran past that audit: closed (once, whatever the race) or kept open, in
+    which case it carries on to the next audit."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="carryover_checks")
+    # The audit the check was made on (not the finding's own audit).
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="carryover_checks")
+    outcome = models.CharField(_("outcome"), max_length=12, choices=CarryOverOutcome.choices)
+    comment = models.TextField(_("comment"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(default=timezone.now)
+    # When the officer records the check an outside certification body made: its letter.
+    letter = models.ForeignKey(
+        EvidenceVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("check of a carried-over finding")
+        verbose_name_plural = _("checks of carried-over findings")
+        ordering = ("checked_at", "pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("finding",),
+                condition=models.Q(outcome="closed"),
+                name="carried_over_finding_closed_once",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} — {self.finding}"
+
+    @property
+    def closed(self) -> bool:
+        return self.outcome == CarryOverOutcome.CLOSED
 
 
 class Reminder(models.Model):

@@ -12,6 +12,7 @@ from audits.models import (
     Audit,
     AuditKind,
     AuditStatus,
+    CarryOverOutcome,
     Decision,
     DecisionOutcome,
     EvidenceReview,
@@ -29,10 +30,14 @@ REASONS = {
 }
 
 
+# The workflow's actions and the check of a carried-over finding, defined beside them.
+TRAILED = (*workflow.ACTIONS, workflow.CARRYOVER_CHECK)
+
+
 def register() -> None:
     statuses = choices_of(AuditStatus)
     workflow_choices: dict[str, Mapping[str, object]] = {
-        "action": {action.name: action.label for action in workflow.ACTIONS},
+        "action": {action.name: action.label for action in TRAILED},
         "as": choices_of(workflow.ACTOR_LABELS),
         "from": statuses,
         "to": statuses,
@@ -40,6 +45,7 @@ def register() -> None:
         "stage": choices_of(Stage),
         "outcome": choices_of(DecisionOutcome),
         "decision": choices_of(ReviewDecision),
+        "check": choices_of(CarryOverOutcome),
     }
     workflow_keys = {
         "action": _("Action"),
@@ -52,6 +58,8 @@ def register() -> None:
         "previous": _("Previous date"),
         "accepted": _("Accepted"),
         "ended_on": _("On-site audit ended on"),
+        "due_on": _("Action plan due by"),
+        "check": _("Outcome of the check"),
     }
     models = {
         "finding.": Finding,
@@ -67,9 +75,9 @@ def register() -> None:
                 ),
                 keys=workflow_keys,
                 choices=workflow_choices,
-                hidden=frozenset({"letter", "evidence", "version"}),
+                hidden=frozenset({"letter", "evidence", "version", "audit"}),
             )
-            for action in workflow.ACTIONS
+            for action in TRAILED
         }
     )
     trail_events_register(

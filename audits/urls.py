@@ -21,6 +21,11 @@ urlpatterns = [
     path("auditor-invitations/<str:token>/", auditors.auditor_accept, name="auditor-accept"),
     path("auditor/", auditors.auditor_home, name="auditor-home"),
     path("auditor/audits/<int:pk>/", auditors.auditor_audit, name="auditor-audit"),
+    path(
+        "auditor/audits/<int:pk>/carried-over/<int:finding_pk>/check/",
+        auditors.auditor_carryover_check,
+        name="auditor-carryover-check",
+    ),
     path("o/<slug:slug>/cycles/", officer.cycle_list, name="cycle-list"),
     path("o/<slug:slug>/cycles/<int:pk>/audits/", officer.audit_plan_view, name="audit-plan"),
     path("o/<slug:slug>/audits/<int:pk>/", officer.audit_detail, name="audit-detail"),
@@ -33,6 +38,11 @@ urlpatterns = [
         "o/<slug:slug>/audits/<int:pk>/evidence-versions/",
         officer.audit_evidence_search,
         name="audit-evidence-search",
+    ),
+    path(
+        "o/<slug:slug>/audits/<int:pk>/carried-over/<int:finding_pk>/check/",
+        officer.carryover_check_view,
+        name="carryover-check",
     ),
     path(
         "o/<slug:slug>/findings/<int:pk>/actions/<slug:action>/",

@@ -272,6 +272,20 @@ CORRECTION_VERIFY = Action(
     finding_statuses=frozenset({FindingStatus.CORRECTION_SUBMITTED}),
     notice=_("%(auditor)s verified a correction (%(audit)s): %(detail)s"),
 )
+OBSERVATION_PLAN = Action(
+    name="observation-plan",
+    label=_("Plan actions for the observation"),
+    button=_("Record the action plan"),
+    done=_("Action plan recorded."),
+    actors=frozenset({Actor.HOST}),
+    sources=RAISING,
+    targets=frozenset(),
+    event="finding.action_plan_recorded",
+    event_label=_("Action plan recorded"),
+    # An observation needs no correction: its plan leaves its status as it is.
+    finding_statuses=frozenset({FindingStatus.NOTED}),
+    help=_("A plan due after the audit's decision is checked again at the next audit."),
+)
 DECISION_RECORD = Action(
     name="decision-record",
     label=_("Record the certification decision"),
@@ -357,6 +371,7 @@ ACTIONS: tuple[Action, ...] = (
     FINDING_RAISE,
     CORRECTION_SUBMIT,
     CORRECTION_VERIFY,
+    OBSERVATION_PLAN,
     EVIDENCE_REVIEW,
     DECISION_RECORD,
     CLOSE,
@@ -392,6 +407,26 @@ def actions_for(
 
 def allowed(action: Action, *, audit: Audit, actors: Iterable[Actor]) -> bool:
     return bool(action.actors & frozenset(actors)) and action.refusal(audit) is None
+
+
+# The check of a previous audit's finding carried over to this audit (audits/services/carryover.py).
+# Defined with the same Action (who, from which states of the audit it is checked on, which
+# kinds of audit, the trail event, the labels) but kept out of ACTIONS: the actions there act on
+# the audit's own findings through `perform` and its generic forms, while this one acts on a
+# finding of an earlier audit, and its closing is recorded once per finding, not per audit.
+CARRYOVER_CHECK = Action(
+    name="carryover-check",
+    label=_("Check the carried-over finding"),
+    button=_("Record the check"),
+    done=_("Check recorded."),
+    actors=FOR_BODY,
+    sources=RAISING,
+    targets=frozenset(),
+    event="finding.carryover_checked",
+    event_label=_("Carried-over finding checked"),
+    kinds=frozenset({AuditKind.SURVEILLANCE, AuditKind.RENEWAL}),
+    notice=_("%(auditor)s checked a carried-over finding (%(audit)s): %(detail)s"),
+)
 
 
 # The correction phase, as a pure rule.

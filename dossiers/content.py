@@ -41,6 +41,7 @@ from audits.models import (
     Stage,
     finding_numbers,
 )
+from audits.selectors.carryover import RECEIVING_KINDS, carried_over_findings
 from audits.selectors.delta import change_rows, delta_counts, delta_of, delta_recent
 from audits.timeline import cycle_timeline
 from contracts.clauses import CLAUSES, HEALTH_PROFESSIONAL_REF, INCIDENT_REFERENT_REF
@@ -688,6 +689,46 @@ def _stage1_units(audit: Audit, label: str) -> list[UnitSpec]:
     ]
 
 
+def _carried_over_units(audit: Audit, label: str) -> list[UnitSpec]:
+    """The findings of earlier audits carried over to this one (audits/selectors/carryover.py),
+    with their history, for the auditor to check: only on a surveillance or renewal audit."""
+    if audit.kind not in RECEIVING_KINDS:
+        return []
+    rows = [
+        {
+            "kind": finding.get_kind_display(),
+            "from": finding.audit.label,
+            "requirement": finding.requirement.ref_id,
+            "description": finding.description,
+            "raised_at": _moment(finding.raised_at),
+            "raised_by": _person(finding.raised_by),
+            "correction": finding.correction,
+            "action_plan": finding.action_plan,
+            "due_on": _day(finding.action_plan_due_on),
+            "verified_at": _moment(finding.verified_at),
+            "verified_by": _person(finding.verified_by),
+            "checks": [
+                {
+                    "outcome": check.get_outcome_display(),
+                    "at": _moment(check.checked_at),
+                    "by": _person(check.checked_by),
+                    "audit": check.audit.label,
+                    "comment": check.comment,
+                }
+                for check in finding.carryover_checks.all()
+            ],
+        }
+        for finding in carried_over_findings(audit=audit)
+    ]
+    return [
+        UnitSpec(
+            "pdf/section_carried_over.html",
+            {"audit": label, "rows": rows},
+            weight=3 * len(rows) + 5,
+        )
+    ]
+
+
 def _stage2_units(audit: Audit, label: str) -> list[UnitSpec]:
     reviews = [
         {
@@ -1050,6 +1091,7 @@ def _audit_units(
     units: list[UnitSpec] = _delta_units(audit, label) if delta else []
     if DossierKind.STAGE1 in kinds:
         units += _stage1_units(audit, label)
+        units += _carried_over_units(audit, label)
     if DossierKind.STAGE2 in kinds:
         units += _stage2_units(audit, label)
         units += _findings_units(audit, label, findings)

@@ -98,6 +98,9 @@ UNREACHED = {
     "hdsready:token-revoke": "a button; the demo has no API token",
     "audits:calendar-revoke": "a button; the demo has no calendar address",
     "hdsready:notification-read": "a button; the demo has no notification",
+    "audits:carryover-check": "the demo's audit is the initial one, nothing carries over to it "
+    "(tests/audits/test_carryover.py, tests/browser/test_carryover_journey.py; its form below)",
+    "audits:auditor-carryover-check": "as audits:carryover-check",
     "audits:audit-evidence-search": "the evidence picker's search (GET, a new tab or JSON); "
     "tests/audits/test_evidence_picker.py",
     "audits:auditor-evidence-search": "the evidence picker's search (GET, a new tab or JSON); "
@@ -602,3 +605,32 @@ def test_the_dossier_form_as_shown_prints(found, demo) -> None:  # noqa: F811
     assert response.status_code == 302, response.content.decode()[:2000]
     assert resolve(response["Location"]).view_name == "dossiers:dossier-detail"
     assert Dossier.objects.count() == before + 1
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_carried_over_check_form_round_trips(language, settings) -> None:
+    """The check of a carried-over finding (no demo page shows one, see UNREACHED): rendered in
+    each language, its choices and labels translated, and what it shows sent back is taken."""
+    from django.utils import translation
+
+    from audits.forms import CarryOverCheckForm
+    from audits.models import Audit, CarryOverOutcome
+    from audits.workflow import Actor
+
+    with translation.override(language):
+        form = CarryOverCheckForm(audit=Audit(), role=Actor.AUDITOR, prefix="carryover-1")
+        html = lxml.html.fromstring(form.as_div())
+        options = html.xpath("//select/option/@value")
+        assert options == ["", *CarryOverOutcome.values]
+        shown = " ".join(html.xpath("//label/text()"))
+        expected = "Résultat de la vérification" if language == "fr" else "Outcome of the check"
+        assert expected in shown
+        for outcome in CarryOverOutcome.values:
+            data = {"carryover-1-outcome": outcome, "carryover-1-comment": "Vu, « efficace »"}
+            bound = CarryOverCheckForm(
+                data, audit=Audit(), role=Actor.AUDITOR, prefix="carryover-1"
+            )
+            assert bound.is_valid(), bound.errors
+            assert bound.cleaned_data == {"outcome": outcome, "comment": "Vu, « efficace »"}
+        body = CarryOverCheckForm(audit=Audit(), role=Actor.BODY, prefix="carryover-1")
+        assert "letter" in body.fields

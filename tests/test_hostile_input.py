@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -190,4 +191,77 @@ def test_strange_queries_on_the_delta_pages_give_a_page(
         response = verified_client_for(user).get(url, query)
         assert response.status_code == 200
         assert 'id="delta-summary"' in response.content.decode()
+    assert TrailEvent.objects.count() == before
+
+
+# Carry-over (issue 15): the observation's action plan and the check of a carried-over finding.
+
+
+@pytest.mark.parametrize(
+    "due", ["2025-02-30", "2025-13-01", "31/02/2025", "x" * 10_000, "\x00", "2000-01-01"]
+)
+def test_an_impossible_action_plan_due_date_changes_nothing(cast, due: str) -> None:  # noqa: F811
+    from audits.models import AuditStatus, FindingKind
+    from audits.services.findings import finding_raise
+    from tests.audits.workflow_helpers import audit_in, requirement
+
+    audit = audit_in(AuditStatus.STAGE2_DONE, cast)
+    observation = finding_raise(
+        audit=audit,
+        kind=FindingKind.OBSERVATION,
+        requirement=requirement("EXI 10"),
+        description="Awareness",
+        actor=cast.auditor,
+    )
+    before = TrailEvent.objects.count()
+    prefix = f"observation-plan-{observation.pk}"
+    response = verified_client_for(cast.officer).post(
+        reverse(
+            "audits:finding-action",
+            args=[cast.organisation.slug, observation.pk, "observation-plan"],
+        ),
+        {
+            f"{prefix}-action_plan": "Plan\x00" if due == "\x00" else "Plan",
+            f"{prefix}-action_plan_due_on": due,
+        },
+    )
+    assert response.status_code == 200
+    assert TrailEvent.objects.count() == before
+    observation.refresh_from_db()
+    assert observation.action_plan_due_on is None
+
+
+def test_another_organisations_finding_is_no_carried_over_finding(cast, outsider) -> None:  # noqa: F811
+    from audits.models import Audit, AuditKind, AuditStatus, Cycle, Finding, FindingKind
+    from tests.audits.test_carryover import decided_with_findings, onsite_planned, surveillance_of
+    from tests.audits.workflow_helpers import requirement
+
+    initial, _found = decided_with_findings(cast)
+    s1 = onsite_planned(surveillance_of(initial), cast)
+    stranger_audit = Audit.objects.create(
+        cycle=Cycle.objects.create(
+            organisation=outsider.memberships.get().organisation,
+            certification_body="X",
+            accreditation="1",
+        ),
+        kind=AuditKind.INITIAL,
+        status=AuditStatus.DECIDED,
+        stage2_ended_on=timezone.localdate(),
+    )
+    theirs = Finding.objects.create(
+        audit=stranger_audit,
+        kind=FindingKind.OBSERVATION,
+        requirement=requirement("EXI 10"),
+        description="Theirs",
+        raised_by=outsider,
+        action_plan="Plan",
+        action_plan_due_on=timezone.localdate() + timedelta(days=30),
+    )
+    before = TrailEvent.objects.count()
+    prefix = f"carryover-{theirs.pk}"
+    data = {f"{prefix}-outcome": "closed", f"{prefix}-comment": "Seen"}
+    officer_url = reverse("audits:carryover-check", args=[cast.organisation.slug, s1.pk, theirs.pk])
+    auditor_url = reverse("audits:auditor-carryover-check", args=[s1.pk, theirs.pk])
+    assert verified_client_for(cast.officer).post(officer_url, data).status_code == 404
+    assert verified_client_for(cast.auditor).post(auditor_url, data).status_code == 404
     assert TrailEvent.objects.count() == before

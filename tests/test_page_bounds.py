@@ -28,6 +28,8 @@ from audits.models import (
     Audit,
     AuditKind,
     AuditStatus,
+    CarryOverCheck,
+    CarryOverOutcome,
     EvidenceReview,
     Finding,
     FindingKind,
@@ -36,11 +38,12 @@ from audits.models import (
     ReviewDecision,
     Stage,
 )
+from audits.services.cycle import audit_schedule_stage2
 from evidence.models import EvidenceItem, EvidenceVersion
 from hdsready.models import Organisation, User
 from hdsready.trail import trail_record
 from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audit's people)
-from tests.audits.workflow_helpers import Cast, audit_in, requirement
+from tests.audits.workflow_helpers import Cast, audit_in, invite, requirement
 from tests.conftest import verified_client_for
 from tests.evidence.conftest import store  # noqa: F401  (isolated MEDIA_ROOT)
 
@@ -65,7 +68,9 @@ class World:
     corrections: Audit  # the officer answers findings: a correction form on each
     review: Audit  # the auditor reviews evidence and raises findings
     item: EvidenceItem  # the item whose own versions grow
-    surveillance: Audit  # its delta since the initial decision grows
+    # its delta since the initial decision grows; the initial audit's observations carried
+    # over to it, checked
+    surveillance: Audit
 
 
 def _items(organisation: Organisation, user: User, start: int, count: int) -> None:
@@ -118,6 +123,37 @@ def _findings(audit: Audit, people: Cast, start: int, count: int) -> None:
     )
 
 
+def _carried(world: World, start: int, count: int) -> None:
+    """Observations of the decided initial audit whose plans run past it, each kept open once
+    at the surveillance audit: they carry over, with their history."""
+    initial = Audit.objects.filter(cycle=world.surveillance.cycle, kind="initial").get()
+    later = timezone.now() + timedelta(minutes=1)
+    carried = Finding.objects.bulk_create(
+        Finding(
+            audit=initial,
+            kind=FindingKind.OBSERVATION,
+            requirement=requirement("EXI 10"),
+            description=f"Generated observation {n:05d}",
+            raised_by=world.cast.auditor,
+            raised_at=later + timedelta(seconds=n),
+            status=FindingStatus.NOTED,
+            action_plan="Generated plan",
+            action_plan_due_on=timezone.localdate() + timedelta(days=90),
+        )
+        for n in range(start, start + count)
+    )
+    CarryOverCheck.objects.bulk_create(
+        CarryOverCheck(
+            finding=finding,
+            audit=world.surveillance,
+            outcome=CarryOverOutcome.KEPT_OPEN,
+            comment="Generated check",
+            checked_by=world.cast.auditor,
+        )
+        for finding in carried
+    )
+
+
 def _reviews(audit: Audit, people: Cast, start: int, count: int) -> None:
     versions = list(
         EvidenceVersion.objects.filter(item__title__startswith="Evidence ").order_by("item__title")[
@@ -166,6 +202,11 @@ def _grow(world: World, factor: int) -> None:
     for audit in (world.corrections, world.review):
         start = Finding.objects.filter(audit=audit, description__startswith="Generated").count()
         _findings(audit, people, start, FINDINGS * factor)
+    _carried(
+        world,
+        Finding.objects.filter(description__startswith="Generated obs").count(),
+        FINDINGS * factor,
+    )
     reviewed = EvidenceReview.objects.filter(audit=world.review).count()
     _reviews(world.review, people, reviewed, REVIEWS * factor)
     # Before the trail's rows: the trail page shows the newest, the same in both datasets.
@@ -199,6 +240,11 @@ def world(cast: Cast) -> World:  # noqa: F811 (the fixture imported above)
     decided = audit_in(AuditStatus.DECIDED, cast)
     surveillance = Audit.objects.filter(cycle=decided.cycle, kind=AuditKind.SURVEILLANCE).first()
     assert surveillance is not None
+    today = timezone.localdate()
+    audit_schedule_stage2(
+        audit=surveillance, start=today, end=today, sites="Paris", actor=cast.officer
+    )
+    invite(surveillance, cast.officer, cast.auditor)
     return World(
         cast=cast,
         corrections=corrections,
@@ -234,6 +280,14 @@ def _pages(world: World) -> dict[str, tuple[User, str]]:
             reverse("audits:audit-detail", args=[slug, world.corrections.pk]),
         ),
         "audit page (auditor)": (a, reverse("audits:auditor-audit", args=[world.review.pk])),
+        "carried over (officer)": (
+            o,
+            reverse("audits:audit-detail", args=[slug, world.surveillance.pk]),
+        ),
+        "carried over (auditor)": (
+            a,
+            reverse("audits:auditor-audit", args=[world.surveillance.pk]),
+        ),
         "review page": (a, reverse("audits:auditor-review", args=[world.review.pk])),
         "reviews to answer": (o, reverse("audits:audit-reviews", args=[slug, world.review.pk])),
         "trail": (o, reverse("hdsready:trail-list", args=[slug])),
@@ -286,6 +340,7 @@ def test_every_key_page_costs_one_screen_whatever_the_data(world: World) -> None
     # The measure is only as good as the growth: ten times the rows.
     assert (items.count(), generated.count()) == (10 * ITEMS, 10 * FINDINGS)
     assert world.item.versions.count() == 1 + 10 * ITEM_VERSIONS
+    assert world.surveillance.carryover_checks.count() == 10 * FINDINGS
     large = {name: _measure(clients, *where) for name, where in pages.items()}
     report = [
         f"{name}: {small[name].queries} -> {large[name].queries} queries, "

@@ -110,6 +110,9 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
         ("cycles", "pk"): audit.cycle_id,
         ("findings", "pk"): finding.pk if finding else None,
         ("findings", "finding_pk"): finding.pk if finding else None,
+        # The demo's audit is the initial one: nothing carries over to it, so every person's
+        # check of its finding is a 404 (tests/audits/test_carryover.py checks the real ones).
+        ("carried-over", "finding_pk"): finding.pk if finding else None,
         ("evidence", "pk"): item.pk if item else None,
         ("v", "number"): 1,
         ("versions", "number"): 1,
@@ -389,6 +392,8 @@ MEMBERS = {
     "audits:auditor-audit": "404 404 404 200 | 405 405 405 405",
     "audits:auditor-evidence-search": "404 404 404 200 | 405 405 405 405",
     "audits:auditor-finding-action": "405 405 405 405 | 404 404 404 404",
+    "audits:auditor-carryover-check": "405 405 405 405 | 404 404 404 404",
+    "audits:carryover-check": "405 405 405 405 | 404 404 404 404",
     "audits:auditor-home": "200 200 200 200 | 405 405 405 405",
     "audits:auditor-invite": "405 405 405 405 | 200 404 404 404",
     "audits:auditor-review": "404 404 404 200 | 405 405 405 405",

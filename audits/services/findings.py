@@ -4,12 +4,12 @@ audits/workflow.py taken through `perform`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from audits import workflow
+from audits import deadlines, workflow
 from audits.models import Audit, Finding, FindingKind, FindingStatus
 from audits.selectors import evidence_versions_for_auditor
 from audits.services import AuditError
@@ -98,6 +98,11 @@ def finding_raise(
     )
 
 
+def _plan_due_error(finding: Finding, due_on: date | None) -> None:
+    if due_on is not None and due_on < deadlines.paris_date(now=finding.raised_at):
+        raise AuditError(_("The action plan cannot be due before the finding was raised."))
+
+
 @effect(workflow.CORRECTION_SUBMIT)
 def _submit(
     *,
@@ -109,6 +114,7 @@ def _submit(
     action_plan: str,
     owner: User | None,
     evidence: EvidenceVersion | None,
+    action_plan_due_on: date | None = None,
     role: Actor | None = None,
     **_ctx: Any,
 ) -> Done:
@@ -121,15 +127,23 @@ def _submit(
     ):
         raise AuditError(_("The owner must be a member of the organisation."))
     _own_evidence(audit, evidence, role)
+    _plan_due_error(finding, action_plan_due_on)
     finding.correction = correction.strip()
     finding.root_cause = root_cause.strip()
     finding.action_plan = action_plan.strip()
+    finding.action_plan_due_on = action_plan_due_on
     finding.owner, finding.correction_evidence = owner, evidence
     finding.submitted_at = now
     finding.first_submitted_at = finding.first_submitted_at or now
     finding.status = FindingStatus.CORRECTION_SUBMITTED
     finding.save()
-    return Done(finding, data={"evidence": evidence.pk if evidence else None})
+    return Done(
+        finding,
+        data={
+            "evidence": evidence.pk if evidence else None,
+            "due_on": action_plan_due_on.isoformat() if action_plan_due_on else None,
+        },
+    )
 
 
 def finding_submit_correction(
@@ -141,10 +155,13 @@ def finding_submit_correction(
     actor: User,
     owner: User | None = None,
     evidence: EvidenceVersion | None = None,
+    action_plan_due_on: date | None = None,
     role: Actor | None = None,
     now: datetime | None = None,
 ) -> Finding:
-    """The host answers a non-conformity: correction, root cause, corrective action plan."""
+    """The host answers a non-conformity: correction, root cause, corrective action plan and
+    the day the plan is due by (a plan running past the decision is checked at the next
+    audit: ISO/IEC 17021-1, the actions taken on the previous audit's findings)."""
     return perform(
         workflow.CORRECTION_SUBMIT,
         audit=finding.audit,
@@ -157,6 +174,48 @@ def finding_submit_correction(
         action_plan=action_plan,
         owner=owner,
         evidence=evidence,
+        action_plan_due_on=action_plan_due_on,
+    )
+
+
+@effect(workflow.OBSERVATION_PLAN)
+def _plan_observation(
+    *,
+    finding: Finding,
+    action_plan: str,
+    action_plan_due_on: date,
+    **_ctx: Any,
+) -> Done:
+    if not action_plan.strip():
+        raise AuditError(_("Give the action plan."))
+    _plan_due_error(finding, action_plan_due_on)
+    finding.action_plan = action_plan.strip()
+    finding.action_plan_due_on = action_plan_due_on
+    finding.save(update_fields=["action_plan", "action_plan_due_on"])
+    return Done(finding, data={"due_on": action_plan_due_on.isoformat()})
+
+
+def finding_plan_actions(
+    *,
+    finding: Finding,
+    action_plan: str,
+    action_plan_due_on: date,
+    actor: User,
+    role: Actor | None = None,
+    now: datetime | None = None,
+) -> Finding:
+    """The host plans actions on an observation (an opportunity for improvement), with the day
+    they are due by; the observation's status does not change. A plan due after the audit's
+    decision is checked at the next audit."""
+    return perform(
+        workflow.OBSERVATION_PLAN,
+        audit=finding.audit,
+        finding=finding,
+        actor=actor,
+        role=role,
+        now=now,
+        action_plan=action_plan,
+        action_plan_due_on=action_plan_due_on,
     )
 
 

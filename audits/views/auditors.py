@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
 
-from audits.forms import AuditorInviteForm
+from audits.forms import AuditorInviteForm, CarryOverCheckForm
 from audits.models import Audit, AuditorAccess
 from audits.selectors import (
     audit_get_for_auditor,
@@ -24,10 +24,12 @@ from audits.selectors import (
     findings_of_audit,
     left_to_review_by_auditor,
 )
+from audits.selectors.carryover import carried_over_finding_get
 from audits.selectors.delta import delta_of
 from audits.selectors.review import ITEMS_SHOWN, auditor_requirement_rows
 from audits.services import AuditError
 from audits.services.auditors import AUDITOR_INVITATIONS, auditor_access_revoke, auditor_invite
+from audits.views.carryover import carried_over_context, page_query, take_check
 from audits.views.officer import audit_page
 from audits.workflow import EVIDENCE_REVIEW, Actor, allowed
 from hdsready import roles
@@ -38,6 +40,7 @@ from hdsready.views.invitations import InvitationPage, invitation_accept_page
 from scopes.activities import ACTIVITIES_BY_NUMBER
 
 verified = otp_required(login_url="hdsready:login")
+AUDITOR_ACTORS: frozenset[Actor] = frozenset({Actor.AUDITOR})
 
 
 def _back_to_audit(audit: Audit) -> HttpResponse:
@@ -150,6 +153,26 @@ def auditor_audit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The audit as its auditor sees it: one screen whatever the evidence (a few items per
     requirement, the rest on the review page) and the findings a page at a time."""
     audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+    return _auditor_audit_page(request, audit=audit)
+
+
+@require_POST
+@verified
+def auditor_carryover_check(request: AuthedHttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    """The auditor's check of a finding carried over to this audit: closed, or kept open."""
+    audit = audit_get_for_auditor(user=request.user, pk=pk, now=timezone.now())
+    finding = carried_over_finding_get(audit=audit, pk=finding_pk)
+    refused = take_check(request, audit=audit, finding=finding, actors=AUDITOR_ACTORS)
+    if refused is not None:
+        return _auditor_audit_page(request, audit=audit, carried_bound=refused)
+    return redirect(
+        reverse("audits:auditor-audit", args=[audit.pk]) + page_query(request) + "#carried-over"
+    )
+
+
+def _auditor_audit_page(
+    request: AuthedHttpRequest, *, audit: Audit, carried_bound: CarryOverCheckForm | None = None
+) -> HttpResponse:
     findings_page = numbered_page(
         findings_of_audit(audit=audit), request=request, size=FINDINGS_PAGE_SIZE
     )
@@ -169,5 +192,14 @@ def auditor_audit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "findings": findings_page.rows,
             "findings_page": findings_page,
             "has_delta": delta_of(audit=audit, for_auditor=True) is not None,
+            **carried_over_context(
+                request,
+                audit=audit,
+                actors=AUDITOR_ACTORS,
+                bound=carried_bound,
+                check_url=lambda finding: reverse(
+                    "audits:auditor-carryover-check", args=[audit.pk, finding.pk]
+                ),
+            ),
         },
     )

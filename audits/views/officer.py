@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.decorators import otp_required
 
 from audits import deadlines
-from audits.forms import ActionForm, AuditorInviteForm, AuditPlanForm, CycleForm
+from audits.forms import ActionForm, AuditorInviteForm, AuditPlanForm, CarryOverCheckForm, CycleForm
 from audits.models import Audit, AuditKind, FindingStatus, ranked_numbers
 from audits.selectors import (
     audit_get_in_organisation,
@@ -30,6 +30,7 @@ from audits.selectors import (
     findings_with_corrections,
     member_actors,
 )
+from audits.selectors.carryover import carried_over_finding_get
 from audits.selectors.delta import delta_of
 from audits.services import AuditError
 from audits.services.cycle import audit_plan, cycle_create
@@ -42,6 +43,7 @@ from audits.views.actions import (
     say_unplaced_errors,
     take_action,
 )
+from audits.views.carryover import carried_over_context, page_query, take_check
 from audits.workflow import AUDITOR_INVITE, CORRECTION_WINDOW_STATUSES, Actor, allowed
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest, query_pk
@@ -127,9 +129,10 @@ def audit_page(
     audit: Audit,
     bound: ActionForm | None = None,
     invite_form: AuditorInviteForm | None = None,
+    carried_bound: CarryOverCheckForm | None = None,
 ) -> HttpResponse:
-    """The audit page; a form sent back with errors (an action's, or the auditor invitation)
-    shows in its place with its input and its errors."""
+    """The audit page; a form sent back with errors (an action's, the auditor invitation, or a
+    carried-over finding's check) shows in its place with its input and its errors."""
     actors = member_actors(user=request.user, organisation=organisation)
     can_manage = Actor.OFFICER in actors
     findings_page = numbered_page(
@@ -183,6 +186,15 @@ def audit_page(
             "auditor_invite_form": (invite_form or AuditorInviteForm()) if can_manage else None,
             "now": timezone.now(),
             "actions": on_audit,
+            **carried_over_context(
+                request,
+                audit=audit,
+                actors=actors,
+                bound=carried_bound,
+                check_url=lambda finding: reverse(
+                    "audits:carryover-check", args=[organisation.slug, audit.pk, finding.pk]
+                ),
+            ),
         },
     )
 
@@ -231,6 +243,26 @@ def finding_action(request: AuthedHttpRequest, slug: str, pk: int, action: str) 
         return audit_page(request, organisation=organisation, audit=audit, bound=refused)
     page = query_pk(request.GET.get("page"))
     return redirect(reverse("audits:audit-detail", args=[slug, audit.pk]) + _page_query(page or 1))
+
+
+@require_POST
+@verified
+def carryover_check_view(
+    request: AuthedHttpRequest, slug: str, pk: int, finding_pk: int
+) -> HttpResponse:
+    """Record, for the certification body, its check of a finding carried over to this audit."""
+    organisation = organisation_get_for_user(user=request.user, slug=slug, perm=roles.VIEW)
+    audit = audit_get_in_organisation(organisation=organisation, pk=pk)
+    actors = member_actors(user=request.user, organisation=organisation)
+    finding = carried_over_finding_get(audit=audit, pk=finding_pk)
+    refused = take_check(request, audit=audit, finding=finding, actors=actors)
+    if refused is not None:
+        return audit_page(request, organisation=organisation, audit=audit, carried_bound=refused)
+    return redirect(
+        reverse("audits:audit-detail", args=[slug, audit.pk])
+        + page_query(request)
+        + "#carried-over"
+    )
 
 
 def _page_query(page: int) -> str:

@@ -204,6 +204,9 @@ def valid_input(action: workflow.Action, audit: Audit, cast: Cast) -> dict[str, 
             }
         case "correction-submit":
             return {"correction": "Done", "root_cause": "Forgot", "action_plan": "Checklist"}
+        case "observation-plan":
+            due = today + timedelta(days=180)
+            return {"action_plan": "Induction module", "action_plan_due_on": due.isoformat()}
         case "correction-verify":
             return {"accepted": "yes", "comment": "Seen"}
         case "evidence-review":

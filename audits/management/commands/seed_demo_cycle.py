@@ -32,7 +32,11 @@ from audits.services.cycle import (
     audit_submit_stage1_documents,
     cycle_create,
 )
-from audits.services.findings import finding_raise, finding_submit_correction
+from audits.services.findings import (
+    finding_plan_actions,
+    finding_raise,
+    finding_submit_correction,
+)
 from audits.services.reviews import evidence_review_record
 from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceVersion
@@ -51,6 +55,8 @@ STAGE1_DAYS_AGO = 75
 # The auditor's access: from before the documentary audit to a month from the run.
 ACCESS_FROM_DAYS_AGO = 80
 ACCESS_FOR_DAYS = 30
+# The awareness observation's action plan: six months after the on-site audit.
+OBSERVATION_PLAN_DAYS = 183
 # (title, file name, HDS requirements it supports)
 EVIDENCE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Politique de sécurité des systèmes d’information", "PSSI_v3.pdf", ("EXI 02", "EXI 09")),
@@ -290,7 +296,7 @@ class Command(BaseCommand):
             actor=auditor,
             role=Actor.AUDITOR,
         )
-        finding_raise(
+        awareness = finding_raise(
             audit=audit,
             kind=FindingKind.OBSERVATION,
             requirement=hds["EXI 10"],
@@ -304,6 +310,16 @@ class Command(BaseCommand):
             outcome="Trois non-conformités (une majeure, deux mineures) et deux observations.",
             actor=auditor,
             role=Actor.AUDITOR,
+        )
+        # Its plan runs past the initial audit: once that is decided, the first surveillance
+        # audit lists the observation for the auditor to check (carried over).
+        finding_plan_actions(
+            finding=awareness,
+            action_plan="Refondre le module d’accueil sécurité : un chapitre sur les données de "
+            "santé, un quiz de validation, un suivi des présences.",
+            action_plan_due_on=stage2_end + timedelta(days=OBSERVATION_PLAN_DAYS),
+            actor=officer,
+            role=Actor.HOST,
         )
         title = "Analyse de risques du périmètre HDS (révisée)"
         revised = add_pdf(
