@@ -455,13 +455,20 @@ def test_the_page_for_each_member(
 ) -> None:
     surveillance = first_surveillance(decided)
     set_status(cast, "EXI 13", ReadinessStatus.COMPLIANT)
+    new = evidence_version_add(
+        item=cast.version.item, upload=hashed_upload(PDF + b"n"), actor=cast.officer
+    )
     for user in (cast.officer, cast.contributor, manager):
         response = verified_client_for(user).get(delta_url(surveillance))
         assert response.status_code == 200
         body = response.content.decode()
         assert 'id="delta-summary"' in body
         assert '<tr data-section="readiness"' in body
-        assert "EXI 13" in body
+        # Every section's changes, the latest first, unless one section is asked for.
+        assert body.index(new.sha256) < body.index("EXI 13")
+    one = verified_client_for(manager).get(delta_url(surveillance) + "?section=readiness")
+    assert "EXI 13" in one.content.decode()
+    assert new.sha256 not in one.content.decode()
     officer = verified_client_for(cast.officer)
     assert officer.post(delta_url(surveillance)).status_code == 405
     assert verified_client_for(outsider).get(delta_url(surveillance)).status_code == 404
