@@ -134,14 +134,11 @@ def _condition(rule: Rule, delta: Delta) -> Q:
     if delta.for_auditor and rule.section == Section.EVIDENCE:
         # The auditor sees the versions the audit shows them, and the items of those.
         visible = evidence_versions_for_auditor(audit=delta.audit).order_by()
-        match &= Q(
-            object_type="evidence.evidenceversion",
-            object_id__in=_as_text(visible),
-        ) | Q(
+        match &= Q(object_type="evidence.evidenceversion", object_id__in=_as_text(visible)) | Q(
             object_type="evidence.evidenceitem",
-            object_id__in=_as_text(
-                visible.values("item_id").annotate(as_text=Cast("item_id", CharField()))
-            ).values("as_text"),
+            object_id__in=visible.annotate(item_text=Cast("item_id", CharField())).values(
+                "item_text"
+            ),
         )
     return match
 

@@ -501,6 +501,13 @@ def test_the_invited_auditor_within_the_window(decided: Audit, cast: Cast) -> No
         (Section.EVIDENCE, Change.CHANGED): 1,
         (Section.EVIDENCE, Change.ADDED): 1,
     }
+    # Retired: the item the auditor sees is deleted for them too; the other one is not theirs.
+    evidence_item_set_status(item=internal, status="retired", actor=cast.officer)
+    evidence_item_set_status(item=cast.version.item, status="retired", actor=cast.officer)
+    assert counted(surveillance, for_auditor=True) == {
+        (Section.EVIDENCE, Change.CHANGED): 1,
+        (Section.EVIDENCE, Change.DELETED): 1,
+    }
     audit_page = auditor.get(reverse("audits:auditor-audit", args=[surveillance.pk]))
     assert 'id="delta-link"' in audit_page.content.decode()
     assert auditor.post(url).status_code == 405
