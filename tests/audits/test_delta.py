@@ -5,6 +5,7 @@ pages of the members and of the invited auditor."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -27,7 +28,7 @@ from audits.delta import (
     classify,
     delta_window,
 )
-from audits.models import Audit, AuditKind, AuditorAccess, AuditStatus
+from audits.models import Audit, AuditKind, AuditorAccess, AuditStatus, Finding, FindingKind
 from audits.selectors.delta import (
     change_rows,
     delta_changes,
@@ -38,6 +39,7 @@ from audits.selectors.delta import (
 from audits.services.cycle import audit_close, decision_record
 from evidence.services import evidence_item_set_status, evidence_version_add
 from hdsready.models import User
+from hdsready.trail import trail_record
 from scopes.models import CertificateKind, ReadinessStatus, Subcontractor
 from scopes.services.assessment import ReadinessData, SoAData, readiness_update, soa_update
 from scopes.services.scope import (
@@ -531,3 +533,51 @@ def test_the_page_is_paged(decided: Audit, cast: Cast) -> None:
     second = client.get(delta_url(surveillance) + "?section=evidence&page=2").content.decode()
     assert second.count('data-change="changed"') == 5
     assert '<td data-action="changed">30</td>' in second
+
+
+def test_the_sql_classifies_every_rule_as_the_pure_rules_do(decided: Audit, cast: Cast) -> None:
+    """Every kind the rules name (and one they do not), with the data variants the conditions
+    read, written to the trail after the decision: the SQL aggregate counts each row where
+    `classify` puts it."""
+    surveillance = first_surveillance(decided)
+    organisation = cast.organisation
+    ours, other = (
+        Finding.objects.create(
+            audit=audit,
+            kind=FindingKind.MINOR,
+            requirement=requirement("EXI 10"),
+            description="Registre absent",
+            raised_by=cast.auditor,
+        )
+        for audit in (decided, surveillance)
+    )
+    variants: list[dict[str, object]] = [
+        {},
+        {"version": 1},
+        {"version": 3},
+        {"changes": {"status": ["not_assessed", "compliant"]}},
+        {"changes": {"notes": ["", "x"]}},
+        {"holder": organisation.name},
+        {"holder": "DataCentre Nord"},
+    ]
+    expected: Counter[tuple[str, str]] = Counter()
+    for kind in sorted({rule.kind for rule in RULES} | {"user.logged_in"}):
+        for data in variants:
+            for target in (None, ours, other):
+                trail_record(
+                    kind=kind,
+                    actor=cast.officer,
+                    organisation=organisation,
+                    target=target,
+                    data=data,
+                )
+                found = classify(
+                    kind=kind,
+                    data=data,
+                    host_holds=data.get("holder") == organisation.name,
+                    previous_finding=target == ours,
+                )
+                if found is not None:
+                    expected[(str(found[0]), str(found[1]))] += 1
+    assert expected[(Section.FINDINGS, Change.CHANGED)] == 2 * len(variants)
+    assert counted(surveillance) == dict(expected)
