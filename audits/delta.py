@@ -78,7 +78,9 @@ class When(StrEnum):
     ALWAYS = "always"
     FIRST_VERSION = "first_version"  # data.version == 1: a new evidence file
     STATUS_CHANGED = "status_changed"  # data.changes has "status"
-    HOST_HOLDS = "host_holds"  # data.holder is the organisation itself
+    # data.holder is the organisation's name: the certificate services record the holder as
+    # str(subcontractor or organisation), so a certificate of the host itself
+    HOST_HOLDS = "host_holds"
     PREVIOUS_FINDING = "previous_finding"  # the row is about a finding of the previous audit
 
 

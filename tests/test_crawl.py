@@ -16,11 +16,17 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 from django.test import Client
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
+from audits.models import Audit, AuditKind
 from hdsready.models import Membership, Role, TrailEvent, User
 from hdsready.trail_events import trail_event_kinds
+from scopes.models import Requirement
+from scopes.services.assessment import SoAData, soa_update
+from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audit's people)
+from tests.audits.test_delta import make_history, subcontractor_with_certificate
+from tests.audits.workflow_helpers import audit_in, invite
 from tests.conftest import verified_client_for
 from tests.evidence.conftest import store  # noqa: F401  (isolated MEDIA_ROOT)
 
@@ -206,15 +212,15 @@ def demo(db: None) -> dict[str, User]:
         for m in Membership.objects.select_related("user").filter(organisation__slug="demo")
     }
     # The seed invites its auditor to the demo audit for a window that covers today.
-    auditor = User.objects.get(email=AUDITOR_EMAIL)
-    for user in [*people.values(), auditor]:
+    demo_auditor = User.objects.get(email=AUDITOR_EMAIL)
+    for user in [*people.values(), demo_auditor]:
         user.language = "fr"
         user.save(update_fields=["language"])
     return {
         "officer": people[Role.OFFICER],
         "contributor": people[Role.CONTRIBUTOR],
         "manager": people[Role.MANAGER],
-        "auditor": auditor,
+        "auditor": demo_auditor,
     }
 
 
@@ -239,5 +245,37 @@ def test_the_list_of_codes_is_not_empty() -> None:
 def test_crawl_in_french(demo: dict[str, User], persona: str) -> None:
     visits = crawl(verified_client_for(demo[persona]), "/", codes())
     assert len(visits) > 5, [v.url for v in visits]
+    problems = [f"{v.url}: {p}" for v in visits for p in v.problems]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("persona", ["officer", "auditor"])
+def test_crawl_the_delta_in_french(cast, persona: str) -> None:  # noqa: F811
+    """The delta of a surveillance audit with a change in each section (tests/audits/
+    test_delta.py), crawled from its page in French: no developer code in any of its sections'
+    pages."""
+    subcontractor_with_certificate(cast)
+    soa_update(
+        organisation=cast.organisation,
+        control=Requirement.objects.get(framework__code="iso27001", ref_id="A.5.1"),
+        data=SoAData(applicable=True),
+        actor=cast.officer,
+    )
+    decided = audit_in("decided", cast)
+    make_history(cast, 2)
+    surveillance = Audit.objects.filter(cycle=decided.cycle, kind=AuditKind.SURVEILLANCE).first()
+    assert surveillance is not None
+    invite(surveillance, cast.officer, cast.auditor)
+    user = getattr(cast, persona)
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    start = (
+        reverse("audits:audit-delta", args=[cast.organisation.slug, surveillance.pk])
+        if persona == "officer"
+        else reverse("audits:auditor-delta", args=[surveillance.pk])
+    )
+    visits = crawl(verified_client_for(user), start, codes())
+    delta_pages = [v for v in visits if "/delta/" in v.url]
+    assert len(delta_pages) == PAGES_PER_ROUTE, [v.url for v in visits]
     problems = [f"{v.url}: {p}" for v in visits for p in v.problems]
     assert not problems, "\n".join(problems)

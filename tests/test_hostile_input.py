@@ -171,8 +171,8 @@ def test_strange_queries_on_the_delta_pages_give_a_page(
     query: dict[str, object],
 ) -> None:
     """The delta of a surveillance audit (tests/audits/test_delta.py), member's and auditor's:
-    an unknown section is the first section with changes, a page that is no page the first or
-    the last one."""
+    an unknown section is every section, a page that is no page the first or the last
+    one."""
     decided = audit_in("decided", cast)
     surveillance = Audit.objects.filter(cycle=decided.cycle, kind=AuditKind.SURVEILLANCE).first()
     assert surveillance is not None

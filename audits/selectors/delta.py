@@ -134,14 +134,11 @@ def _condition(rule: Rule, delta: Delta) -> Q:
     if delta.for_auditor and rule.section == Section.EVIDENCE:
         # The auditor sees the versions the audit shows them, and the items of those.
         visible = evidence_versions_for_auditor(audit=delta.audit).order_by()
-        match &= Q(
-            object_type="evidence.evidenceversion",
-            object_id__in=_as_text(visible),
-        ) | Q(
+        match &= Q(object_type="evidence.evidenceversion", object_id__in=_as_text(visible)) | Q(
             object_type="evidence.evidenceitem",
-            object_id__in=_as_text(
-                visible.values("item_id").annotate(as_text=Cast("item_id", CharField()))
-            ).values("as_text"),
+            object_id__in=visible.annotate(item_text=Cast("item_id", CharField())).values(
+                "item_text"
+            ),
         )
     return match
 
@@ -235,9 +232,13 @@ def _detailed(rows: QuerySet[TrailEvent]) -> QuerySet[TrailEvent]:
     )
 
 
-def delta_changes(*, delta: Delta, section: Section) -> QuerySet[TrailEvent]:
-    """The section's changes, the newest first, for a page of them (lazy: paged in SQL)."""
-    return _detailed(_classified(delta).filter(delta_section=str(section))).order_by("-seq")
+def delta_changes(*, delta: Delta, section: Section | None = None) -> QuerySet[TrailEvent]:
+    """The changes of one section (of every section: None), the newest first, for a page of
+    them (lazy: paged in SQL)."""
+    rows = _classified(delta)
+    if section is not None:
+        rows = rows.filter(delta_section=str(section))
+    return _detailed(rows).order_by("-seq")
 
 
 def delta_recent(*, delta: Delta, per_section: int) -> list[TrailEvent]:
@@ -256,6 +257,7 @@ class ChangeRow:
     section: Section
     change: Change
     change_label: str
+    section_label: str
     label: str
     at: datetime
     by: str
@@ -299,6 +301,10 @@ def _lines(event: TrailEvent) -> list[TrailLine]:
     return lines
 
 
+# What the row's label already says.
+_LABEL_KEYS = frozenset({"requirement", "control"})
+
+
 def change_rows(events: Sequence[TrailEvent]) -> list[ChangeRow]:
     """The rows of changes read by `delta_changes` or `delta_recent` (no query)."""
     return [
@@ -307,18 +313,18 @@ def change_rows(events: Sequence[TrailEvent]) -> list[ChangeRow]:
             section=Section(event.delta_section),  # type: ignore[attr-defined]
             change=Change(event.delta_change),  # type: ignore[attr-defined]
             change_label=str(CHANGE_LABELS[Change(event.delta_change)]),  # type: ignore[attr-defined]
+            section_label=str(SECTION_LABELS[Section(event.delta_section)]),  # type: ignore[attr-defined]
             label=_label(event),
             at=event.created_at,
             by=event.actor_label,
-            lines=_lines(event),
+            lines=[line for line in _lines(event) if line.key not in _LABEL_KEYS],
         )
         for event in events
     ]
 
 
-def section_of(value: str | None, counts: Sequence[SectionCount]) -> Section:
-    """The section a query string asks for; anything else is the first section with changes
-    (the first section when nothing changed)."""
+def section_of(value: str | None) -> Section | None:
+    """The section a query string asks for; None (every section) for anything else."""
     if value in {section.value for section in Section}:
         return Section(value)
-    return next((row.section for row in counts if row.total), Section.SCOPE)
+    return None

@@ -38,8 +38,8 @@ def _delta_page(
     request: AuthedHttpRequest, *, delta: Delta, audit_url: str, previous_url: str | None
 ) -> HttpResponse:
     counts = delta_counts(delta=delta)
-    section = section_of(request.GET.get("section"), counts)
-    # The pager's links keep the request's section (or go on choosing the same default one).
+    section = section_of(request.GET.get("section"))
+    # Every section's changes, unless the query asks for one; the pager's links keep it.
     paged = numbered_page(
         delta_changes(delta=delta, section=section), request=request, size=DELTA_PAGE_SIZE
     )
@@ -55,7 +55,7 @@ def _delta_page(
             "counts": counts,
             "total": sum(row.total for row in counts),
             "section": section,
-            "section_label": SECTION_LABELS[section],
+            "section_label": SECTION_LABELS[section] if section else None,
             "rows": change_rows(paged.rows),
             "changes_page": paged,
             "audit_url": audit_url,

@@ -5,6 +5,7 @@ pages of the members and of the invited auditor."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -27,7 +28,7 @@ from audits.delta import (
     classify,
     delta_window,
 )
-from audits.models import Audit, AuditKind, AuditorAccess, AuditStatus
+from audits.models import Audit, AuditKind, AuditorAccess, AuditStatus, Finding, FindingKind
 from audits.selectors.delta import (
     change_rows,
     delta_changes,
@@ -38,6 +39,7 @@ from audits.selectors.delta import (
 from audits.services.cycle import audit_close, decision_record
 from evidence.services import evidence_item_set_status, evidence_version_add
 from hdsready.models import User
+from hdsready.trail import trail_record
 from scopes.models import CertificateKind, ReadinessStatus, Subcontractor
 from scopes.services.assessment import ReadinessData, SoAData, readiness_update, soa_update
 from scopes.services.scope import (
@@ -455,13 +457,20 @@ def test_the_page_for_each_member(
 ) -> None:
     surveillance = first_surveillance(decided)
     set_status(cast, "EXI 13", ReadinessStatus.COMPLIANT)
+    new = evidence_version_add(
+        item=cast.version.item, upload=hashed_upload(PDF + b"n"), actor=cast.officer
+    )
     for user in (cast.officer, cast.contributor, manager):
         response = verified_client_for(user).get(delta_url(surveillance))
         assert response.status_code == 200
         body = response.content.decode()
         assert 'id="delta-summary"' in body
         assert '<tr data-section="readiness"' in body
-        assert "EXI 13" in body
+        # Every section's changes, the latest first, unless one section is asked for.
+        assert body.index(new.sha256) < body.index("EXI 13")
+    one = verified_client_for(manager).get(delta_url(surveillance) + "?section=readiness")
+    assert "EXI 13" in one.content.decode()
+    assert new.sha256 not in one.content.decode()
     officer = verified_client_for(cast.officer)
     assert officer.post(delta_url(surveillance)).status_code == 405
     assert verified_client_for(outsider).get(delta_url(surveillance)).status_code == 404
@@ -494,6 +503,13 @@ def test_the_invited_auditor_within_the_window(decided: Audit, cast: Cast) -> No
         (Section.EVIDENCE, Change.CHANGED): 1,
         (Section.EVIDENCE, Change.ADDED): 1,
     }
+    # Retired: the item the auditor sees is deleted for them too; the other one is not theirs.
+    evidence_item_set_status(item=internal, status="retired", actor=cast.officer)
+    evidence_item_set_status(item=cast.version.item, status="retired", actor=cast.officer)
+    assert counted(surveillance, for_auditor=True) == {
+        (Section.EVIDENCE, Change.CHANGED): 1,
+        (Section.EVIDENCE, Change.DELETED): 1,
+    }
     audit_page = auditor.get(reverse("audits:auditor-audit", args=[surveillance.pk]))
     assert 'id="delta-link"' in audit_page.content.decode()
     assert auditor.post(url).status_code == 405
@@ -517,3 +533,51 @@ def test_the_page_is_paged(decided: Audit, cast: Cast) -> None:
     second = client.get(delta_url(surveillance) + "?section=evidence&page=2").content.decode()
     assert second.count('data-change="changed"') == 5
     assert '<td data-action="changed">30</td>' in second
+
+
+def test_the_sql_classifies_every_rule_as_the_pure_rules_do(decided: Audit, cast: Cast) -> None:
+    """Every kind the rules name (and one they do not), with the data variants the conditions
+    read, written to the trail after the decision: the SQL aggregate counts each row where
+    `classify` puts it."""
+    surveillance = first_surveillance(decided)
+    organisation = cast.organisation
+    ours, other = (
+        Finding.objects.create(
+            audit=audit,
+            kind=FindingKind.MINOR,
+            requirement=requirement("EXI 10"),
+            description="Registre absent",
+            raised_by=cast.auditor,
+        )
+        for audit in (decided, surveillance)
+    )
+    variants: list[dict[str, object]] = [
+        {},
+        {"version": 1},
+        {"version": 3},
+        {"changes": {"status": ["not_assessed", "compliant"]}},
+        {"changes": {"notes": ["", "x"]}},
+        {"holder": organisation.name},
+        {"holder": "DataCentre Nord"},
+    ]
+    expected: Counter[tuple[str, str]] = Counter()
+    for kind in sorted({rule.kind for rule in RULES} | {"user.logged_in"}):
+        for data in variants:
+            for target in (None, ours, other):
+                trail_record(
+                    kind=kind,
+                    actor=cast.officer,
+                    organisation=organisation,
+                    target=target,
+                    data=data,
+                )
+                found = classify(
+                    kind=kind,
+                    data=data,
+                    host_holds=data.get("holder") == organisation.name,
+                    previous_finding=target == ours,
+                )
+                if found is not None:
+                    expected[(str(found[0]), str(found[1]))] += 1
+    assert expected[(Section.FINDINGS, Change.CHANGED)] == 2 * len(variants)
+    assert counted(surveillance) == dict(expected)
