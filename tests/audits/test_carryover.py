@@ -18,7 +18,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -556,7 +556,8 @@ def test_the_stage1_dossier_lists_the_carried_over_findings(cast, tmp_path):
     s1 = onsite_planned(surveillance_of(initial), cast)
     check(s1, found[FindingKind.MINOR], cast, CarryOverOutcome.KEPT_OPEN)
     assert _carried_over_units(initial, "Initial") == []
-    with CaptureQueriesContext(connection) as queries:
+    # The dossier's content is read in its language (dossiers/services/request.py).
+    with CaptureQueriesContext(connection) as queries, translation.override("fr"):
         units = _carried_over_units(s1, "Audit de surveillance")
     assert len(queries) <= 3
     (part,) = render_units([(u.template, u.context) for u in units], language="fr")
@@ -573,3 +574,13 @@ def test_the_stage1_dossier_lists_the_carried_over_findings(cast, tmp_path):
         "Maintenu ouvert",
     ):
         assert printed in " ".join(text.split()), printed
+
+
+def test_the_api_shows_the_action_plan_due_date(cast):
+    _initial, found = decided_with_findings(cast)
+    observation = found[FindingKind.OBSERVATION]
+    response = verified_client_for(cast.officer).get(
+        f"/api/o/{cast.organisation.slug}/findings/{observation.pk}/"
+    )
+    assert response.status_code == 200
+    assert response.json()["action_plan_due_on"] == observation.action_plan_due_on.isoformat()
