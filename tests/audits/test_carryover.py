@@ -583,4 +583,6 @@ def test_the_api_shows_the_action_plan_due_date(cast):
         f"/api/o/{cast.organisation.slug}/findings/{observation.pk}/"
     )
     assert response.status_code == 200
-    assert response.json()["action_plan_due_on"] == observation.action_plan_due_on.isoformat()
+    due = observation.action_plan_due_on
+    assert due is not None
+    assert response.json()["action_plan_due_on"] == due.isoformat()
