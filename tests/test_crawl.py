@@ -47,6 +47,7 @@ ORDINARY = frozenset(
         "initial",
         "surveillance",
         "renewal",
+        "observation",  # French too: « Planifier des actions pour l’observation »
         "manager",
         "contributor",
         "officer",
