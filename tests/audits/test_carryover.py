@@ -49,7 +49,7 @@ from audits.services.findings import (
     finding_verify,
 )
 from audits.workflow import Actor
-from hdsready.models import Role, TrailEvent
+from hdsready.models import Notification, Role, TrailEvent
 from tests.audits.workflow_helpers import Cast, audit_in, invite, requirement
 from tests.conftest import verified_client_for
 from tests.factories import OrganisationFactory, make_member
@@ -300,8 +300,13 @@ def test_a_check_closes_once_with_one_trail_row(cast):
     initial, found = decided_with_findings(cast)
     s1 = onsite_planned(surveillance_of(initial), cast)
     observation = found[FindingKind.OBSERVATION]
+    before_told = Notification.objects.filter(user=cast.officer).count()
     check(s1, observation, cast, CarryOverOutcome.KEPT_OPEN)
     check(s1, observation, cast, CarryOverOutcome.CLOSED)
+    # The officers learn what the invited auditor checked (in their own language).
+    told = Notification.objects.filter(user=cast.officer).order_by("pk")
+    assert told.count() == before_told + 2
+    assert "EXI 10" in told.last().text  # type: ignore[union-attr]
     events = TrailEvent.objects.filter(kind="finding.carryover_checked")
     assert events.count() == 2
     assert [e.data["check"] for e in events.order_by("pk")] == ["kept_open", "closed"]
