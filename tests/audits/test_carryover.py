@@ -591,3 +591,15 @@ def test_the_api_shows_the_action_plan_due_date(cast):
     due = observation.action_plan_due_on
     assert due is not None
     assert response.json()["action_plan_due_on"] == due.isoformat()
+
+
+def test_no_form_before_the_audit_is_under_way(cast):
+    """The definition decides: on a draft surveillance audit the finding is listed, to check,
+    and no one is offered the form yet."""
+    initial, _found = decided_with_findings(cast)
+    s1 = surveillance_of(initial)
+    body = verified_client_for(cast.officer).get(officer_page(s1)).content.decode()
+    section = body.split('id="carried-over"')[1].split("</section>")[0]
+    assert AWARENESS in section
+    assert 'data-action="carryover-check"' not in section
+    assert section.count("To check") == 2
