@@ -395,6 +395,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "correction",
             "root_cause",
             "action_plan",
+            "action_plan_due_on",
             "owner",
             "correction_evidence",
             "submitted_at",

@@ -53,6 +53,7 @@ ORDINARY = frozenset(
         "initial",
         "surveillance",
         "renewal",
+        "observation",  # French too: « Planifier des actions pour l’observation »
         "manager",
         "contributor",
         "officer",

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,7 +49,7 @@ from audits.services.findings import (
     finding_verify,
 )
 from audits.workflow import Actor
-from hdsready.models import Role, TrailEvent
+from hdsready.models import Notification, Role, TrailEvent
 from tests.audits.workflow_helpers import Cast, audit_in, invite, requirement
 from tests.conftest import verified_client_for
 from tests.factories import OrganisationFactory, make_member
@@ -300,8 +300,13 @@ def test_a_check_closes_once_with_one_trail_row(cast):
     initial, found = decided_with_findings(cast)
     s1 = onsite_planned(surveillance_of(initial), cast)
     observation = found[FindingKind.OBSERVATION]
+    before_told = Notification.objects.filter(user=cast.officer).count()
     check(s1, observation, cast, CarryOverOutcome.KEPT_OPEN)
     check(s1, observation, cast, CarryOverOutcome.CLOSED)
+    # The officers learn what the invited auditor checked (in their own language).
+    told = Notification.objects.filter(user=cast.officer).order_by("pk")
+    assert told.count() == before_told + 2
+    assert "EXI 10" in told.last().text  # type: ignore[union-attr]
     events = TrailEvent.objects.filter(kind="finding.carryover_checked")
     assert events.count() == 2
     assert [e.data["check"] for e in events.order_by("pk")] == ["kept_open", "closed"]
@@ -556,7 +561,8 @@ def test_the_stage1_dossier_lists_the_carried_over_findings(cast, tmp_path):
     s1 = onsite_planned(surveillance_of(initial), cast)
     check(s1, found[FindingKind.MINOR], cast, CarryOverOutcome.KEPT_OPEN)
     assert _carried_over_units(initial, "Initial") == []
-    with CaptureQueriesContext(connection) as queries:
+    # The dossier's content is read in its language (dossiers/services/request.py).
+    with CaptureQueriesContext(connection) as queries, translation.override("fr"):
         units = _carried_over_units(s1, "Audit de surveillance")
     assert len(queries) <= 3
     (part,) = render_units([(u.template, u.context) for u in units], language="fr")
@@ -573,3 +579,27 @@ def test_the_stage1_dossier_lists_the_carried_over_findings(cast, tmp_path):
         "Maintenu ouvert",
     ):
         assert printed in " ".join(text.split()), printed
+
+
+def test_the_api_shows_the_action_plan_due_date(cast):
+    _initial, found = decided_with_findings(cast)
+    observation = found[FindingKind.OBSERVATION]
+    response = verified_client_for(cast.officer).get(
+        f"/api/o/{cast.organisation.slug}/findings/{observation.pk}/"
+    )
+    assert response.status_code == 200
+    due = observation.action_plan_due_on
+    assert due is not None
+    assert response.json()["action_plan_due_on"] == due.isoformat()
+
+
+def test_no_form_before_the_audit_is_under_way(cast):
+    """The definition decides: on a draft surveillance audit the finding is listed, to check,
+    and no one is offered the form yet."""
+    initial, _found = decided_with_findings(cast)
+    s1 = surveillance_of(initial)
+    body = verified_client_for(cast.officer).get(officer_page(s1)).content.decode()
+    section = body.split('id="carried-over"')[1].split("</section>")[0]
+    assert AWARENESS in section
+    assert 'data-action="carryover-check"' not in section
+    assert section.count("To check") == 2
