@@ -3,7 +3,13 @@ clear 503 that serves and changes nothing; key rotation is resumable and loses n
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -11,6 +17,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.urls import reverse
 
 from dossiers.models import DossierKind, DossierStatus
@@ -28,6 +35,8 @@ from hdsready.storage import REENCRYPTING_SUFFIX, EncryptedFileSystemStorage
 from tests.evidence.helpers import PDF, TEXT, hashed_upload, png
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 KEY_1 = bytes(range(32))
 KEY_2 = bytes(range(100, 132))
@@ -259,3 +268,56 @@ class TestRotation:
         for version in under_k1:
             assert (store.media / version.storage_name).read_bytes() == before[version.pk]
         assert key_id_of(store.media / under_k0.storage_name) == "k2"
+
+
+def keyring_env(ring: Keyring) -> str:
+    return ",".join(
+        f"{key_id}:{base64.b64encode(key).decode()}" for key_id, key in ring.keys.items()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_rotation_resumes(item, officer, store, settings):
+    """The command killed (SIGKILL) while it writes a copy beside a file: every file still reads
+    with its SHA-256, and the next run finishes the rotation."""
+    for number in range(6):
+        content = PDF + os.urandom(12 * 1024 * 1024) + str(number).encode()
+        evidence_version_add(
+            item=item, upload=hashed_upload(content, f"{number}.pdf"), actor=officer
+        )
+    settings.EVIDENCE_KEYS = RING_2
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER'] or 'postgres'}@"
+        f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}",
+        "MEDIA_ROOT": str(store.media),
+        "EVIDENCE_KEYS": keyring_env(RING_2),
+    }
+    command = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "storage_reencrypt"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        # Let it finish one file, then kill it in the middle of another one's copy.
+        while time.monotonic() < deadline and command.poll() is None:
+            moved = [p for p in store.stored_files() if key_id_of(p) == "k2"]
+            beside = [p for p in store.stored_files() if p.name.endswith(REENCRYPTING_SUFFIX)]
+            if moved and beside:
+                command.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.005)
+    finally:
+        command.wait(timeout=30)
+    assert command.returncode == -signal.SIGKILL, "the command finished before it was killed"
+    assert all_verified()
+    report = rotate()
+    assert "0 plaintext files encrypted" in report
+    assert [p for p in store.stored_files() if p.name.endswith(REENCRYPTING_SUFFIX)] == []
+    assert {key_id_of(path) for path in store.stored_files()} == {"k2"}
+    settings.EVIDENCE_KEYS = Keyring({"k2": KEY_2})
+    assert all_verified()
