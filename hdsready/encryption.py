@@ -183,10 +183,10 @@ def read_header(handle: IO[bytes], *, name: str) -> Header | None:
     if start[: len(MAGIC) - 1] != MAGIC[:-1]:
         handle.seek(0)
         return None
-    if start[: len(MAGIC)] != MAGIC:
-        raise EncryptedFileDamaged(f"{name}: unknown encryption format {start[len(MAGIC) - 1]}.")
     if len(start) < len(MAGIC) + 1:
         raise EncryptedFileDamaged(f"{name}: the encryption header is cut short.")
+    if start[: len(MAGIC)] != MAGIC:
+        raise EncryptedFileDamaged(f"{name}: unknown encryption format {start[len(MAGIC) - 1]}.")
     id_length = start[-1]
     rest = _read_exactly(handle, id_length + _FIXED_AFTER_ID)
     if len(rest) < id_length + _FIXED_AFTER_ID:
@@ -231,7 +231,6 @@ class EncryptingReader(io.RawIOBase):
         self.header, self.aead = Header.new(keyring, segment_size)
         self.segment_size = segment_size
         self.counter = 0
-        self.pending = b""
         self.out = bytearray(self.header.raw)
         self.next_plain = _read_exactly(source, segment_size)
         self.finished = False

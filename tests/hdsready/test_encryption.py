@@ -139,6 +139,16 @@ def test_any_flipped_bit_after_the_magic_is_refused(data: bytes, where: int, bit
     assert refused(bytes(stored))
 
 
+@pytest.mark.parametrize("cut", range(len(MAGIC) + 2))
+def test_a_header_cut_in_its_first_bytes_is_refused_or_plaintext(cut: int) -> None:
+    """Shorter than the magic: not ours (plaintext); the magic and more, cut: refused."""
+    stored = encrypt(b"x")[:cut]
+    if cut < len(MAGIC) - 1:
+        assert decrypt(stored) == stored
+    else:
+        assert refused(stored)
+
+
 def test_a_changed_magic_reads_as_plaintext_that_no_longer_matches() -> None:
     """Not ours any more: read as a file stored before encryption, whose SHA-256 (checked by
     every reader of evidence and dossiers) is then not the plaintext's."""
