@@ -62,9 +62,10 @@ checks: install
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/python manage.py check
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') TRAIL_KEY=check-only ALLOWED_HOSTS=hds.example.org \
+		EVIDENCE_KEYS=check:$$($(BIN)/python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	@if command -v docker-compose >/dev/null 2>&1; then \
-		SECRET_KEY=x TRAIL_KEY=x POSTGRES_PASSWORD=x docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"; \
+		SECRET_KEY=x TRAIL_KEY=x EVIDENCE_KEYS=x POSTGRES_PASSWORD=x docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"; \
 	else echo "docker-compose not installed: compose file not validated" >&2; exit 1; fi
 
 # Tests run with DEBUG=true settings (dev static storage, no HTTPS-only cookies for the live

@@ -25,6 +25,7 @@ from evidence.models import (
     EvidenceVersion,
 )
 from evidence.uploads import HashedUploadedFile
+from hdsready.encryption import EncryptedFileDamaged, EncryptionKeyError
 from hdsready.models import Membership, Organisation, User
 from hdsready.trail import trail_first_values, trail_record
 from scopes.models import Certificate, Requirement
@@ -277,11 +278,15 @@ def evidence_version_open(*, version: EvidenceVersion, actor: User, purpose: str
     # One handle: the bytes served are the bytes just checked (a file replaced in the storage
     # after the check is not what this handle reads).
     handle: IO[bytes] | None = None
+    # A missing or wrong key (EncryptionKeyError) is the configuration's fault, not the file's:
+    # it goes up as it is (a clear "unavailable" page), neither served nor recorded as altered.
     try:
         handle = default_storage.open(version.storage_name, "rb")
         actual = _hash_handle(handle)
     except FileNotFoundError:
         actual = "missing"
+    except EncryptedFileDamaged:
+        actual = "damaged"
     if actual != expected or version.sha256 != expected:
         if handle is not None:
             handle.close()
@@ -350,6 +355,10 @@ def _verify_batch(
             found = _hash_stored(version.storage_name)
         except FileNotFoundError:
             found = "missing"
+        except EncryptedFileDamaged:
+            found = "damaged"
+        except EncryptionKeyError as exc:
+            found = f"unreadable ({exc})"
         if found == expected == version.sha256:
             yield version
         else:

@@ -2,6 +2,11 @@
 of their SHA-256 and a signed checkpoint of the audit trail (HDS v2: availability and integrity of
 hosted data; the host's own tool must survive the loss of its server).
 
+Files are archived as stored, encrypted (hdsready/encryption.py): the archive is no more readable
+than the disk without EVIDENCE_KEYS, and it restores into an instance given the same keys (the
+manifest's SHA-256 are of the stored bytes; each file's plaintext SHA-256 stays in the database
+and is checked on every read).
+
 The archive is consistent: the database is dumped from one snapshot, and the files copied are the
 ones that snapshot references, each hashed as it is read. Stored files are never changed in place
 (a new evidence version is a new file), so a file named by the snapshot is the file it meant.
@@ -27,10 +32,10 @@ from typing import IO, Any
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 
 from hdsready.models import Organisation, TrailEvent, User
+from hdsready.storage import stored_open, stored_save
 from hdsready.trail import Checkpoint, trail_checkpoint_write
 
 FORMAT = "hdsready-backup-1"
@@ -193,8 +198,9 @@ def backup_write(*, output: Path, now: datetime) -> BackupReport:
                 archive.add(checkpoint.path, arcname=f"checkpoints/{checkpoint.path.name}")
             for name in names:
                 try:
-                    size = default_storage.size(name)
-                    handle = default_storage.open(name, "rb")
+                    handle = stored_open(name)
+                    size = handle.seek(0, io.SEEK_END)
+                    handle.seek(0)
                 except (FileNotFoundError, OSError):
                     report.problems.append(f"{name}: missing from the storage")
                     continue
@@ -285,7 +291,7 @@ def backup_restore(*, archive_path: Path) -> int:
         _load_database(dump)
         for entry in manifest["files"]:
             with (staged / entry["name"]).open("rb") as handle:
-                stored = default_storage.save(entry["name"], File(handle))
+                stored = stored_save(entry["name"], File(handle))
             if stored != entry["name"]:
                 raise BackupError(f"The storage already holds {entry['name']}: not a new instance.")
         checkpoints = [name for name in members if name.startswith("checkpoints/")]

@@ -93,3 +93,27 @@ def database_from_url(url: str) -> dict[str, object]:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
+
+
+def development_key_file(path: Path) -> str:
+    """The contents of a development key file, made once with a new random key (DEBUG only):
+    never rewritten, so files encrypted under it stay readable across runs."""
+    from hdsready.encryption import new_key_entry
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Written aside then linked in place: a concurrent start reads a whole key or none.
+        fresh = path.with_name(f"{path.name}.{os.getpid()}.new")
+        descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(new_key_entry("dev1") + "\n")
+        try:
+            os.link(fresh, path)
+        except FileExistsError:
+            pass
+        finally:
+            fresh.unlink()
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{path} cannot be read: {exc}") from exc

@@ -1,14 +1,18 @@
-"""Request-wide rules: the client address for the trail, and MFA before anything else."""
+"""Request-wide rules: the client address for the trail, MFA before anything else, and a clear
+answer when stored files cannot be decrypted."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
+from hdsready.encryption import EncryptionKeyError
 from hdsready.http import user_is_verified
 from hdsready.request_context import client_ip
 from hdsready.services.mfa import user_has_confirmed_device
@@ -76,3 +80,33 @@ class RequireMFAMiddleware:
                     return redirect("hdsready:mfa-verify")
                 return redirect("hdsready:mfa-enrol")
         return self.get_response(request)
+
+
+logger = logging.getLogger("hdsready.storage")
+
+
+class EncryptionKeyErrorMiddleware:
+    """A stored file whose key is missing from EVIDENCE_KEYS, or wrong, is the server's
+    configuration at fault: 503 with a plain message (nothing of the file served), and the
+    operator's details (which key, which file) in the log, not on the page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, EncryptionKeyError):
+            return None
+        logger.error("Stored file unreadable at %s: %s", request.path, exception)
+        message = _(
+            "This file cannot be opened right now: the server does not hold the key it is "
+            "encrypted with. Nothing was served or changed. Please tell your administrator: "
+            "the details are in the server's log."
+        )
+        if request.path_info.startswith(API_PATH_PREFIX):
+            return JsonResponse({"detail": message}, status=503)
+        return render(
+            request, "hdsready/storage_unavailable.html", {"message": message}, status=503
+        )

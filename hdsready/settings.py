@@ -10,8 +10,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from hdsready.encryption import Keyring, KeyringError, parse_keyring
 from hdsready.env import (
     database_from_url,
+    development_key_file,
     env_bool,
     env_int,
     env_list,
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "hdsready.middleware.RequestContextMiddleware",
     "hdsready.middleware.RequireMFAMiddleware",
+    "hdsready.middleware.EncryptionKeyErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -259,17 +262,35 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 200) * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["evidence.uploads.HashingUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 
+# Stored files (evidence, dossiers) are encrypted at rest (hdsready/encryption.py) with keys kept
+# outside the database: EVIDENCE_KEYS (or EVIDENCE_KEYS_FILE), `id:base64` entries, the first
+# current, the others still read until `manage.py storage_reencrypt` moves their files to it.
+# With DEBUG on and no key set, one is made once in var/evidence-keys (so `make run` works).
+_evidence_keys = env_str("EVIDENCE_KEYS")
+if not _evidence_keys:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "EVIDENCE_KEYS must be set when DEBUG is off: stored files are encrypted with it "
+            "(e.g. python -c 'import base64, os; "
+            'print("k1:" + base64.b64encode(os.urandom(32)).decode())\').'
+        )
+    _evidence_keys = development_key_file(VAR_DIR / "evidence-keys")
+try:
+    EVIDENCE_KEYS: Keyring = parse_keyring(_evidence_keys)
+except KeyringError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
 # Evidence files: local disk by default; S3-compatible object storage with STORAGE_BACKEND=s3
 # (django-storages, `pip install django-storages[s3]`, AWS_* variables as django-storages reads).
 _storage_backend = env_str("STORAGE_BACKEND", "filesystem")
 if _storage_backend == "filesystem":
     _default_storage: dict[str, object] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "hdsready.storage.EncryptedFileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640},
     }
 elif _storage_backend == "s3":
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "hdsready.storage.s3.EncryptedS3Storage",
         "OPTIONS": {
             "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env_str("AWS_S3_ENDPOINT_URL"),

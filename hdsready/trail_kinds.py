@@ -56,5 +56,15 @@ def register() -> None:
             ),
             "api_token.created": _("API token created"),
             "api_token.revoked": _("API token revoked"),
+            "storage.reencrypted": TrailEventType(
+                _("Stored files re-encrypted"),
+                keys={
+                    "key_id": _("Current key"),
+                    "reencrypted": _("Files re-encrypted"),
+                    "encrypted_plaintext": _("Unencrypted files encrypted"),
+                    "already_current": _("Files already under the current key"),
+                    "problems": _("Files not re-encrypted"),
+                },
+            ),
         }
     )

@@ -40,6 +40,7 @@ _DROPPED = (
     "CELERY_TASK_ALWAYS_EAGER",
     "SECRET_KEY",
     "TRAIL_KEY",
+    "EVIDENCE_KEYS",
     "TRAIL_CHECKPOINT_DIR",
     "MAIL_BACKEND",
     "MEDIA_ROOT",
@@ -181,3 +182,26 @@ def test_production_settings_refuse_to_start_without_a_trail_key(tmp_path: Path)
 
     assert result.returncode != 0
     assert "TRAIL_KEY must be set" in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_production_settings_refuse_to_start_without_evidence_keys(tmp_path: Path) -> None:
+    result = _manage(
+        _bare_env(tmp_path, DEBUG="false", SECRET_KEY="s" * 50, TRAIL_KEY="t" * 50), "check"
+    )
+
+    assert result.returncode != 0
+    assert "EVIDENCE_KEYS must be set" in result.stderr + result.stdout
+    assert not (tmp_path / "evidence-keys").exists()
+
+
+@pytest.mark.slow
+def test_development_makes_its_evidence_key_once(tmp_path: Path) -> None:
+    """A fresh machine gets a key file (owner-only) on the first start, and keeps it."""
+    assert _manage(_bare_env(tmp_path), "check").returncode == 0
+    key_file = tmp_path / "evidence-keys"
+    first = key_file.read_text()
+    assert first.startswith("dev1:")
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert _manage(_bare_env(tmp_path), "check").returncode == 0
+    assert key_file.read_text() == first

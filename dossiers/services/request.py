@@ -25,6 +25,7 @@ from dossiers.models import (
     UnitStatus,
 )
 from dossiers.services import DossierError, DossierIntegrityError
+from hdsready.encryption import EncryptedFileDamaged
 from hdsready.models import Organisation, User
 from hdsready.queue import enqueue
 from hdsready.trail import trail_record
@@ -252,7 +253,7 @@ def dossier_open(*, dossier: Dossier, actor: User) -> bytes:
     try:
         with default_storage.open(str(dossier.file.name), "rb") as stored:
             content = stored.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, EncryptedFileDamaged):
         content = None
     if content is None or hashlib.sha256(content).hexdigest() != dossier.sha256:
         dossier_integrity_failed(dossier=dossier, actor=actor)

@@ -55,7 +55,7 @@ def shared_media(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyP
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "hdsready.storage.EncryptedFileSystemStorage",
             "OPTIONS": {"location": str(media)},
         },
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -111,7 +112,20 @@ def pdf_pages(path: Path) -> list[str]:
 
 
 def stored_path(dossier: Dossier) -> Path:
-    return Path(default_storage.path(dossier.file.name))
+    """A decrypted copy of the dossier's stored PDF, after checking that what the storage holds
+    is not a PDF (it is encrypted at rest)."""
+    stored = Path(default_storage.path(dossier.file.name))
+    with stored.open("rb") as raw:
+        assert not raw.read(4).startswith(b"%PDF")
+    copy = (
+        Path(tempfile.gettempdir())
+        / "hdsready-test-dossiers"
+        / stored.relative_to(default_storage.path(""))
+    )
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    with default_storage.open(dossier.file.name) as plain:
+        copy.write_bytes(plain.read())
+    return copy
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from evidence.models import EvidenceItem
+from hdsready.encryption import MAGIC
 from hdsready.models import Organisation, User
 from tests.evidence.helpers import make_item
 
@@ -28,6 +30,12 @@ class Store:
 
     def temp_files(self) -> list[Path]:
         return sorted(p for p in self.temp.rglob("*") if p.is_file())
+
+    def plaintext(self, name: str) -> bytes:
+        """The stored file's plaintext, after checking it is stored encrypted."""
+        assert (self.media / name).read_bytes().startswith(MAGIC)
+        with default_storage.open(name) as stored:
+            return bytes(stored.read())
 
 
 @pytest.fixture(autouse=True)

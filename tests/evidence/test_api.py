@@ -328,7 +328,7 @@ class TestVersions:
             "download_url": "http://testserver"
             + o(organisation, f"{item.pk}/versions/1/download/"),
         }
-        assert (store.media / version.storage_name).read_bytes() == PDF
+        assert store.plaintext(version.storage_name) == PDF
         assert store.temp_files() == []
         assert evidence_kinds() == ["evidence.created", "evidence.version_added"]
         added = TrailEvent.objects.get(kind="evidence.version_added")

@@ -3,6 +3,7 @@ it, where every evidence file matches its hash and the audit trail's chain is in
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -68,6 +69,11 @@ def new_instance(tmp_path: Path) -> dict[str, str]:
         "MEDIA_ROOT": str(place / "media"),
         "TRAIL_CHECKPOINT_DIR": str(place / "checkpoints"),
         "CELERY_TASK_ALWAYS_EAGER": "true",
+        # The archive holds the files encrypted: the new instance needs the same keys.
+        "EVIDENCE_KEYS": ",".join(
+            f"{key_id}:{base64.b64encode(key).decode()}"
+            for key_id, key in settings.EVIDENCE_KEYS.keys.items()
+        ),
     }
     env.pop("CELERY_BROKER_URL", None)
     yield env

@@ -20,8 +20,17 @@ from django.core.management import call_command
 
 from dossiers.models import DossierKind, DossierStatus
 from dossiers.services.request import DossierTarget, dossier_open, dossier_request
-from evidence.services import EvidenceIntegrityError, evidence_version_add, evidence_version_open
+from evidence.services import (
+    EvidenceIntegrityError,
+    VerifyProblem,
+    evidence_verify_all,
+    evidence_version_add,
+    evidence_version_open,
+)
+from hdsready.encryption import MAGIC, Keyring, read_header
 from hdsready.models import Organisation, User
+from hdsready.storage import REENCRYPTING_SUFFIX
+from hdsready.storage.s3 import EncryptedS3Storage
 from tests.evidence.helpers import PDF, TEXT, hashed_upload, make_item
 
 BUCKET = "hdsready-evidence"
@@ -71,7 +80,7 @@ def bucket(s3_server: str, settings: Any, monkeypatch: pytest.MonkeyPatch) -> An
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "hdsready.storage.s3.EncryptedS3Storage",
             "OPTIONS": {
                 "bucket_name": BUCKET,
                 "endpoint_url": s3_server,
@@ -104,6 +113,9 @@ def test_evidence_is_stored_in_the_bucket_and_checked_on_read(
         item=item, upload=hashed_upload(PDF, "policy.pdf"), actor=officer
     )
     assert keys(bucket) == [version.storage_name]
+    stored = bucket.get_object(Bucket=BUCKET, Key=version.storage_name)["Body"].read()
+    assert stored.startswith(MAGIC)  # encrypted in the bucket
+    assert b"%PDF" not in stored
     with evidence_version_open(version=version, actor=officer, purpose="viewed") as handle:
         assert handle.read() == PDF
     bucket.put_object(Bucket=BUCKET, Key=version.storage_name, Body=PDF + b"%altered")
@@ -129,6 +141,8 @@ def test_a_dossier_is_laid_out_into_the_bucket_and_read_back(
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.READY
     assert str(dossier.file.name) in keys(bucket)
+    stored = bucket.get_object(Bucket=BUCKET, Key=str(dossier.file.name))["Body"].read()
+    assert not stored.startswith(b"%PDF")
     pdf = tmp_path / "soa.pdf"
     pdf.write_bytes(dossier_open(dossier=dossier, actor=officer))
     text = subprocess.run(
@@ -151,3 +165,49 @@ def test_the_backup_archive_holds_the_bucket_s_files(
         stored = {name.removeprefix("files/") for name in tar.getnames()}
     assert sorted(entry["name"] for entry in manifest["files"]) == keys(bucket)
     assert set(keys(bucket)) <= stored
+
+
+@pytest.mark.django_db
+def test_a_rotation_cut_in_the_bucket_resumes(
+    bucket: Any,
+    organisation: Organisation,
+    officer: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cut after the second object is copied over its original but before the copy beside it
+    is deleted: the rerun deletes that copy, moves the rest, and every version verifies."""
+    item = make_item(organisation, officer)
+    for content, name in ((PDF, "a.pdf"), (TEXT, "b.txt"), (TEXT * 9000, "c.txt")):
+        evidence_version_add(item=item, upload=hashed_upload(content, name), actor=officer)
+    old = settings.EVIDENCE_KEYS
+    settings.EVIDENCE_KEYS = Keyring({"k-new": bytes(range(32)), **old.keys})
+    calls = {"n": 0}
+    delete = EncryptedS3Storage.delete
+
+    def cut(self: EncryptedS3Storage, name: str) -> None:
+        if name.endswith(REENCRYPTING_SUFFIX) and self.exists(name):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt
+        delete(self, name)
+
+    monkeypatch.setattr(EncryptedS3Storage, "delete", cut)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("storage_reencrypt", stdout=io.StringIO())
+    monkeypatch.undo()
+    assert sum(key.endswith(REENCRYPTING_SUFFIX) for key in keys(bucket)) == 1
+    out = io.StringIO()
+    call_command("storage_reencrypt", stdout=out)
+    assert "1 files re-encrypted" in out.getvalue()
+    assert "2 already under it, 1 copies left by an interrupted run removed" in out.getvalue()
+    assert not any(key.endswith(REENCRYPTING_SUFFIX) for key in keys(bucket))
+    for key in keys(bucket):
+        body = bucket.get_object(Bucket=BUCKET, Key=key)["Body"]
+        header = read_header(body, name=key)
+        assert header is not None
+        assert header.key_id == "k-new"
+    settings.EVIDENCE_KEYS = Keyring({"k-new": bytes(range(32))})
+    results = list(evidence_verify_all())
+    assert len(results) == 3
+    assert not any(isinstance(result, VerifyProblem) for result in results)

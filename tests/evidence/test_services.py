@@ -114,8 +114,8 @@ class TestVersions:
         assert (first.number, second.number) == (1, 2)
         assert first.sha256 == hashlib.sha256(PDF).hexdigest()
         assert (second.size, second.content_type) == (len(TEXT), "text/plain")
-        assert (store.media / first.storage_name).read_bytes() == PDF
-        assert (store.media / second.storage_name).read_bytes() == TEXT
+        assert store.plaintext(first.storage_name) == PDF
+        assert store.plaintext(second.storage_name) == TEXT
         # The storage name is ours, not the user's.
         assert first.storage_name.startswith(f"evidence/{item.organisation_id}/")
         assert "policy" not in first.storage_name
@@ -275,17 +275,18 @@ class TestIntegrity:
             evidence_version_open(version=version, actor=officer, purpose="downloaded")
         failed = events("evidence.integrity_failed").get()
         assert failed.data["expected"] == version.sha256
-        assert (
-            failed.data["found"]
-            == hashlib.sha256((store.media / version.storage_name).read_bytes()).hexdigest()
-        )
+        # Encrypted segments authenticate themselves: a flipped byte fails before any hash.
+        assert failed.data["found"] == "damaged"
         assert not events("evidence.downloaded").exists()
 
     def test_a_file_replaced_with_its_hash_column_is_refused(self, item, officer, store):
         """Whoever can write to the storage and the database, but not the trail's key."""
         version = add(item, officer)
-        tamper(store, version)
-        forged = hashlib.sha256((store.media / version.storage_name).read_bytes()).hexdigest()
+        # Without the encryption key the intruder can only put plaintext in place (read as a
+        # file stored before encryption), with its hash in the column.
+        forged_bytes = PDF + b"%forged"
+        (store.media / version.storage_name).write_bytes(forged_bytes)
+        forged = hashlib.sha256(forged_bytes).hexdigest()
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE evidence_evidenceversion SET sha256 = %s WHERE id = %s",
@@ -336,10 +337,9 @@ class TestVerifyCommand:
             call_command("evidence_verify", stdout=out)
         lines = out.getvalue().splitlines()
         assert len(lines) == 2
-        found = hashlib.sha256((store.media / altered.storage_name).read_bytes()).hexdigest()
         assert lines[0] == (
             f"PROBLEM item #{item.pk} 'Backup policy' version 2 ({altered.storage_name}): "
-            f"expected {altered.sha256}, found {found}"
+            f"expected {altered.sha256}, encrypted file damaged (fails authentication)"
         )
         assert lines[1].endswith(
             f"version 3 ({lost.storage_name}): expected {lost.sha256}, file missing"

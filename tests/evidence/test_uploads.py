@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files import uploadedfile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import SkipFile
 from django.middleware.csrf import _get_new_csrf_string
@@ -22,6 +23,7 @@ from django.urls import reverse
 
 from evidence.models import EvidenceItem, EvidenceVersion
 from evidence.uploads import HashingUploadHandler
+from hdsready.encryption import encrypted_size, read_header
 from hdsready.models import TrailEvent
 from tests.evidence.helpers import PDF, hashed_upload
 from tests.scopes.test_scope_services import requirement
@@ -207,7 +209,13 @@ def test_200_mb_upload_keeps_memory_flat(client_as, officer, item, store):
         version = EvidenceVersion.objects.get()
         assert (version.size, version.content_type) == (payload_size, "application/pdf")
         assert version.sha256 == sent.hexdigest()
-        assert (store.media / version.storage_name).stat().st_size == payload_size
+        stored = store.media / version.storage_name
+        # Encrypted as it was saved: the header and one tag per 64 KiB segment more.
+        with stored.open("rb") as raw:
+            header = read_header(raw, name=version.storage_name)
+        assert header is not None
+        assert stored.stat().st_size == encrypted_size(payload_size, header.size)
+        assert default_storage.size(version.storage_name) == payload_size
         assert store.temp_files() == []
         assert peak < 50 * MiB, (
             f"Python heap peaked at {peak / MiB:.1f} MiB (ru_maxrss grew {rss_growth / 1024:.1f}"

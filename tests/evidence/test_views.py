@@ -254,7 +254,7 @@ class TestVersionUpload:
             "url": url("item-detail", item.organisation, item.pk),
         }
         assert (version.comment, version.uploaded_by) == ("Signed by the CEO", contributor)
-        assert (store.media / version.storage_name).read_bytes() == PDF
+        assert store.plaintext(version.storage_name) == PDF
         assert store.temp_files() == []
         added = TrailEvent.objects.get(kind="evidence.version_added")
         assert (added.actor, added.ip, added.object_id) == (contributor, CLIENT_IP, str(version.pk))

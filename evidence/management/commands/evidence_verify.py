@@ -32,7 +32,10 @@ class Command(BaseCommand):
             if isinstance(result, VerifyProblem):
                 problems += 1
                 version = result.version
-                found = "file missing" if result.found == "missing" else f"found {result.found}"
+                found = {
+                    "missing": "file missing",
+                    "damaged": "encrypted file damaged (fails authentication)",
+                }.get(result.found, f"found {result.found}")
                 column = (
                     f", its sha256 column changed to {version.sha256}"
                     if version.sha256 != result.expected
