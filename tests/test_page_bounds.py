@@ -212,6 +212,7 @@ def _pages(world: World) -> dict[str, tuple[User, str]]:
         "review page": (a, reverse("audits:auditor-review", args=[world.review.pk])),
         "reviews to answer": (o, reverse("audits:audit-reviews", args=[slug, world.review.pk])),
         "trail": (o, reverse("hdsready:trail-list", args=[slug])),
+        "single sign-on settings": (o, reverse("hdsready:identity-provider-edit", args=[slug])),
         "chain": (o, reverse("scopes:chain-view", args=[slug])),
         "SoA": (o, reverse("scopes:soa-list", args=[slug])),
         "API evidence": (o, f"/api/o/{slug}/evidence/"),
