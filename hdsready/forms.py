@@ -5,12 +5,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Role
 from hdsready.services import CoreError
 from hdsready.services.organisations import organisation_slug_check
-from hdsready.services.sso import issuer_url_check
+from hdsready.services.sso import DOMAIN_RULE_ROLE, issuer_url_check
 from hdsready.widgets import IsoDateField
 
 
@@ -145,9 +146,13 @@ class IdentityProviderForm(forms.Form):
     join_by_domain = forms.BooleanField(
         label=_("Anyone of these domains may join"),
         required=False,
-        help_text=_(
-            "Without an invitation, a verified address of these domains joins the organisation "
-            "as a manager (read only). Otherwise only members and invited people log in."
+        help_text=format_lazy(
+            _(
+                "Without an invitation, a verified address of these domains joins the "
+                "organisation with the role {role} (read only). Otherwise only members and "
+                "invited people log in."
+            ),
+            role=DOMAIN_RULE_ROLE.label,
         ),
     )
     trust_provider_mfa = forms.BooleanField(

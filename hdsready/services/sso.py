@@ -152,6 +152,10 @@ def identity_provider_save(
         provider.save()
         after = _audited(provider)
         changed = {key: value for key, value in after.items() if before.get(key) != value}
+        if not provider.trust_provider_mfa or changed.keys() & {"issuer_url", "client_id"}:
+            # The sessions verified by the provider's second factor lose it at their next
+            # request (django-otp finds no device): our own second factor is asked again.
+            ProviderMFADevice.objects.filter(identity_provider=provider).delete()
         if values.client_secret:
             changed["client_secret_changed"] = True
         if changed:

@@ -416,3 +416,14 @@ def test_only_the_officer_reaches_the_settings(configure, persona, client_as, re
     assert client.get("/o/clinicloud/sso/").status_code == 404
     assert client.post("/o/clinicloud/sso/", {"client_id": "x"}).status_code == 404
     assert client.put("/o/clinicloud/sso/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_withdrawing_trust_ends_the_sessions_it_verified(configure, contributor) -> None:
+    configure(trust_provider_mfa=True)
+    client = Client()
+    sso_round_trip(client, login="member")
+    assert session_verified(client)
+    configure(client_secret="", trust_provider_mfa=False)
+    assert not ProviderMFADevice.objects.exists()
+    assert client.get("/")["Location"] == "/mfa/verify/"
