@@ -152,7 +152,11 @@ def identity_provider_save(
         provider.save()
         after = _audited(provider)
         changed = {key: value for key, value in after.items() if before.get(key) != value}
-        if not provider.trust_provider_mfa or changed.keys() & {"issuer_url", "client_id"}:
+        if not provider.trust_provider_mfa or changed.keys() & {
+            "issuer_url",
+            "client_id",
+            "accepted_mfa_values",
+        }:
             # The sessions verified by the provider's second factor lose it at their next
             # request (django-otp finds no device): our own second factor is asked again.
             ProviderMFADevice.objects.filter(identity_provider=provider).delete()

@@ -427,3 +427,23 @@ def test_withdrawing_trust_ends_the_sessions_it_verified(configure, contributor)
     configure(client_secret="", trust_provider_mfa=False)
     assert not ProviderMFADevice.objects.exists()
     assert client.get("/")["Location"] == "/mfa/verify/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "kept"),
+    [
+        ({"accepted_mfa_values": ["hwk"]}, False),
+        ({"client_id": "another-client"}, False),
+        ({"join_by_domain": True}, True),
+    ],
+)
+def test_changing_what_verified_a_session_ends_it(
+    configure, contributor, change: dict[str, Any], kept: bool
+) -> None:
+    configure(trust_provider_mfa=True)
+    client = Client()
+    sso_round_trip(client, login="member")
+    configure(client_secret="", trust_provider_mfa=True, **change)
+    assert ProviderMFADevice.objects.exists() is kept
+    assert session_verified(client) is kept
