@@ -30,6 +30,7 @@ def provider_issuer(live_server: LiveServer) -> Iterator[str]:
     accounts = {
         "camille": account("camille@clinicloud.test", amr=["pwd", "mfa"]),
         "camille-pwd": account("camille@clinicloud.test", amr=["pwd"]),
+        "sacha": account("sacha@clinicloud.test", amr=["pwd", "mfa"]),
     }
     with running_provider(
         redirect_uris=[f"{live_server.url}/login/sso/callback/"], accounts=accounts
@@ -63,11 +64,13 @@ def configure(clinicloud, issuer: str, *, trust: bool) -> None:
     )
 
 
-def through_the_provider(page: Page, login: str, shot: str) -> None:
+def through_the_provider(
+    page: Page, login: str, shot: str, email: str = "camille@clinicloud.test"
+) -> None:
     page.goto("/login/")
     page.get_by_role("link", name=in_french("Log in with my organisation's identity")).click()
     expect(page.locator("h1")).to_have_text(in_french("Log in with my organisation's identity"))
-    page.fill("#id_email", "camille@clinicloud.test")
+    page.fill("#id_email", email)
     submit(page, main_submit(page))
     # The provider's own pages, on its own origin.
     expect(page.locator("h1")).to_contain_text("connexion")
@@ -124,3 +127,22 @@ def test_officer_sets_up_single_sign_on(
     expect(page.locator(".messages")).to_contain_text(in_french("Single sign-on settings saved."))
     assert TrailEvent.objects.filter(kind="identity_provider.created").exists()
     assert Client().get("/login/sso/").status_code == 200
+
+
+def test_sso_refuses_a_stranger_clearly_and_creates_nothing(
+    page: Page, live_server: LiveServer, provider_issuer: str, clinicloud
+) -> None:
+    configure(clinicloud, provider_issuer, trust=True)
+    users = User.objects.count()
+    through_the_provider(page, "sacha", "stranger", email="sacha@clinicloud.test")
+    expect(page).to_have_url(re.compile(r"/login/sso/$"))
+    expect(page.locator(".messages")).to_contain_text(
+        in_french(
+            "No member of %(organisation)s has this address: ask one of its officers for an "
+            "invitation."
+        )
+        % {"organisation": "Clinicloud"}
+    )
+    page.screenshot(path=str(SHOTS / "stranger-refused.png"), full_page=True)
+    assert User.objects.count() == users
+    assert not TrailEvent.objects.filter(kind="user.sso_logged_in").exists()
