@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hdsready.models import Role
 from hdsready.services import CoreError
 from hdsready.services.organisations import organisation_slug_check
+from hdsready.services.sso import DOMAIN_RULE_ROLE, issuer_url_check
 from hdsready.widgets import IsoDateField
 
 
@@ -93,3 +98,110 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. the script or the server that uses it."),
     )
+
+
+class SSOStartForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        help_text=_("Its domain tells which organisation's identity provider signs you in."),
+    )
+
+
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+MAX_SSO_DOMAINS = 20
+MAX_MFA_VALUES = 20
+
+
+class IdentityProviderForm(forms.Form):
+    enabled = forms.BooleanField(label=_("Single sign-on enabled"), required=False)
+    issuer_url = forms.URLField(
+        label=_("Issuer URL"),
+        max_length=300,
+        assume_scheme="https",
+        help_text=_(
+            "The provider's address; its configuration is read from "
+            "/.well-known/openid-configuration."
+        ),
+    )
+    client_id = forms.CharField(label=_("Client ID"), max_length=200)
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        max_length=500,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_("Stored encrypted. Leave empty to keep the current one."),
+    )
+    email_domains = forms.CharField(
+        label=_("E-mail domains"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line. Addresses of these domains log in through this provider, and it "
+            "signs in no other address."
+        ),
+    )
+    join_by_domain = forms.BooleanField(
+        label=_("Anyone of these domains may join"),
+        required=False,
+        help_text=format_lazy(
+            _(
+                "Without an invitation, a verified address of these domains joins the "
+                "organisation with the role {role} (read only). Otherwise only members and "
+                "invited people log in."
+            ),
+            role=DOMAIN_RULE_ROLE.label,
+        ),
+    )
+    trust_provider_mfa = forms.BooleanField(
+        label=_("Trust the provider's second factor"),
+        required=False,
+        help_text=_(
+            "When the ID token's amr or acr shows one of the values below, our second factor "
+            "is not asked again. Otherwise it always is."
+        ),
+    )
+    accepted_mfa_values = forms.CharField(
+        label=_("Accepted amr/acr values"),
+        max_length=300,
+        required=False,
+        help_text=_("Separated by spaces, e.g. mfa otp hwk."),
+    )
+
+    def clean_issuer_url(self) -> str:
+        try:
+            return issuer_url_check(self.cleaned_data["issuer_url"])
+        except CoreError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_email_domains(self) -> list[str]:
+        domains = [d.lower().lstrip("@") for d in self.cleaned_data["email_domains"].split()]
+        wrong = [d for d in domains if not _DOMAIN.fullmatch(d)]
+        if wrong:
+            raise forms.ValidationError(
+                _("Not a domain: %(value)s.") % {"value": ", ".join(wrong[:3])[:200]}
+            )
+        if not domains:
+            raise forms.ValidationError(_("Give at least one e-mail domain."))
+        if len(domains) > MAX_SSO_DOMAINS:
+            raise forms.ValidationError(
+                _("At most %(count)d domains.") % {"count": MAX_SSO_DOMAINS}
+            )
+        return domains
+
+    def clean_accepted_mfa_values(self) -> list[str]:
+        values = self.cleaned_data["accepted_mfa_values"].split()
+        if len(values) > MAX_MFA_VALUES or any(not v.isprintable() for v in values):
+            raise forms.ValidationError(_("Give a few values separated by spaces."))
+        return values
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("trust_provider_mfa") and not data.get("accepted_mfa_values"):
+            self.add_error(
+                "accepted_mfa_values",
+                _("Give the amr or acr values that show the provider checked a second factor."),
+            )
+        return data

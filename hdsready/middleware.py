@@ -21,6 +21,8 @@ from hdsready.services.mfa import user_has_confirmed_device
 MFA_EXEMPT_URL_NAMES = frozenset(
     {
         "hdsready:login",
+        "hdsready:sso-start",
+        "hdsready:sso-callback",
         "hdsready:logout",
         "hdsready:mfa-verify",
         "hdsready:mfa-enrol",

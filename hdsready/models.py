@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class UserManager(BaseUserManager["User"]):
@@ -35,7 +36,9 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# django-stubs cannot follow the reverse managers of ProviderMFADevice, whose base (django-otp's
+# Device) is untyped.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """A person who logs in with an e-mail address, a password and a second factor."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -318,3 +321,64 @@ class QueuedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)!r}"
+
+
+class IdentityProvider(models.Model):  # type: ignore[django-manager-missing]
+    """An organisation's OpenID Connect provider for single sign-on (one per organisation).
+
+    The client secret is stored encrypted (hdsready.services.sso, with a key from the
+    environment, never from the database): a database dump alone does not give it away.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="identity_provider"
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    issuer_url = models.URLField(_("issuer URL"), max_length=300)
+    client_id = models.CharField(_("client ID"), max_length=200)
+    client_secret_encrypted = models.TextField(editable=False)
+    # Lower-case domains, one per line: an address in one of them logs in through this provider,
+    # and this provider speaks only for addresses in them.
+    email_domains = models.TextField(_("e-mail domains"))
+    # The officer's domain rule: a verified address of these domains without an account or an
+    # invitation joins the organisation with the least role (manager: reads, changes nothing).
+    join_by_domain = models.BooleanField(_("anyone of these domains may join"), default=False)
+    trust_provider_mfa = models.BooleanField(_("trust the provider's MFA"), default=False)
+    # The `amr` or `acr` values (space separated) that show the provider checked a second factor.
+    accepted_mfa_values = models.CharField(
+        _("accepted amr/acr values"), max_length=300, blank=True, default="mfa"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity provider")
+        verbose_name_plural = _("identity providers")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.issuer_url})"
+
+    @property
+    def domains(self) -> list[str]:
+        return self.email_domains.split()
+
+    @property
+    def mfa_values(self) -> frozenset[str]:
+        return frozenset(self.accepted_mfa_values.split())
+
+
+class ProviderMFADevice(Device):
+    """What django-otp marks a session verified with when an organisation trusts its identity
+    provider's second factor: it accepts no code of its own (Device.verify_token is False), so
+    only the single sign-on callback can put it in a session."""
+
+    identity_provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.CASCADE, related_name="mfa_devices"
+    )
+
+    class Meta:
+        verbose_name = _("identity provider second factor")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("user", "identity_provider"), name="provider_mfa_device_unique"
+            ),
+        )

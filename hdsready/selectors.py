@@ -6,6 +6,7 @@ nothing about which ids exist.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 
 from django.db.models import Model, QuerySet
@@ -15,6 +16,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from hdsready.models import (
     ApiToken,
+    IdentityProvider,
     Invitation,
     InvitationStatus,
     Membership,
@@ -164,3 +166,27 @@ def notifications_for_user(*, user: User) -> QuerySet[Notification]:
 
 def notifications_unread_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def identity_provider_for_email(*, email: str) -> IdentityProvider | None:
+    """The enabled single sign-on provider whose domains include this address's domain."""
+    domain = email.strip().lower().rpartition("@")[2]
+    if not domain:
+        return None
+    # Domains are stored one per line; a provider that lists it exactly is the one.
+    candidates = IdentityProvider.objects.select_related("organisation").filter(
+        enabled=True, email_domains__regex=r"(^|\n)" + re.escape(domain) + r"(\n|$)"
+    )
+    return next((p for p in candidates if domain in p.domains), None)
+
+
+def identity_provider_get(*, pk: object) -> IdentityProvider | None:
+    if not isinstance(pk, int):
+        return None
+    return (
+        IdentityProvider.objects.select_related("organisation").filter(pk=pk, enabled=True).first()
+    )
+
+
+def identity_provider_of_organisation(*, organisation: Organisation) -> IdentityProvider | None:
+    return IdentityProvider.objects.filter(organisation=organisation).first()

@@ -196,6 +196,11 @@ AXES_VERBOSE = False
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
+# Single sign-on (hdsready/services/sso.py): the organisations' OpenID Connect client secrets are
+# stored encrypted under this key, which lives outside the database (SSO_SECRET_KEY_FILE too).
+# Unset, it is SECRET_KEY; changing it means the officers enter their client secrets again.
+SSO_SECRET_KEY: str = env_str("SSO_SECRET_KEY") or SECRET_KEY
+
 # The REST API (/api/): bearer tokens for scripts, MFA-verified sessions for the browser.
 REST_FRAMEWORK = {
     # The token class comes first: a request without credentials then gets a 401.

@@ -5,11 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from hdsready.models import Invitation, Membership, Role
+from hdsready.models import IdentityProvider, Invitation, Membership, Role
 from hdsready.trail_events import TrailEventType, choices_of, trail_events_register
 
 ROLE = {"role": choices_of(Role)}
 LANGUAGE = choices_of(dict(settings.LANGUAGES))
+IDENTITY_PROVIDER_KEYS = {
+    "enabled": _("Enabled"),
+    "issuer_url": _("Issuer URL"),
+    "client_id": _("Client ID"),
+    "client_secret_changed": _("Client secret changed"),
+    "email_domains": _("E-mail domains"),
+    "join_by_domain": _("Anyone of these domains may join"),
+    "trust_provider_mfa": _("Provider's second factor trusted"),
+    "accepted_mfa_values": _("Accepted amr/acr values"),
+}
 
 
 def register() -> None:
@@ -17,10 +27,24 @@ def register() -> None:
         {
             "user.created": TrailEventType(
                 _("Account created"),
-                choices={"via": {"invitation": _("invitation"), "command": _("command")}},
+                choices={
+                    "via": {
+                        "invitation": _("invitation"),
+                        "command": _("command"),
+                        "sso": _("single sign-on"),
+                    }
+                },
             ),
             "user.logged_in": _("Logged in"),
             "user.logged_out": _("Logged out"),
+            "user.sso_logged_in": TrailEventType(
+                _("Logged in through the identity provider"),
+                keys={
+                    "issuer": _("Issuer"),
+                    "subject": _("Identifier at the provider"),
+                    "provider_mfa_trusted": _("Provider's second factor trusted"),
+                },
+            ),
             "user.language_changed": TrailEventType(
                 _("Language changed"), choices={"from": LANGUAGE, "to": LANGUAGE}
             ),
@@ -53,6 +77,12 @@ def register() -> None:
             ),
             "membership.removed": TrailEventType(
                 _("Member removed"), model=Membership, choices=ROLE
+            ),
+            "identity_provider.created": TrailEventType(
+                _("Single sign-on set up"), model=IdentityProvider, keys=IDENTITY_PROVIDER_KEYS
+            ),
+            "identity_provider.changed": TrailEventType(
+                _("Single sign-on changed"), model=IdentityProvider, keys=IDENTITY_PROVIDER_KEYS
             ),
             "api_token.created": _("API token created"),
             "api_token.revoked": _("API token revoked"),

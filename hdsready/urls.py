@@ -5,12 +5,14 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from hdsready.views import auth, invitations, notifications, organisations, staff, tokens
+from hdsready.views import auth, invitations, notifications, organisations, sso, staff, tokens
 
 core_patterns = [
     path("", organisations.home, name="home"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
+    path("login/sso/", sso.sso_start, name="sso-start"),
+    path("login/sso/callback/", sso.sso_callback, name="sso-callback"),
     path("mfa/verify/", auth.mfa_verify, name="mfa-verify"),
     path("mfa/enrol/", auth.mfa_enrol, name="mfa-enrol"),
     path("mfa/backup-codes/", auth.mfa_backup_codes, name="mfa-backup-codes"),
@@ -33,6 +35,7 @@ core_patterns = [
         organisations.invitation_revoke_view,
         name="invitation-revoke",
     ),
+    path("o/<slug:slug>/sso/", sso.identity_provider_edit, name="identity-provider-edit"),
     path("o/<slug:slug>/trail/", organisations.trail_list, name="trail-list"),
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/read/", notifications.notification_read, name="notification-read"),

@@ -14,6 +14,8 @@ PACKAGES=(
   "poppler-utils       cmd:pdftotext"                # dossier tests read the PDFs' text
   "gettext             cmd:msgfmt"                   # compilemessages
   "docker-compose      cmd:docker-compose"           # `make checks` validates the compose file
+  "nodejs              cmd:node"                     # the OpenID provider of the SSO tests
+  "npm                 cmd:npm"                      # installs it (tests/oidc/provider)
   "libmagic1           lib:libmagic.so.1"            # upload type sniffing (python-magic)
   "libpango-1.0-0      lib:libpango-1.0.so.0"        # WeasyPrint
   "libpangoft2-1.0-0   lib:libpangoft2-1.0.so.0"     # WeasyPrint

@@ -66,6 +66,8 @@ NOT_EDITS = frozenset(
 # Routes no persona reaches from their home by links, each with why.
 UNREACHED = {
     "hdsready:login": "before login",
+    "hdsready:sso-start": "before login (tests/hdsready/test_sso.py, tests/browser/test_sso.py)",
+    "hdsready:sso-callback": "the identity provider's redirect (tests/hdsready/test_sso.py)",
     "hdsready:logout": "leaves the session",
     "hdsready:language-set": "changes the session's language",
     "hdsready:mfa-enrol": "before the second factor",

@@ -265,3 +265,74 @@ def test_another_organisations_finding_is_no_carried_over_finding(cast, outsider
     assert verified_client_for(cast.officer).post(officer_url, data).status_code == 404
     assert verified_client_for(cast.auditor).post(auditor_url, data).status_code == 404
     assert TrailEvent.objects.count() == before
+
+
+SSO_VALID = {
+    "enabled": "on",
+    "issuer_url": "https://idp.clinicloud.test",
+    "client_id": "hdsready",
+    "client_secret": "s3cret",
+    "email_domains": "clinicloud.test",
+    "accepted_mfa_values": "mfa",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("issuer_url", "https://idp.test/\x00"),
+        ("issuer_url", "https://" + "a" * 10_000 + ".test"),
+        ("issuer_url", "javascript:alert(1)"),
+        ("issuer_url", "http://idp.clinicloud.test"),  # plain http off this machine
+        ("issuer_url", "https://idp.test/?next=x"),
+        ("client_id", "\x00"),
+        ("client_id", "x" * 10_000),
+        ("client_secret", "\x00"),
+        ("email_domains", "clinicloud.test\x00"),
+        ("email_domains", "x" * 10_000),
+        ("email_domains", "not a domain!"),
+        ("email_domains", " ".join(f"d{n}.test" for n in range(21))),
+        ("email_domains", ""),
+        ("accepted_mfa_values", "mfa\x00"),
+        ("accepted_mfa_values", "x" * 10_000),
+    ],
+)
+def test_hostile_single_sign_on_settings_change_nothing(
+    officer: User, field: str, value: str
+) -> None:
+    client = verified_client_for(officer)
+    before = TrailEvent.objects.count()
+    response = client.post(
+        reverse("hdsready:identity-provider-edit", args=["clinicloud"]),
+        {**SSO_VALID, field: value},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert TrailEvent.objects.count() == before
+
+
+def test_single_sign_on_settings_of_another_organisation_are_404(
+    officer: User, outsider: User
+) -> None:
+    client = verified_client_for(outsider)
+    url = reverse("hdsready:identity-provider-edit", args=["clinicloud"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, SSO_VALID).status_code == 404
+    assert not TrailEvent.objects.filter(kind__startswith="identity_provider.").exists()
+
+
+@pytest.mark.parametrize("email", ["a@b.test\x00", "x" * 10_000 + "@b.test", "²@٣", ""])
+def test_hostile_single_sign_on_address_is_a_message(db: None, email: str) -> None:
+    response = Client().post(reverse("hdsready:sso-start"), {"email": email})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "code=x", "state=\x00&code=\x00", "state=" + "x" * 10_000, "error=x&state=y", "state=²"],
+)
+def test_hostile_single_sign_on_callback_is_a_message(db: None, query: str) -> None:
+    response = Client().get(f"{reverse('hdsready:sso-callback')}?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("hdsready:sso-start")

@@ -292,6 +292,7 @@ def _pages(world: World) -> dict[str, tuple[User, str]]:
         "reviews to answer": (o, reverse("audits:audit-reviews", args=[slug, world.review.pk])),
         "trail": (o, reverse("hdsready:trail-list", args=[slug])),
         "delta": (o, reverse("audits:audit-delta", args=[slug, world.surveillance.pk])),
+        "single sign-on settings": (o, reverse("hdsready:identity-provider-edit", args=[slug])),
         "chain": (o, reverse("scopes:chain-view", args=[slug])),
         "SoA": (o, reverse("scopes:soa-list", args=[slug])),
         "API evidence": (o, f"/api/o/{slug}/evidence/"),

@@ -53,6 +53,8 @@ SLUG = "demo"
 PUBLIC = frozenset(
     {
         "hdsready:login",
+        "hdsready:sso-start",
+        "hdsready:sso-callback",
         "hdsready:language-set",
         "hdsready:invitation-accept",
         "audits:auditor-accept",
@@ -453,6 +455,7 @@ MEMBERS = {
     "guarantees:public-pdf": "200 200 200 200 | 405 405 405 405",
     "guarantees:public-version": "200 200 200 200 | 405 405 405 405",
     "hdsready:home": "302 302 302 302 | 405 405 405 405",
+    "hdsready:identity-provider-edit": "200 404 404 404 | 200 404 404 404",
     "hdsready:invitation-accept": "404 404 404 404 | 404 404 404 404",
     "hdsready:invitation-revoke": "405 405 405 405 | 302 404 404 404",
     "hdsready:language-set": "405 405 405 405 | 302 302 302 302",
@@ -469,6 +472,9 @@ MEMBERS = {
     "hdsready:notification-read": "405 405 405 405 | 302 302 302 302",
     "hdsready:organisation-home": "200 200 200 404 | 405 405 405 405",
     "hdsready:organisation-open": "404 404 404 404 | 404 404 404 404",
+    # A verified session has nothing to sign in to: home.
+    "hdsready:sso-callback": "302 302 302 302 | 405 405 405 405",
+    "hdsready:sso-start": "302 302 302 302 | 302 302 302 302",
     "hdsready:token-list": "200 200 200 200 | 200 200 200 200",
     "hdsready:token-revoke": "405 405 405 405 | 302 404 404 404",
     "hdsready:trail-list": "200 404 404 404 | 405 405 405 405",

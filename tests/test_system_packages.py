@@ -20,13 +20,15 @@ EXPECTED = {
     "poppler-utils",
     "gettext",
     "docker-compose",
+    "nodejs",
+    "npm",
     "libmagic1",
     "libpango-1.0-0",
     "libpangoft2-1.0-0",
     "libharfbuzz-subset0",
     "fonts-dejavu-core",
 }
-COMMAND_PACKAGES = ["chromium", "poppler-utils", "gettext", "docker-compose"]
+COMMAND_PACKAGES = ["chromium", "poppler-utils", "gettext", "docker-compose", "nodejs", "npm"]
 
 
 def _fake(bin_dir: Path, name: str, body: str) -> None:

@@ -14,7 +14,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hdsready.models import ApiToken, Membership, User
+from hdsready.models import ApiToken, Membership, ProviderMFADevice, User
 from hdsready.services import CoreError
 from hdsready.trail import trail_record
 
@@ -38,7 +38,12 @@ def login_failures_clear(*, user: User, ip_address: str | None) -> int:
 
 
 def user_has_confirmed_device(*, user: User) -> bool:
-    return any(True for _ in devices_for_user(user, confirmed=True))
+    """A second factor of our own: the identity provider's (ProviderMFADevice) takes no code
+    here, so a user who has only that one enrols a TOTP when our factor is asked."""
+    return any(
+        not isinstance(device, ProviderMFADevice)
+        for device in devices_for_user(user, confirmed=True)
+    )
 
 
 def totp_enrolment_start(*, user: User) -> TOTPDevice:

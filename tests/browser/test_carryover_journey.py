@@ -57,7 +57,7 @@ def media(settings: Settings, tmp_path: Path) -> Path:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "hdsready.storage.EncryptedFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
         },
     }
