@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "guarantees",
     "audits",
     "dossiers",
+    "accessreviews",
 ]
 
 MIDDLEWARE = [
@@ -391,6 +392,11 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-daily": {
         "task": "audits.tasks.reminders_sweep_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Access reviews past their due date, or not opened within the interval (accessreviews/).
+    "access-review-reminders-daily": {
+        "task": "accessreviews.tasks.access_review_reminders_task",
+        "schedule": crontab(hour=7, minute=10),
     },
 }
 
