@@ -13,6 +13,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accessreviews.models import Campaign, CampaignItem, Decision, SubjectKind
 from accessreviews.rules import Flag
@@ -28,6 +29,7 @@ from audits.models import Audit, AuditorAccess
 from audits.services.auditors import auditor_access_revoke
 from evidence.services import evidence_version_open
 from hdsready.models import Membership, Notification, TrailEvent
+from hdsready.services.mfa import user_has_confirmed_device, users_with_confirmed_device
 from hdsready.services.organisations import membership_create
 from hdsready.services.tokens import api_token_create
 from tests.conftest import verified_client_for
@@ -330,3 +332,15 @@ class TestReminders:
     def test_the_beat_runs_it_daily(self, settings) -> None:
         tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
         assert "accessreviews.tasks.access_review_reminders_task" in tasks
+
+
+def test_the_bulk_second_factor_check_agrees_with_the_one_user_check() -> None:
+    confirmed = UserFactory()
+    nothing = UserFactory(with_totp=False)
+    unconfirmed = UserFactory(with_totp=False)
+    TOTPDevice.objects.create(user=unconfirmed, name="authenticator", confirmed=False)
+    people = (confirmed, nothing, unconfirmed)
+    found = users_with_confirmed_device(user_ids=[user.pk for user in people])
+    assert found == {confirmed.pk}
+    for user in people:
+        assert (user.pk in found) is user_has_confirmed_device(user=user)
