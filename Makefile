@@ -43,6 +43,7 @@ run: install
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo_cycle --force
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo_contracts --force
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo_sovereignty --force
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo_access_review --force
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		echo "Serving on http://127.0.0.1:$(PORT) with a Celery worker and beat ($$CELERY_BROKER_URL)"; \
 		PATH="$(abspath $(BIN)):$$PATH" $(RUN_ENV) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start; \

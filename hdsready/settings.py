@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "guarantees",
     "audits",
     "dossiers",
+    "accessreviews",
 ]
 
 MIDDLEWARE = [
@@ -417,6 +418,11 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-daily": {
         "task": "audits.tasks.reminders_sweep_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Access reviews past their due date, or not opened within the interval (accessreviews/).
+    "access-review-reminders-daily": {
+        "task": "accessreviews.tasks.access_review_reminders_task",
+        "schedule": crontab(hour=7, minute=10),
     },
 }
 

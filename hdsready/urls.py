@@ -80,6 +80,7 @@ urlpatterns = [
     path("", include("guarantees.urls")),
     path("", include("audits.urls")),
     path("", include("dossiers.urls")),
+    path("", include("accessreviews.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,8 @@
 """The dependency rules of STYLE.md, read from the source with `ast`.
 
 (a) The apps depend one way, hdsready <- scopes <- evidence <- contracts <- sovereignty
-    <- guarantees <- audits <- dossiers:
+    <- guarantees <- audits <- dossiers
+    <- accessreviews:
     no module of a lower app imports a higher app, not even inside a function (migrations
     included).
 (b) No import cycle between modules at module level (imports inside functions run late and
@@ -29,6 +30,7 @@ LAYERS = (
     "guarantees",
     "audits",
     "dossiers",
+    "accessreviews",
 )
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 

@@ -206,6 +206,7 @@ def demo(db: None) -> dict[str, User]:
         "seed_demo_cycle",
         "seed_demo_contracts",
         "seed_demo_sovereignty",
+        "seed_demo_access_review",
     ):
         call_command(command, force=True, stdout=StringIO())
     people = {

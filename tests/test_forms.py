@@ -113,6 +113,10 @@ UNREACHED = {
     "demo has not; tests/audits/test_programme.py",
     "audits:programme-body-plan": "offered once a surveillance audit has a programme, which the "
     "demo has not; tests/audits/test_programme.py (hostile input included)",
+    "accessreviews:campaign-open": "the demo's access review is open: the link to open one shows "
+    "once it is closed; tests/accessreviews/test_views.py (a past due date included)",
+    "accessreviews:campaign-close": "offered once every line is decided, which the demo's review "
+    "is not; tests/accessreviews/test_views.py",
 }
 
 
@@ -240,7 +244,16 @@ def walk(client: Client, persona: str) -> tuple[set[str], list[FoundForm]]:
 
 
 APPS = frozenset(
-    {"hdsready", "scopes", "evidence", "contracts", "sovereignty", "audits", "dossiers"}
+    {
+        "hdsready",
+        "scopes",
+        "evidence",
+        "contracts",
+        "sovereignty",
+        "audits",
+        "dossiers",
+        "accessreviews",
+    }
 )
 # What a form may change without changing what the user typed: clocks and counters.
 NOT_COMPARED = {"updated_at", "last_login", "last_used_at", "last_seen_at"}
@@ -485,6 +498,7 @@ def test_hostile_input_is_refused_cleanly_on_every_form(found) -> None:
 
 
 def _app_forms() -> list[type[forms.BaseForm]]:
+    import accessreviews.forms
     import audits.forms
     import contracts.forms
     import dossiers.forms
@@ -493,6 +507,7 @@ def _app_forms() -> list[type[forms.BaseForm]]:
     import scopes.forms
 
     modules = (
+        accessreviews.forms,
         audits.forms,
         contracts.forms,
         dossiers.forms,
@@ -540,6 +555,7 @@ DEFAULT_CHOICES_ALLOWED = {
     "SoAForm.applicable": "an edit form: the SoA line as it stands",
     "SoAForm.implementation": "an edit form: the SoA line as it stands",
     "RoleForm.role": "each member's select shows their current role",
+    "ReviewPolicyForm.interval_months": "an edit form: the access review interval as it stands",
     "BulkReadinessForm.status": "given an empty first choice when built (checked below)",
     "DossierRequestForm.kind": "asks for a print, changes nothing: defaults to a valid request",
     "DossierRequestForm.language": "asks for a print, changes nothing: defaults to French",

@@ -336,3 +336,54 @@ def test_hostile_single_sign_on_callback_is_a_message(db: None, query: str) -> N
     response = Client().get(f"{reverse('hdsready:sso-callback')}?{query}")
     assert response.status_code == 302
     assert response["Location"] == reverse("hdsready:sso-start")
+
+
+@pytest.mark.parametrize("page", ["²", "٣", "-1", "9" * 30, "\x00", "1%0d%0aX: y", "x" * 10_000])
+def test_a_strange_page_of_the_access_review_is_its_first_or_last(
+    demo: dict[str, User],  # noqa: F811
+    page: str,
+) -> None:
+    from accessreviews.models import Campaign
+
+    campaign = Campaign.objects.get(organisation__slug="demo")
+    client = verified_client_for(demo["officer"])
+    url = f"/o/demo/access-reviews/{campaign.pk}/"
+    assert client.get(url, {"page": page, "flagged": page}).status_code == 200
+    line = campaign.items.filter(decision="").first()
+    assert line is not None
+    before = TrailEvent.objects.count()
+    # A refused decision (no reason to revoke) keeps the page asked, whatever it is.
+    response = client.post(
+        f"{url}lines/{line.pk}/decide/?page={page[:100]}", {"decision": "revoke", "reason": ""}
+    )
+    assert response.status_code == 200
+    assert TrailEvent.objects.count() == before
+
+
+def test_another_organisation_s_review_line_is_a_404(
+    demo: dict[str, User],  # noqa: F811
+    organisation,
+    officer: User,
+) -> None:
+    from accessreviews.models import Campaign
+    from accessreviews.services import campaign_open
+
+    theirs = campaign_open(
+        organisation=organisation,
+        due_on=timezone.localdate() + timedelta(days=30),
+        actor=officer,
+    )
+    ours = Campaign.objects.get(organisation__slug="demo")
+    client = verified_client_for(demo["officer"])
+    before = TrailEvent.objects.count()
+    their_line = theirs.items.first()
+    assert their_line is not None
+    for url in (
+        f"/o/demo/access-reviews/{theirs.pk}/",
+        f"/o/demo/access-reviews/{ours.pk}/lines/{their_line.pk}/decide/",
+        f"/o/demo/access-reviews/{theirs.pk}/lines/{their_line.pk}/decide/",
+        f"/o/demo/access-reviews/{theirs.pk}/close/",
+    ):
+        assert client.post(url, {"decision": "confirm"}).status_code in (404, 405), url
+    assert client.get(f"/o/demo/access-reviews/{theirs.pk}/").status_code == 404
+    assert TrailEvent.objects.count() == before

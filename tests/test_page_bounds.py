@@ -24,6 +24,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accessreviews.models import Campaign, CampaignItem, SubjectKind
+from accessreviews.services import campaign_open
 from audits.models import (
     Audit,
     AuditKind,
@@ -56,6 +58,8 @@ REVIEWS = 60  # more than a page of the API's reviews (50)
 TRAIL_ROWS = 60  # more than a page of the trail (50)
 ITEM_VERSIONS = 60  # more than a page of the API's versions (50)
 DELTA_ROWS = 30  # more than a page of the delta (25)
+REVIEW_LINES = 60  # more than a page of an access review's lines (50)
+REVIEW_CAMPAIGNS = 30  # more than a page of access reviews (20)
 # Growth items are linked to these requirements of the first HDS chapter, so the review pages
 # show a full set of versions for them in both datasets.
 LINKED = ("EXI 05", "EXI 06")
@@ -71,6 +75,7 @@ class World:
     # its delta since the initial decision grows; the initial audit's observations carried
     # over to it, checked
     surveillance: Audit
+    access_review: Campaign  # the open access review whose lines grow
 
 
 def _items(organisation: Organisation, user: User, start: int, count: int) -> None:
@@ -194,6 +199,38 @@ def _delta_rows(organisation: Organisation, user: User, count: int) -> None:
         )
 
 
+def _access_reviews(campaign: Campaign, user: User, factor: int) -> None:
+    """Lines that sort after the campaign's own (unflagged members named "zz…"), and closed
+    campaigns opened long before it."""
+    start = campaign.items.filter(label__startswith="zz").count()
+    CampaignItem.objects.bulk_create(
+        CampaignItem(
+            campaign=campaign,
+            subject_kind=SubjectKind.MEMBERSHIP,
+            subject_id=10_000_000 + n,
+            label=f"zz-{n:05d}@example.org",
+            detail="Contributor",
+        )
+        for n in range(start, start + REVIEW_LINES * factor)
+    )
+    done = Campaign.objects.filter(organisation=campaign.organisation, closed_at__isnull=False)
+    first = done.count()
+    long_ago = campaign.opened_at - timedelta(days=1000)
+    Campaign.objects.bulk_create(
+        Campaign(
+            organisation=campaign.organisation,
+            period_start=(long_ago - timedelta(days=n + 1)).date(),
+            period_end=(long_ago - timedelta(days=n)).date(),
+            opened_by=user,
+            opened_at=long_ago - timedelta(days=n),
+            due_on=(long_ago - timedelta(days=n)).date(),
+            closed_by=user,
+            closed_at=long_ago - timedelta(days=n),
+        )
+        for n in range(first, first + REVIEW_CAMPAIGNS * factor)
+    )
+
+
 def _grow(world: World, factor: int) -> None:
     """Add `factor` times the small dataset (1: the small one; 9 more: ten times it)."""
     people = world.cast
@@ -212,6 +249,7 @@ def _grow(world: World, factor: int) -> None:
     # Before the trail's rows: the trail page shows the newest, the same in both datasets.
     _delta_rows(people.organisation, people.officer, DELTA_ROWS * factor)
     _trail(people.organisation, people.officer, TRAIL_ROWS * factor)
+    _access_reviews(world.access_review, people.officer, factor)
     number = world.item.versions.count()
     EvidenceVersion.objects.bulk_create(
         _version(world.item, number + n + 1, people.officer) for n in range(ITEM_VERSIONS * factor)
@@ -245,12 +283,18 @@ def world(cast: Cast) -> World:  # noqa: F811 (the fixture imported above)
         audit=surveillance, start=today, end=today, sites="Paris", actor=cast.officer
     )
     invite(surveillance, cast.officer, cast.auditor)
+    access_review = campaign_open(
+        organisation=cast.organisation,
+        due_on=timezone.localdate() + timedelta(days=30),
+        actor=cast.officer,
+    )
     return World(
         cast=cast,
         corrections=corrections,
         review=review,
         item=cast.version.item,
         surveillance=surveillance,
+        access_review=access_review,
     )
 
 
@@ -295,6 +339,11 @@ def _pages(world: World) -> dict[str, tuple[User, str]]:
         "single sign-on settings": (o, reverse("hdsready:identity-provider-edit", args=[slug])),
         "chain": (o, reverse("scopes:chain-view", args=[slug])),
         "SoA": (o, reverse("scopes:soa-list", args=[slug])),
+        "access reviews": (o, reverse("accessreviews:campaign-list", args=[slug])),
+        "access review": (
+            o,
+            reverse("accessreviews:campaign-detail", args=[slug, world.access_review.pk]),
+        ),
         "API evidence": (o, f"/api/o/{slug}/evidence/"),
         "API evidence versions": (o, f"/api/o/{slug}/evidence/{world.item.pk}/versions/"),
         "API findings": (o, f"/api/o/{slug}/findings/"),

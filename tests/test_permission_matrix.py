@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from accessreviews.models import Campaign
 from audits.models import Audit, AuditorAccess, EvidenceReview, Finding, PinnedVersion
 from audits.services.auditors import auditor_accept_existing_user, auditor_invite
 from contracts.models import Client as HostClient
@@ -106,6 +107,8 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
     exi05 = Requirement.objects.get(framework=hds, ref_id="EXI 05")
     control = Requirement.objects.filter(framework__code="iso27001", ref_id="A.5.1").first()
     dossier = stored_dossier(audit.cycle.organisation, officer, cycle=audit.cycle)
+    # The demo's access review, open (seed_demo_access_review).
+    review = Campaign.objects.get(organisation__slug=SLUG)
     found: dict[tuple[str, str], object] = {
         ("o", "slug"): SLUG,
         ("audits", "pk"): audit.pk,
@@ -154,6 +157,8 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
         ("access", "pk"): _pk(RemoteAccess.objects.filter(organisation__slug=SLUG).first()),
         ("laws", "pk"): _pk(LawExposure.objects.filter(organisation__slug=SLUG).first()),
         ("garanties", "slug"): SLUG,
+        ("access-reviews", "pk"): review.pk,
+        ("lines", "item_pk"): _pk(review.items.order_by("pk").first()),
         ("", "number"): 1,
     }
     assert all(value is not None for value in found.values()), found
@@ -309,6 +314,14 @@ def test_an_auditor_before_their_window_gets_404_everywhere(world) -> None:
 PERSONAS = ("officer", "contributor", "manager", "auditor")
 MEMBERS = {
     "audits:auditor-programme": "404 404 404 200 | 405 405 405 405",
+    # Officers review access rights; managers read the reviews. The world's review is open, so
+    # the officer is sent to it from the page that opens one.
+    "accessreviews:campaign-list": "200 404 200 404 | 405 405 405 405",
+    "accessreviews:campaign-open": "302 404 404 404 | 302 404 404 404",
+    "accessreviews:policy-edit": "200 404 404 404 | 200 404 404 404",
+    "accessreviews:campaign-detail": "200 404 200 404 | 405 405 405 405",
+    "accessreviews:campaign-close": "405 405 405 405 | 302 404 404 404",
+    "accessreviews:item-decide": "405 405 405 405 | 200 404 404 404",
     "audits:programme-requirement": "200 200 404 404 | 302 302 404 404",
     "audits:programme-body-plan": "405 405 405 405 | 200 200 404 404",
     "audits:programme-propose": "405 405 405 405 | 302 302 404 404",

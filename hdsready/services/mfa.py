@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user
+from django_otp import device_classes, devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -44,6 +45,19 @@ def user_has_confirmed_device(*, user: User) -> bool:
         not isinstance(device, ProviderMFADevice)
         for device in devices_for_user(user, confirmed=True)
     )
+
+
+def users_with_confirmed_device(*, user_ids: Iterable[int]) -> set[int]:
+    """user_has_confirmed_device for many users at once: one query per kind of device."""
+    ids = list(user_ids)
+    found: set[int] = set()
+    for device_class in device_classes():
+        found.update(
+            device_class.objects.filter(user_id__in=ids, confirmed=True).values_list(
+                "user_id", flat=True
+            )
+        )
+    return found
 
 
 def totp_enrolment_start(*, user: User) -> TOTPDevice:
