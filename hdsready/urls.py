@@ -5,7 +5,15 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from hdsready.views import auth, invitations, notifications, organisations, staff, tokens
+from hdsready.views import (
+    auth,
+    invitations,
+    notifications,
+    organisations,
+    passkeys,
+    staff,
+    tokens,
+)
 
 core_patterns = [
     path("", organisations.home, name="home"),
@@ -14,6 +22,11 @@ core_patterns = [
     path("mfa/verify/", auth.mfa_verify, name="mfa-verify"),
     path("mfa/enrol/", auth.mfa_enrol, name="mfa-enrol"),
     path("mfa/backup-codes/", auth.mfa_backup_codes, name="mfa-backup-codes"),
+    path("mfa/passkey/", passkeys.mfa_passkey_verify, name="mfa-passkey-verify"),
+    path("account/passkeys/", passkeys.passkey_list, name="passkey-list"),
+    path("account/passkeys/enrol/", passkeys.passkey_register_view, name="passkey-register"),
+    path("account/passkeys/<int:pk>/rename/", passkeys.passkey_rename_view, name="passkey-rename"),
+    path("account/passkeys/<int:pk>/remove/", passkeys.passkey_remove_view, name="passkey-remove"),
     path("language/", auth.language_set, name="language-set"),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
     path("o/<slug:slug>/", organisations.organisation_home, name="organisation-home"),
@@ -34,6 +47,11 @@ core_patterns = [
         name="invitation-revoke",
     ),
     path("o/<slug:slug>/trail/", organisations.trail_list, name="trail-list"),
+    path(
+        "o/<slug:slug>/passkey-policy/",
+        passkeys.organisation_passkey_policy,
+        name="organisation-passkey-policy",
+    ),
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/read/", notifications.notification_read, name="notification-read"),
     path("account/tokens/", tokens.token_list, name="token-list"),
