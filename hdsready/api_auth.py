@@ -17,7 +17,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from hdsready.http import user_is_verified
+from hdsready.http import PASSKEY_ENROLMENT_REQUIRED, user_is_verified
 from hdsready.models import ApiToken, User
 from hdsready.selectors import api_token_usable
 from hdsready.services.tokens import api_token_touch
@@ -50,7 +50,8 @@ class BearerTokenAuthentication(BaseAuthentication):
 
 
 class IsVerified(BasePermission):
-    """A token request, or a session whose user passed the second factor."""
+    """A token request, or a session whose user passed the second factor (and is not held to
+    enrolling a passkey first, see hdsready.middleware)."""
 
     message = _("Pass the second factor in the application first, or use an API token.")
 
@@ -58,6 +59,8 @@ class IsVerified(BasePermission):
         if isinstance(request.auth, ApiToken):
             return True
         user = request.user
+        if request.session.get(PASSKEY_ENROLMENT_REQUIRED):
+            return False
         return bool(user and user.is_authenticated and user_is_verified(user))
 
 

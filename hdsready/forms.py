@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hdsready.models import Role
 from hdsready.services import CoreError
 from hdsready.services.organisations import organisation_slug_check
+from hdsready.services.passkeys import PASSKEY_ANSWER_MAX_LENGTH, PASSKEY_NAME_MAX_LENGTH
 from hdsready.services.sso import DOMAIN_RULE_ROLE, issuer_url_check
 from hdsready.widgets import IsoDateField
 
@@ -205,3 +206,31 @@ class IdentityProviderForm(forms.Form):
                 _("Give the amr or acr values that show the provider checked a second factor."),
             )
         return data
+
+
+class PasskeyNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the passkey"),
+        max_length=PASSKEY_NAME_MAX_LENGTH,
+        help_text=_("To tell your passkeys apart, e.g. “Work laptop” or “Blue security key”."),
+    )
+
+
+class PasskeyRegisterForm(PasskeyNameForm):
+    # Filled by static/js/passkeys.js with the browser's answer to the challenge (JSON).
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=PASSKEY_ANSWER_MAX_LENGTH)
+
+
+class PasskeyAnswerForm(forms.Form):
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=PASSKEY_ANSWER_MAX_LENGTH)
+
+
+class PasskeyPolicyForm(forms.Form):
+    require_passkeys = forms.BooleanField(
+        label=_("Require passkeys of the members"),
+        required=False,
+        help_text=_(
+            "Members then log in with a passkey or a security key only, which a look-alike site "
+            "cannot capture; an authenticator app code no longer suffices."
+        ),
+    )

@@ -13,7 +13,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from hdsready.encryption import EncryptionKeyError
-from hdsready.http import user_is_verified
+from hdsready.http import PASSKEY_ENROLMENT_REQUIRED, user_is_verified
 from hdsready.request_context import client_ip
 from hdsready.services.mfa import user_has_confirmed_device
 
@@ -26,6 +26,9 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "hdsready:logout",
         "hdsready:mfa-verify",
         "hdsready:mfa-enrol",
+        "hdsready:mfa-passkey-verify",
+        # The view itself refuses a user who already has a second factor and has not passed it.
+        "hdsready:passkey-register",
         "hdsready:invitation-accept",
         "audits:auditor-accept",
         "hdsready:language-set",
@@ -33,6 +36,17 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "guarantees:public-latest",
         "guarantees:public-version",
         "guarantees:public-pdf",
+    }
+)
+# What a session opened by a code may reach while its organisation requires a passkey that the
+# user has not enrolled yet (set when a code passes, hdsready.views.auth.mfa_verify).
+PASSKEY_ENROLMENT_URL_NAMES = frozenset(
+    {
+        "hdsready:passkey-list",
+        "hdsready:passkey-register",
+        "hdsready:mfa-backup-codes",
+        "hdsready:logout",
+        "hdsready:language-set",
     }
 )
 # The REST API answers for itself (hdsready/api_auth.py IsVerified): 401/403 in JSON, not a
@@ -61,26 +75,25 @@ class RequestContextMiddleware:
 
 
 class RequireMFAMiddleware:
-    """A logged-in user reaches nothing but enrolment or verification until MFA is passed."""
+    """A logged-in user reaches nothing but enrolment or verification until MFA is passed, nor
+    anything but passkey enrolment while their organisation requires one they lack."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user_is_verified(user):
-            if request.path.startswith(settings.STATIC_URL) or request.path_info.startswith(
-                API_PATH_PREFIX
-            ):
-                return self.get_response(request)
-            try:
-                url_name = resolve(request.path_info).view_name
-            except Resolver404:
-                url_name = ""
-            if url_name not in MFA_EXEMPT_URL_NAMES:
+        if not user.is_authenticated:
+            return self.get_response(request)
+        if not user_is_verified(user):
+            if not _reachable(request, MFA_EXEMPT_URL_NAMES):
                 if user_has_confirmed_device(user=user):
                     return redirect("hdsready:mfa-verify")
                 return redirect("hdsready:mfa-enrol")
+        elif request.session.get(PASSKEY_ENROLMENT_REQUIRED) and not _reachable(
+            request, PASSKEY_ENROLMENT_URL_NAMES
+        ):
+            return redirect("hdsready:passkey-list")
         return self.get_response(request)
 
 
@@ -112,3 +125,15 @@ class EncryptionKeyErrorMiddleware:
         return render(
             request, "hdsready/storage_unavailable.html", {"message": message}, status=503
         )
+
+
+def _reachable(request: HttpRequest, url_names: frozenset[str]) -> bool:
+    if request.path.startswith(settings.STATIC_URL) or request.path_info.startswith(
+        API_PATH_PREFIX
+    ):
+        return True
+    try:
+        url_name = resolve(request.path_info).view_name
+    except Resolver404:
+        url_name = ""
+    return url_name in url_names

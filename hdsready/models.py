@@ -70,6 +70,8 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Set by an officer: members log in with a passkey or security key only (phishing-resistant).
+    require_passkeys = models.BooleanField(_("passkeys required"), default=False)
 
     class Meta:
         verbose_name = _("organisation")

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 from guardian.shortcuts import get_objects_for_user
 
 from hdsready.models import (
@@ -149,6 +150,18 @@ def api_token_get_for_user(*, user: User, pk: int) -> ApiToken:
     if token is None:
         raise Http404
     return token
+
+
+def passkeys_of_user(*, user: User) -> QuerySet[WebAuthnCredential]:
+    return WebAuthnCredential.objects.filter(user=user).order_by("created_at", "pk")
+
+
+def passkey_get_for_user(*, user: User, pk: int) -> WebAuthnCredential:
+    """One of the user's own passkeys; anybody else's is a 404."""
+    passkey = passkeys_of_user(user=user).filter(pk=pk).first()
+    if passkey is None:
+        raise Http404
+    return passkey
 
 
 def api_token_usable(*, raw: str) -> ApiToken | None:

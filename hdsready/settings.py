@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "guardian",
     "axes",
     "rest_framework",
@@ -350,6 +352,26 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hdsready <no-reply@localhost>")
 # Absolute links in e-mails (invitations) need the public address of the app.
 SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+
+# Passkeys and security keys (django-otp-webauthn), a second factor only: never a password-less
+# login. A passkey is bound to the relying party id, a host name (browsers refuse an IP address):
+# by default the host of SITE_URL, "localhost" for 127.0.0.1. Changing it later orphans every
+# passkey enrolled. The browser's origin must be an allowed origin, https or http://localhost
+# (phishing resistance: a look-alike site gets a signature the server refuses).
+_site = urlsplit(SITE_URL)
+_site_host = _site.hostname or "localhost"
+_rp_host = "localhost" if _site_host == "127.0.0.1" else _site_host
+_origin_scheme = "http" if _rp_host == "localhost" else "https"
+OTP_WEBAUTHN_RP_ID = env_str("OTP_WEBAUTHN_RP_ID", _rp_host) or _rp_host
+OTP_WEBAUTHN_RP_NAME = env_str("OTP_WEBAUTHN_RP_NAME", "hdsready") or "hdsready"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    [f"{_origin_scheme}://{_rp_host}" + (f":{_site.port}" if _site.port else "")],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "hdsready.services.passkeys.PasskeyHelper"
+# How long a challenge handed to the browser stays good (it is also used once only).
+OTP_WEBAUTHN_TIMEOUT_SECONDS = env_int("OTP_WEBAUTHN_TIMEOUT_SECONDS", 300)
 
 # Celery: Redis when CELERY_BROKER_URL is set; without it tasks run in-process so the app works
 # on a bare machine. The beat schedule is static on purpose (no django-celery-beat).

@@ -21,6 +21,12 @@ IDENTITY_PROVIDER_KEYS = {
     "accepted_mfa_values": _("Accepted amr/acr values"),
 }
 
+PASSKEY_KEYS = {
+    "method": _("Method"),
+    "passkey": _("Passkey"),
+}
+PASSKEY_METHOD = {"method": {"passkey": _("passkey")}}
+
 
 def register() -> None:
     trail_events_register(
@@ -51,9 +57,26 @@ def register() -> None:
             "mfa.enrolment_started": _("Second factor enrolment started"),
             "mfa.enrolled": _("Second factor enrolled"),
             "mfa.backup_codes_regenerated": _("Backup codes regenerated"),
-            "mfa.passed": _("Second factor verified"),
+            "mfa.passed": TrailEventType(
+                _("Second factor verified"), keys=PASSKEY_KEYS, choices=PASSKEY_METHOD
+            ),
             "mfa.backup_code_used": _("Backup code used"),
-            "mfa.failed": _("Second factor refused"),
+            "mfa.failed": TrailEventType(
+                _("Second factor refused"),
+                keys={**PASSKEY_KEYS, "why": _("Reason")},
+                choices=PASSKEY_METHOD,
+            ),
+            "mfa.passkey_enrolled": TrailEventType(
+                _("Passkey enrolled"), keys=PASSKEY_KEYS, hidden=frozenset({"passkey_id"})
+            ),
+            "mfa.passkey_renamed": TrailEventType(
+                _("Passkey renamed"),
+                keys={"from": _("Former name"), "to": _("New name")},
+                hidden=frozenset({"passkey_id"}),
+            ),
+            "mfa.passkey_removed": TrailEventType(
+                _("Passkey removed"), keys=PASSKEY_KEYS, hidden=frozenset({"passkey_id"})
+            ),
             "mfa.reset": TrailEventType(
                 _("Second factor reset"),
                 keys={
@@ -67,6 +90,8 @@ def register() -> None:
             ),
             "invitation.revoked": TrailEventType(_("Invitation revoked"), model=Invitation),
             "invitation.expired": TrailEventType(_("Invitation expired"), model=Invitation),
+            "organisation.passkeys_required": _("Passkeys required of the members"),
+            "organisation.passkeys_optional": _("Passkeys no longer required"),
             "organisation.created": TrailEventType(
                 _("Organisation created"), keys={"slug": _("Address in the application")}
             ),

@@ -5,7 +5,16 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from hdsready.views import auth, invitations, notifications, organisations, sso, staff, tokens
+from hdsready.views import (
+    auth,
+    invitations,
+    notifications,
+    organisations,
+    passkeys,
+    sso,
+    staff,
+    tokens,
+)
 
 core_patterns = [
     path("", organisations.home, name="home"),
@@ -16,6 +25,11 @@ core_patterns = [
     path("mfa/verify/", auth.mfa_verify, name="mfa-verify"),
     path("mfa/enrol/", auth.mfa_enrol, name="mfa-enrol"),
     path("mfa/backup-codes/", auth.mfa_backup_codes, name="mfa-backup-codes"),
+    path("mfa/passkey/", passkeys.mfa_passkey_verify, name="mfa-passkey-verify"),
+    path("account/passkeys/", passkeys.passkey_list, name="passkey-list"),
+    path("account/passkeys/enrol/", passkeys.passkey_register_view, name="passkey-register"),
+    path("account/passkeys/<int:pk>/rename/", passkeys.passkey_rename_view, name="passkey-rename"),
+    path("account/passkeys/<int:pk>/remove/", passkeys.passkey_remove_view, name="passkey-remove"),
     path("language/", auth.language_set, name="language-set"),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
     path("o/<slug:slug>/", organisations.organisation_home, name="organisation-home"),
@@ -37,6 +51,11 @@ core_patterns = [
     ),
     path("o/<slug:slug>/sso/", sso.identity_provider_edit, name="identity-provider-edit"),
     path("o/<slug:slug>/trail/", organisations.trail_list, name="trail-list"),
+    path(
+        "o/<slug:slug>/passkey-policy/",
+        passkeys.organisation_passkey_policy,
+        name="organisation-passkey-policy",
+    ),
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/read/", notifications.notification_read, name="notification-read"),
     path("account/tokens/", tokens.token_list, name="token-list"),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from hdsready.models import Membership, Organisation, User
 from hdsready.services.organisations import membership_create
@@ -43,3 +46,17 @@ def make_member(organisation: Organisation, role: str, **user_kwargs: object) ->
 
 def membership_of(user: User, organisation: Organisation) -> Membership:
     return Membership.objects.get(user=user, organisation=organisation)
+
+
+def make_passkey(user: User, name: str = "Portable") -> WebAuthnCredential:
+    """A stored passkey row (its key is never checked: for pages and permissions only; the
+    ceremonies are tested with tests/hdsready/passkey_authenticator.py)."""
+    credential_id = secrets.token_bytes(32)
+    return WebAuthnCredential.objects.create(
+        user=user,
+        name=name,
+        confirmed=True,
+        credential_id=credential_id,
+        public_key=secrets.token_bytes(77),
+        aaguid="00000000-0000-0000-0000-000000000000",
+    )

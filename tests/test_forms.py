@@ -73,6 +73,10 @@ UNREACHED = {
     "hdsready:mfa-enrol": "before the second factor",
     "hdsready:mfa-verify": "before the second factor",
     "hdsready:mfa-backup-codes": "shown once after enrolment",
+    "hdsready:mfa-passkey-verify": "before the second factor (tests/hdsready/test_passkeys.py)",
+    "hdsready:passkey-rename": "a form per passkey; the demo's people have none "
+    "(tests/hdsready/test_passkeys.py, tests/test_hostile_input.py)",
+    "hdsready:passkey-remove": "a button per passkey; the demo's people have none",
     "hdsready:invitation-accept": "reached from an e-mail, tested in tests/hdsready",
     "audits:auditor-accept": "reached from an e-mail, tested in tests/audits/test_auditors.py",
     "audits:calendar-feed": "fetched by calendar applications with a secret token",

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 
 from audits.models import Audit, AuditKind
 from hdsready.models import TrailEvent, User
@@ -19,6 +20,7 @@ from scopes.services.assessment import ReadinessData, readiness_update
 from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audit's people)
 from tests.audits.workflow_helpers import Cast, audit_in, invite, requirement
 from tests.conftest import verified_client_for
+from tests.factories import make_passkey
 from tests.test_crawl import demo  # noqa: F401  (the demo of `make run`, one persona per role)
 
 # The API routes are probed on the small `organisation` of tests/conftest.py (slug clinicloud):
@@ -387,3 +389,56 @@ def test_another_organisation_s_review_line_is_a_404(
         assert client.post(url, {"decision": "confirm"}).status_code in (404, 405), url
     assert client.get(f"/o/demo/access-reviews/{theirs.pk}/").status_code == 404
     assert TrailEvent.objects.count() == before
+
+
+PASSKEY_ANSWERS = {
+    "NUL byte": '{"id": "a\x00b"}',
+    "10,000 characters": "é" * 10_000,
+    "too long": "{" * 40_000,
+    "not JSON": "avant\x00après",
+    "JSON but no answer": '{"response": 3}',
+}
+
+
+@pytest.mark.parametrize("label", sorted(PASSKEY_ANSWERS))
+def test_a_hostile_passkey_answer_is_refused_cleanly(officer: User, label: str) -> None:
+    """The hidden field the script fills, filled by someone else: a message, nothing stored,
+    no session opened."""
+    answer = PASSKEY_ANSWERS[label]
+    client = verified_client_for(officer)
+    client.get(reverse("hdsready:passkey-list"))
+    before = TrailEvent.objects.count()
+    response = client.post(
+        reverse("hdsready:passkey-register"), {"name": "Portable", "credential": answer}
+    )
+    assert response.status_code == 200
+    assert b"errorlist" in response.content
+    assert not WebAuthnCredential.objects.filter(user=officer).exists()
+    assert TrailEvent.objects.count() == before
+
+    stranger = Client()
+    stranger.force_login(officer)
+    response = stranger.post(reverse("hdsready:mfa-passkey-verify"), {"credential": answer})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("hdsready:mfa-verify")
+    assert stranger.get(reverse("hdsready:token-list")).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["avant\x00après", "é" * 10_000, ""])
+def test_a_hostile_passkey_name_is_refused_with_the_page(officer: User, name: str) -> None:
+    passkey = make_passkey(officer, "Portable")
+    client = verified_client_for(officer)
+    response = client.post(reverse("hdsready:passkey-rename", args=[passkey.pk]), {"name": name})
+    assert response.status_code == 200
+    passkey.refresh_from_db()
+    assert passkey.name == "Portable"
+
+
+def test_another_persons_passkey_is_a_404(officer: User, outsider: User) -> None:
+    theirs = make_passkey(outsider, "Leur clé")
+    client = verified_client_for(officer)
+    for route in ("hdsready:passkey-rename", "hdsready:passkey-remove"):
+        response = client.post(reverse(route, args=[theirs.pk]), {"name": "x"})
+        assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.name == "Leur clé"

@@ -44,7 +44,7 @@ from tests.audits.conftest import auditor, cast, scoped  # noqa: F401  (the audi
 from tests.audits.workflow_helpers import audit_in
 from tests.conftest import verified_client_for
 from tests.dossiers.helpers import stored_dossier
-from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.factories import OrganisationFactory, UserFactory, make_member, make_passkey
 from tests.test_crawl import demo  # noqa: F401  (the demo of `make run`, one persona per role)
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,7 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
         actor=officer,
     )
     token, _raw_token = api_token_create(user=officer, name="matrix", actor=officer)
+    passkey = make_passkey(officer)
     hds = Framework.objects.get(code="hds")
     exi05 = Requirement.objects.get(framework=hds, ref_id="EXI 05")
     control = Requirement.objects.filter(framework__code="iso27001", ref_id="A.5.1").first()
@@ -125,6 +126,7 @@ def _objects(auditor_audit: Audit) -> dict[tuple[str, str], object]:
         ("members", "pk"): contributor.pk,
         ("invitations", "pk"): invitation.pk,
         ("tokens", "pk"): token.pk,
+        ("passkeys", "pk"): passkey.pk,
         ("certificates", "pk"): _pk(Certificate.objects.filter(organisation__slug=SLUG).first()),
         ("certificate-tasks", "pk"): _pk(
             CertificateProcedureTask.objects.filter(procedure__organisation__slug=SLUG).first()
@@ -481,6 +483,14 @@ MEMBERS = {
     "hdsready:mfa-backup-codes": "200 200 200 200 | 302 302 302 302",
     "hdsready:mfa-enrol": "200 200 200 200 | 200 200 200 200",
     "hdsready:mfa-verify": "302 302 302 302 | 302 302 302 302",
+    "hdsready:mfa-passkey-verify": "405 405 405 405 | 302 302 302 302",
+    "hdsready:organisation-passkey-policy": "405 405 405 405 | 302 404 404 404",
+    "hdsready:passkey-list": "200 200 200 200 | 405 405 405 405",
+    # A refused enrolment (here: no answer) shows the list again with its errors.
+    "hdsready:passkey-register": "405 405 405 405 | 200 200 200 200",
+    # The officer's own passkey (the world makes one); anybody else's is a 404.
+    "hdsready:passkey-remove": "405 405 405 405 | 302 404 404 404",
+    "hdsready:passkey-rename": "405 405 405 405 | 200 404 404 404",
     "hdsready:notification-list": "200 200 200 200 | 405 405 405 405",
     "hdsready:notification-read": "405 405 405 405 | 302 302 302 302",
     "hdsready:organisation-home": "200 200 200 404 | 405 405 405 405",

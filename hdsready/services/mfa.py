@@ -14,9 +14,11 @@ from django_otp import device_classes, devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from hdsready.models import ApiToken, Membership, ProviderMFADevice, User
 from hdsready.services import CoreError
+from hdsready.services.passkeys import passkeys_required_for, user_has_passkey
 from hdsready.trail import trail_record
 
 TOTP_DEVICE_NAME = "authenticator"
@@ -27,6 +29,8 @@ BACKUP_DEVICE_NAME = "backup codes"
 class CodeCheck:
     device: Device | None
     throttled: bool
+    # An organisation of the user requires passkeys and the user has one: codes are refused.
+    passkey_required: bool = False
 
 
 def login_failures_clear(*, user: User, ip_address: str | None) -> int:
@@ -52,12 +56,18 @@ def users_with_confirmed_device(*, user_ids: Iterable[int]) -> set[int]:
     ids = list(user_ids)
     found: set[int] = set()
     for device_class in device_classes():
+        if issubclass(device_class, ProviderMFADevice):
+            continue  # not a second factor of our own (user_has_confirmed_device)
         found.update(
             device_class.objects.filter(user_id__in=ids, confirmed=True).values_list(
                 "user_id", flat=True
             )
         )
     return found
+
+
+def code_login_refused(*, user: User) -> bool:
+    return passkeys_required_for(user=user) and user_has_passkey(user=user)
 
 
 def totp_enrolment_start(*, user: User) -> TOTPDevice:
@@ -103,9 +113,16 @@ def backup_codes_regenerate(*, user: User) -> list[str]:
 
 
 def mfa_check_code(*, user: User, token: str) -> CodeCheck:
-    """Check a TOTP or backup code. A backup code works once (django-otp deletes it)."""
+    """Check a TOTP or backup code. A backup code works once (django-otp deletes it).
+
+    When an organisation of the user requires passkeys and the user has one, no code opens a
+    session: codes can be phished, passkeys cannot. A user without a passkey yet still passes
+    with a code, to a session that only lets them enrol one (the view marks it)."""
     token = token.strip().replace(" ", "")
     throttled = False
+    if code_login_refused(user=user):
+        trail_record(kind="mfa.failed", actor=user, target=user, data={"why": "passkeys required"})
+        return CodeCheck(device=None, throttled=False, passkey_required=True)
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
             allowed, _info = device.verify_is_allowed()
@@ -121,12 +138,12 @@ def mfa_check_code(*, user: User, token: str) -> CodeCheck:
 
 
 def mfa_reset(*, membership: Membership, actor: User) -> None:
-    """An officer removes a member's devices (lost phone) and revokes their API tokens; the
-    member enrols again at their next login."""
+    """An officer removes a member's devices (lost phone or passkey) and revokes their API
+    tokens; the member enrols again at their next login."""
     with transaction.atomic():
         user = membership.user
         removed = 0
-        for model in (TOTPDevice, StaticDevice):
+        for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
             removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
         # API tokens were created behind the lost second factor: they go with it.
         tokens_revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(

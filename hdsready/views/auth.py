@@ -15,7 +15,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
@@ -23,10 +23,16 @@ from django_otp import login as otp_login
 from django_otp.decorators import otp_required
 
 from hdsready.forms import CodeForm, EmailLoginForm
-from hdsready.http import AuthedHttpRequest, user_is_verified
+from hdsready.http import (
+    PASSKEY_ENROLMENT_REQUIRED,
+    AuthedHttpRequest,
+    safe_next,
+    user_is_verified,
+)
 from hdsready.services import CoreError
 from hdsready.services.mfa import (
     backup_codes_regenerate,
+    code_login_refused,
     login_failures_clear,
     mfa_check_code,
     totp_enrolment_confirm,
@@ -34,22 +40,18 @@ from hdsready.services.mfa import (
     user_has_confirmed_device,
 )
 from hdsready.services.organisations import user_set_language
+from hdsready.services.passkeys import passkeys_required_for, user_has_passkey
 from hdsready.trail import trail_record
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("hdsready:home")
+from hdsready.views.passkeys import (
+    authentication_context,
+    registration_context,
+)
 
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     if user_is_verified(request.user):
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     form = EmailLoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
@@ -78,7 +80,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def mfa_verify(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     if user_is_verified(user):
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     if not user_has_confirmed_device(user=user):
         return redirect("hdsready:mfa-enrol")
     form = CodeForm(request.POST or None)
@@ -87,7 +89,14 @@ def mfa_verify(request: AuthedHttpRequest) -> HttpResponse:
         if check.device is not None:
             otp_login(request, check.device)
             login_failures_clear(user=user, ip_address=get_client_ip_address(request))
-            return redirect(_safe_next(request))
+            if passkeys_required_for(user=user):
+                # No passkey yet (else the code was refused): this session may only enrol one.
+                request.session[PASSKEY_ENROLMENT_REQUIRED] = True
+                messages.warning(
+                    request, _("Your organisation requires a passkey: enrol one to continue.")
+                )
+                return redirect("hdsready:passkey-list")
+            return redirect(safe_next(request))
         # Every refused code counts as a failed login for django-axes: after AXES_FAILURE_LIMIT
         # the account is locked for this address, the session ends, the lockout page shows.
         user_login_failed.send(
@@ -96,12 +105,26 @@ def mfa_verify(request: AuthedHttpRequest) -> HttpResponse:
         if getattr(request, "axes_locked_out", False):
             logout(request)
             return render(request, "hdsready/lockout.html", status=429)
-        if check.throttled:
+        if check.passkey_required:
+            form.add_error(
+                "code",
+                _("Your organisation requires a passkey: a code no longer suffices."),
+            )
+        elif check.throttled:
             form.add_error("code", _("Too many attempts: wait a few seconds, then try again."))
         else:
             form.add_error("code", _("This code is not valid."))
+    has_passkey = user_has_passkey(user=user)
     return render(
-        request, "hdsready/mfa_verify.html", {"form": form, "next": request.GET.get("next", "")}
+        request,
+        "hdsready/mfa_verify.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "has_passkey": has_passkey,
+            "codes_refused": code_login_refused(user=user),
+            **(authentication_context(request) if has_passkey else {}),
+        },
     )
 
 
@@ -118,6 +141,12 @@ def mfa_enrol(request: AuthedHttpRequest) -> HttpResponse:
     # must never be enough to replace the second factor.
     if user_has_confirmed_device(user=user) and not user_is_verified(user):
         return redirect("hdsready:mfa-verify")
+    passkeys_context = registration_context(request)
+    if passkeys_required_for(user=user):
+        # An organisation of the user requires passkeys: no authenticator app is offered.
+        return render(
+            request, "hdsready/mfa_enrol.html", {"passkeys_required": True, **passkeys_context}
+        )
     device = totp_enrolment_start(user=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -137,7 +166,12 @@ def mfa_enrol(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "hdsready/mfa_enrol.html",
-        {"form": form, "secret": secret, "qr_svg": _qr_svg(device.config_url)},
+        {
+            "form": form,
+            "secret": secret,
+            "qr_svg": _qr_svg(device.config_url),
+            **passkeys_context,
+        },
     )
 
 

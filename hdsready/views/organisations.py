@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp.decorators import otp_required
 
 from hdsready import roles
-from hdsready.forms import InviteForm, RoleForm, TrailFilterForm
+from hdsready.forms import InviteForm, PasskeyPolicyForm, RoleForm, TrailFilterForm
 from hdsready.homes import home_elsewhere
 from hdsready.http import AuthedHttpRequest
 from hdsready.models import Organisation
@@ -97,6 +97,9 @@ def _members_page(
             "invitations": pending_invitations_of_organisation(organisation=organisation),
             "invite_form": invite_form or InviteForm(),
             "role_form": RoleForm(),
+            "passkey_policy_form": PasskeyPolicyForm(
+                initial={"require_passkeys": organisation.require_passkeys}
+            ),
         },
     )
 

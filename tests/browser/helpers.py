@@ -50,8 +50,9 @@ def submit(page: Page, button: Locator) -> Response:
 
 
 def main_submit(page: Page) -> Locator:
-    """The submit button of the page's one form in <main> (its label depends on the language)."""
-    return page.locator("main form button[type=submit]")
+    """The submit button of the page's one form in <main> (its label depends on the language);
+    the passkey forms beside it (second-factor pages) are driven by their own steps."""
+    return page.locator("main form:not([data-passkey]) button[type=submit]")
 
 
 def log_in_with_password(page: Page, email: str, password: str) -> Response:

@@ -1,6 +1,7 @@
 """The Content-Security-Policy (scripts, styles and images from this site only) leaves the pages
 that load scripts or pictures working: the API docs, the authenticator enrolment's QR code, the
-evidence upload. The `page` fixture fails any journey on a blocked resource."""
+evidence upload, the passkeys (tests/browser/test_passkeys_journey.py runs them whole). The
+`page` fixture fails any journey on a blocked resource."""
 
 from __future__ import annotations
 
@@ -25,7 +26,13 @@ def test_pages_with_scripts_run_under_the_policy(
     page: Page, officer: User, organisation: Organisation
 ) -> None:
     log_in(page, officer)
-    for path in (f"/o/{organisation.slug}/", f"/o/{organisation.slug}/readiness/hds/", "/admin/"):
+    for path in (
+        f"/o/{organisation.slug}/",
+        f"/o/{organisation.slug}/readiness/hds/",
+        "/admin/",
+        # The passkey enrolment: its options as a JSON data block, its script as a file.
+        "/account/passkeys/",
+    ):
         response = page.goto(path)
         assert response is not None
         assert response.status < 500, path
