@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,9 +24,8 @@ from contracts.services import (
 )
 from evidence.models import EvidenceKind
 from evidence.services import ItemData, evidence_item_create
-from hdsready.models import Membership, Organisation, Role
+from hdsready.management.demo import DemoSeedCommand
 
-DEMO_SLUG = "demo"
 TEMPLATE_TITLE = "Offre HDS infogérance · modèle 2025"
 
 # (client, SIREN, notes, contacts: (name, function, e-mail, phone, health professional, referent))
@@ -73,25 +70,14 @@ CLIENTS = (
 )
 
 
-class Command(BaseCommand):
+class Command(DemoSeedCommand):
     help = "Fill the demo organisation's register of client contracts (run after seed_demo)."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--force", action="store_true", help="Allow when DEBUG is off.")
-
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
-            raise CommandError("seed_demo_contracts is for development (DEBUG=true).")
-        organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
-        if organisation is None:
-            raise CommandError("Run seed_demo first.")
-        officer = Membership.objects.filter(organisation=organisation, role=Role.OFFICER).first()
-        if officer is None:
-            raise CommandError("The demo organisation has no compliance officer.")
+        organisation, actor = self.demo_organisation(options)
         if Contract.objects.filter(organisation=organisation).exists():
             self.stdout.write("Demo contracts already there.")
             return
-        actor = officer.user
         today = timezone.localdate()
         with transaction.atomic():
             clients = []

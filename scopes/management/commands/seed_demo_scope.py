@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from hdsready.mail import QUIET_MAILERS
+from hdsready.management.demo import DemoSeedCommand
 from hdsready.models import Membership, Organisation, Role, User
 from scopes.iso_standards import IsoStandard
 from scopes.models import (
@@ -33,7 +32,6 @@ from scopes.services.scope import (
     subcontractor_save,
 )
 
-DEMO_SLUG = "demo"
 DATACENTER = "DataCenter Paris Nord (démo)"
 ISO_COVERED_NOTE = "Couvert par le certificat ISO-DEMO-27001 (activités 3 à 5)."
 # Backup (activity 6) is outside the ISO 27001 certificate: its controls are partly met.
@@ -43,22 +41,11 @@ ISO_NOT_COVERED = {
 }
 
 
-class Command(BaseCommand):
+class Command(DemoSeedCommand):
     help = "Fill the demo organisation's scope (run after seed_demo)."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--force", action="store_true", help="Allow when DEBUG is off.")
-
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
-            raise CommandError("seed_demo_scope is for development (DEBUG=true).")
-        organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
-        if organisation is None:
-            raise CommandError("Run seed_demo first.")
-        officer = Membership.objects.filter(organisation=organisation, role=Role.OFFICER).first()
-        if officer is None:
-            raise CommandError("The demo organisation has no compliance officer.")
-        actor = officer.user
+        organisation, actor = self.demo_organisation(options)
         today = timezone.localdate()
         # The procedure's alert e-mail would bury the personas `make run` has just printed.
         with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic():

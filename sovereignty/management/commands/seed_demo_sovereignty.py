@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hdsready.models import Membership, Organisation, Role
+from hdsready.management.demo import DemoSeedCommand
 from scopes.models import HostProfile
 from scopes.services.scope import host_profile_update
 from sovereignty.models import StorageLocation
@@ -25,28 +23,15 @@ from sovereignty.services import (
     storage_location_save,
 )
 
-DEMO_SLUG = "demo"
 
-
-class Command(BaseCommand):
+class Command(DemoSeedCommand):
     help = "Fill the demo organisation's sovereignty register (run after seed_demo_scope)."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--force", action="store_true", help="Allow when DEBUG is off.")
-
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
-            raise CommandError("seed_demo_sovereignty is for development (DEBUG=true).")
-        organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
-        if organisation is None:
-            raise CommandError("Run seed_demo first.")
-        officer = Membership.objects.filter(organisation=organisation, role=Role.OFFICER).first()
-        if officer is None:
-            raise CommandError("The demo organisation has no compliance officer.")
+        organisation, actor = self.demo_organisation(options)
         if StorageLocation.objects.filter(organisation=organisation).exists():
             self.stdout.write("Demo sovereignty register already there.")
             return
-        actor = officer.user
         in_scope = set(scope_activity_numbers(organisation=organisation))
         datacenter = organisation.subcontractors.order_by("pk").first()
         with transaction.atomic():
