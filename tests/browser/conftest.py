@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
+
+from hdsready.models import Organisation
+from tests.browser.decided_demo import seed_decided_demo
 
 # Playwright's sync API runs an event loop in the test thread: Django would refuse ORM calls
 # made from the test itself (the Makefile sets this too).
@@ -108,3 +112,23 @@ def pytest_runtest_makereport(
     if report.when == "call":
         item.rep_call = report
     return report
+
+
+@pytest.fixture
+def media(settings: Settings, tmp_path: Path) -> Path:
+    """Files of this test go to an encrypted store in a temporary directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "hdsready.storage.EncryptedFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+@pytest.fixture
+def decided_demo(db: None, settings: Settings, media: Path) -> Organisation:
+    """The demo seeded 41 days ago, its initial audit decided the next day (decided_demo.py)."""
+    settings.DEBUG = True
+    return seed_decided_demo()

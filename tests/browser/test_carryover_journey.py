@@ -8,25 +8,21 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from io import StringIO
 from pathlib import Path
 
 import pytest
-import time_machine
-from django.core.management import call_command
 from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django import Settings
 
+from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
 from audits.models import (
     Audit,
     AuditKind,
     CarryOverCheck,
     Finding,
-    FindingKind,
-    FindingStatus,
 )
 from audits.services.auditors import auditor_accept_existing_user, auditor_invite
 from audits.services.cycle import (
@@ -35,85 +31,16 @@ from audits.services.cycle import (
     audit_complete_stage2,
     audit_schedule_stage1,
     audit_schedule_stage2,
-    decision_record,
 )
-from audits.services.findings import finding_submit_correction, finding_verify
-from audits.workflow import Actor
+from hdsready.mail import QUIET_MAILERS
 from hdsready.models import Membership, Organisation, Role, TrailEvent, User
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import in_french, log_in, submit
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ.get("CARRYOVER_SHOTS") or ARTIFACTS / "carryover")
-DEMO_AUDITOR = "auditor@demo.hdsready.test"
 CARRIED_OBSERVATION = "La sensibilisation des nouveaux arrivants"
-QUIET = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
-
-
-@pytest.fixture
-def media(settings: Settings, tmp_path: Path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "hdsready.storage.EncryptedFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
-def decided_demo(db: None, settings: Settings, media: Path) -> Organisation:
-    """The demo seeded 41 days ago, its non-conformities corrected and verified and the
-    certification granted the next day, as the next-audit journey does it."""
-    settings.DEBUG = True  # the demo seeds are for development
-    with (
-        time_machine.travel(timezone.now() - timedelta(days=41), tick=True),
-        override_settings(MAILERS=QUIET),
-    ):
-        call_command("catalog_sync", stdout=StringIO())
-        for command in ("seed_demo", "seed_demo_scope", "seed_demo_cycle"):
-            call_command(command, "--force", stdout=StringIO())
-    with (
-        time_machine.travel(timezone.now() - timedelta(days=40), tick=True),
-        override_settings(MAILERS=QUIET),
-    ):
-        organisation = Organisation.objects.get(slug="demo")
-        officer = Membership.objects.get(organisation=organisation, role=Role.OFFICER).user
-        auditor = User.objects.get(email=DEMO_AUDITOR)
-        initial = Audit.objects.get(cycle__organisation=organisation, kind=AuditKind.INITIAL)
-        for finding in Finding.objects.filter(audit=initial, status=FindingStatus.OPEN).exclude(
-            kind=FindingKind.OBSERVATION
-        ):
-            finding_submit_correction(
-                finding=finding,
-                correction="Correction apportée.",
-                root_cause="Cause identifiée.",
-                action_plan="Plan d’actions sur six mois.",
-                actor=officer,
-            )
-        for finding in Finding.objects.filter(audit=initial).exclude(kind=FindingKind.OBSERVATION):
-            finding_verify(
-                finding=finding,
-                accepted=True,
-                comment="Correction vérifiée.",
-                actor=auditor,
-                role=Actor.AUDITOR,
-            )
-        initial.refresh_from_db()
-        decision_record(
-            audit=initial,
-            decided_on=timezone.localdate(),
-            activities=initial.cycle.activities,
-            certificate_numbers={"physical": "HDS-2026-0098", "managed": "HDS-2026-0099"},
-            actor=officer,
-        )
-    for user in User.objects.filter(email__endswith="@demo.hdsready.test"):
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-    return organisation
 
 
 def invited(audit: Audit, officer: User, auditor: User) -> None:
@@ -138,12 +65,12 @@ def test_the_auditor_closes_a_carried_over_observation(
     SHOTS.mkdir(parents=True, exist_ok=True)
     organisation = decided_demo
     officer = Membership.objects.get(organisation=organisation, role=Role.OFFICER).user
-    auditor = User.objects.get(email=DEMO_AUDITOR)
+    auditor = User.objects.get(email=AUDITOR_EMAIL)
     first, second = Audit.objects.filter(
         cycle__organisation=organisation, kind=AuditKind.SURVEILLANCE
     ).order_by("due_on")[:2]
     today = timezone.localdate()
-    with override_settings(MAILERS=QUIET):
+    with override_settings(MAILERS=QUIET_MAILERS):
         audit_schedule_stage1(
             audit=first, start=today - timedelta(days=1), end=today, actor=officer
         )
@@ -174,7 +101,7 @@ def test_the_auditor_closes_a_carried_over_observation(
     assert TrailEvent.objects.filter(kind="finding.carryover_checked").count() == 1
 
     # Surveillance 1 ends; on surveillance 2 the observation no longer appears.
-    with override_settings(MAILERS=QUIET):
+    with override_settings(MAILERS=QUIET_MAILERS):
         audit_complete_stage1(audit=first, outcome="RAS", actor=officer)
         audit_schedule_stage2(audit=first, start=today, end=today, sites="Siège", actor=officer)
         audit_complete_stage2(audit=first, outcome="RAS", ended_on=today, actor=officer)

@@ -78,19 +78,6 @@ def catalogs(db: None) -> None:
 
 
 @pytest.fixture
-def media(settings: Settings, tmp_path: Path) -> Path:
-    """Evidence files of this test go to a temporary directory."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "hdsready.storage.EncryptedFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
 def scoped(organisation: Organisation, officer: User, catalogs: None) -> Organisation:
     scope_set_activities(
         organisation=organisation,

@@ -17,7 +17,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Browser, Locator, Page, expect
-from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from evidence.models import EvidenceItem, EvidenceVersion
@@ -115,19 +114,6 @@ def catalogs(db: None) -> None:
     """The built-in catalogs: their data migration's rows do not survive the flush that ends
     every transactional test, so load them again (the loader is idempotent)."""
     call_command("catalog_sync", stdout=StringIO())
-
-
-@pytest.fixture
-def media(settings: Settings, tmp_path: Path) -> Path:
-    """Evidence files of this test go to a temporary directory."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "hdsready.storage.EncryptedFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
 
 
 def drop_file(zone: Locator, name: str, mime_type: str, data: bytes) -> None:

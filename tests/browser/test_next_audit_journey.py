@@ -15,122 +15,34 @@ import os
 import re
 import subprocess
 from datetime import timedelta
-from io import StringIO
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core import mail
-from django.core.management import call_command
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from audits.models import Audit, AuditKind, Finding, FindingKind, FindingStatus
-from audits.services.cycle import decision_record
-from audits.services.findings import finding_submit_correction, finding_verify
-from audits.workflow import Actor
+from audits.management.commands.seed_demo_cycle import AUDITOR_EMAIL
+from audits.models import Audit, AuditKind
 from evidence.models import EvidenceItem, EvidenceVersion
-from hdsready.models import Membership, Organisation, Role, User
+from hdsready.models import Organisation, Role, User
 from scopes.models import Certificate, ReadinessEntry, ReadinessStatus, Requirement
 from scopes.selectors import HDS_CODE, builtin_framework
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.decided_demo import member
 from tests.browser.helpers import log_in, submit
 from tests.browser.test_evidence_journey import pdf_bytes
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ.get("NEXT_AUDIT_SHOTS") or ARTIFACTS / "next-audit")
-SEEDED_DAYS_AGO = 41
-DECIDED_DAYS_AGO = 40
-DEMO_AUDITOR = "auditor@demo.hdsready.test"
 RENEWED_NUMBER = "HDS-DEMO-0001-R1"
 CHANGED_REQUIREMENT = "EXI 13"  # a readiness status the journey changes
 CHANGED_EVIDENCE = "Politique de sécurité des systèmes d’information"
 CARRIED_OBSERVATION = "La sensibilisation des nouveaux arrivants"
-
-
-@pytest.fixture
-def media(settings: Settings, tmp_path: Path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "hdsready.storage.EncryptedFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
-def decided_demo(db: None, settings: Settings, media: Path) -> Organisation:
-    """The demo as `make run` seeds it, 41 days ago; its initial audit's corrections verified
-    and the certification granted the next day."""
-    settings.DEBUG = True  # the demo seeds are for development
-    seeded_at = timezone.now() - timedelta(days=SEEDED_DAYS_AGO)
-    with (
-        time_machine.travel(seeded_at, tick=True),
-        override_settings(
-            MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
-        ),
-    ):
-        call_command("catalog_sync", stdout=StringIO())
-        for command in (
-            "seed_demo",
-            "seed_demo_scope",
-            "seed_demo_cycle",
-            "seed_demo_contracts",
-            "seed_demo_sovereignty",
-        ):
-            call_command(command, "--force", stdout=StringIO())
-    with (
-        time_machine.travel(timezone.now() - timedelta(days=DECIDED_DAYS_AGO), tick=True),
-        override_settings(
-            MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
-        ),
-    ):
-        organisation = Organisation.objects.get(slug="demo")
-        officer = member(organisation, Role.OFFICER)
-        auditor = User.objects.get(email=DEMO_AUDITOR)
-        initial = Audit.objects.get(cycle__organisation=organisation, kind=AuditKind.INITIAL)
-        for finding in Finding.objects.filter(audit=initial, status=FindingStatus.OPEN).exclude(
-            kind=FindingKind.OBSERVATION
-        ):
-            finding_submit_correction(
-                finding=finding,
-                correction="Correction apportée.",
-                root_cause="Cause identifiée.",
-                action_plan="Plan d’actions sur six mois.",
-                actor=officer,
-            )
-        for finding in Finding.objects.filter(audit=initial).exclude(kind=FindingKind.OBSERVATION):
-            finding_verify(
-                finding=finding,
-                accepted=True,
-                comment="Correction vérifiée.",
-                actor=auditor,
-                role=Actor.AUDITOR,
-            )
-        initial.refresh_from_db()
-        decision_record(
-            audit=initial,
-            decided_on=timezone.localdate(),
-            activities=initial.cycle.activities,
-            certificate_numbers={"physical": "HDS-2026-0098", "managed": "HDS-2026-0099"},
-            actor=officer,
-        )
-    for user in User.objects.filter(email__endswith="@demo.hdsready.test"):
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-    return organisation
-
-
-def member(organisation: Organisation, role: str) -> User:
-    return Membership.objects.get(organisation=organisation, role=role).user
 
 
 def shoot(page: Page, name: str) -> None:
@@ -276,11 +188,11 @@ def test_surveillance_starts_from_the_initial_audit(
 
     # 7. The demo auditor, invited to surveillance 1, sees the delta and the observation
     # carried over from the initial audit.
-    auditor = User.objects.get(email=DEMO_AUDITOR)
+    auditor = User.objects.get(email=AUDITOR_EMAIL)
     page.goto(audit_path)
     now = timezone.localtime()
     invite = page.locator("#auditors form[action$='/auditors/invite/']")
-    invite.locator("#id_email").fill(DEMO_AUDITOR)
+    invite.locator("#id_email").fill(AUDITOR_EMAIL)
     invite.locator("#id_valid_from").fill((now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     invite.locator("#id_valid_until").fill((now + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M"))
     submit(page, invite.locator("button[type=submit]"))
