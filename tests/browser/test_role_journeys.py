@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from audits.models import Audit, EvidenceReview, ReviewDecision
 from tests.browser.helpers import in_french, log_in_with_password, pass_second_factor, submit
-from tests.browser.test_cycle_journey import catalogs, media  # noqa: F401 (fixtures)
+from tests.browser.test_cycle_journey import catalogs  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
