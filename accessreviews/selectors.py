@@ -69,6 +69,15 @@ def items_of(*, campaign: Campaign, flagged_only: bool = False) -> QuerySet[Camp
     return items.order_by("-flagged", "subject_kind", "label", "pk")
 
 
+def own_membership_pk(*, organisation: Organisation, user_id: int) -> int | None:
+    """The reviewer's own membership: its line is the one they may not revoke (services)."""
+    return (
+        Membership.objects.filter(organisation=organisation, user_id=user_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def item_get(*, campaign: Campaign, pk: int) -> CampaignItem:
     item = CampaignItem.objects.filter(campaign=campaign, pk=pk).select_related("campaign").first()
     if item is None:

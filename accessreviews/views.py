@@ -25,6 +25,7 @@ from accessreviews.selectors import (
     items_of,
     last_campaign_opened_on,
     open_campaign_of,
+    own_membership_pk,
 )
 from accessreviews.services import AccessReviewError
 from audits import deadlines
@@ -180,6 +181,11 @@ def _campaign_page(
             "paged": paged,
             "flagged_only": flagged_only,
             "can_decide": can_decide,
+            "own_membership_pk": (
+                own_membership_pk(organisation=organisation, user_id=request.user.pk)
+                if can_decide
+                else None
+            ),
             # campaigns_of annotates the count of lines still to decide.
             "can_close": can_decide and getattr(campaign, "undecided_count", 1) == 0,
             "overdue": campaign.is_overdue(today=deadlines.paris_date(now=timezone.now())),
@@ -200,6 +206,12 @@ def campaign_detail(request: AuthedHttpRequest, slug: str, pk: int) -> HttpRespo
     return _campaign_page(request, organisation, campaign_get(organisation=organisation, pk=pk))
 
 
+def _back_to_line(request: AuthedHttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
+    url = reverse("accessreviews:campaign-detail", args=[slug, pk])
+    query = _lines_query(request).urlencode()
+    return redirect(f"{url}?{query}#line-{item_pk}" if query else f"{url}#line-{item_pk}")
+
+
 @require_POST
 @verified
 def item_decide(request: AuthedHttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
@@ -217,11 +229,15 @@ def item_decide(request: AuthedHttpRequest, slug: str, pk: int, item_pk: int) ->
             )
         except AccessReviewError as exc:
             error = str(exc)
+            item.refresh_from_db()
+            campaign.refresh_from_db()
+            if item.is_decided or not campaign.is_open:
+                # Decided meanwhile (a second tab, a double click): no form to show it beside.
+                messages.error(request, error)
+                return _back_to_line(request, slug, pk, item.pk)
         else:
             messages.success(request, _("%(who)s: decision recorded.") % {"who": item.label})
-            url = reverse("accessreviews:campaign-detail", args=[slug, pk])
-            query = _lines_query(request).urlencode()
-            return redirect(f"{url}?{query}#line-{item.pk}" if query else f"{url}#line-{item.pk}")
+            return _back_to_line(request, slug, pk, item.pk)
     else:
         error = " ".join(str(message) for errors in form.errors.values() for message in errors)
     # Refused: the page again, the reason as typed and why beside the line.

@@ -171,4 +171,34 @@ def test_the_campaign_page_costs_the_same_whatever_the_number_of_lines(
         client.get(_detail(campaign) + "?page=2")
 
 
-QUERIES_DETAIL = 11
+QUERIES_DETAIL = 12  # with the reviewer's own membership (no revoke button on it)
+
+
+def test_no_revoke_button_on_the_reviewer_s_own_membership(cast, officer, english) -> None:
+    """The service refuses it (another officer must): the page does not offer it."""
+    campaign = _open(cast.organisation, officer)
+    own = campaign.items.get(subject_kind=SubjectKind.MEMBERSHIP, label=officer.email)
+    others = campaign.items.exclude(pk=own.pk)
+    page = verified_client_for(officer).get(_detail(campaign)).content.decode()
+    form_of = {
+        line.pk: page.split(f'action="{_decide_url(line)}"', 1)[1].split("</form>", 1)[0]
+        for line in campaign.items.all()
+    }
+    assert 'value="revoke"' not in form_of[own.pk]
+    assert "another officer may revoke it" in form_of[own.pk]
+    assert 'value="confirm"' in form_of[own.pk]
+    assert all('value="revoke"' in form_of[line.pk] for line in others)
+
+
+def test_a_line_decided_meanwhile_says_so_and_changes_nothing(cast, officer, english) -> None:
+    """A second tab, a double click: the second decision is refused with a message."""
+    campaign = _open(cast.organisation, officer)
+    line = campaign.items.exclude(label=officer.email).first()
+    assert line is not None
+    client = verified_client_for(officer)
+    client.post(_decide_url(line), {"decision": "confirm", "reason": ""})
+    response = client.post(_decide_url(line), {"decision": "revoke", "reason": "Left"}, follow=True)
+    assert response.redirect_chain[-1][0] == _detail(campaign) + f"#line-{line.pk}"
+    assert "This line was already decided" in response.content.decode()
+    line.refresh_from_db()
+    assert line.decision == Decision.CONFIRM
