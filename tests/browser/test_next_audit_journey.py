@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from tests.browser.conftest import ARTIFACTS
 from tests.browser.decided_demo import member
 from tests.browser.helpers import log_in, submit
 from tests.browser.test_evidence_journey import pdf_bytes
+from tests.pdf import flowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -180,9 +180,7 @@ def test_surveillance_starts_from_the_initial_audit(
     assert response.ok, response.status
     pdf = media / "surveillance-stage1.pdf"
     pdf.write_bytes(response.body())
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
-    ).stdout
+    text = flowing(pdf)
     for expected in (RENEWED_NUMBER, CHANGED_REQUIREMENT, new_version.sha256):
         assert expected in text, expected
 
