@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 import time
 from io import StringIO
 from pathlib import Path
@@ -30,6 +29,7 @@ from tests.hdsready.test_celery_worker import (  # noqa: F401  (fixtures used be
     celery_not_eager,
     celery_worker,
 )
+from tests.pdf import flowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -94,19 +94,6 @@ def samples(page: Page) -> list[tuple[float, float, str]]:
     page.expose_function("recordProgress", record)
     page.add_init_script(SAMPLER)
     return recorded
-
-
-def pdf_text(path: Path) -> str:
-    """The PDF's text, with the typography undone: the layout sets typographic apostrophes and
-    French non-breaking spaces, the database holds plain ones."""
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", "-layout", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    ).stdout
-    return text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def test_manager_prints_the_full_dossier_and_watches_it_progress(
@@ -174,7 +161,7 @@ def test_manager_prints_the_full_dossier_and_watches_it_progress(
     assert content.startswith(b"%PDF-")
     assert hashlib.sha256(content).hexdigest() == dossier.sha256
 
-    text = pdf_text(saved)
+    text = flowing(saved)
     assert organisation.name in text
     assert dossier.page_count > 2
     assert f"Page 2 / {dossier.page_count}" in text
