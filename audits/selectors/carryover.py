@@ -2,11 +2,16 @@
 surveillance audit checks the actions taken on the previous audit's findings).
 
 A finding carries over to audit A when it is an observation or a minor non-conformity of an
-earlier audit of A's cycle that is over (decided, or closed), whose action plan is due after
+earlier audit of A's organisation that is over (decided, or closed), whose action plan is due after
 that audit's decision (or, with no decision, the end of its on-site audit), and that no check
 on another audit has closed. A finding kept open at a check carries on to the next audit; one
 closed at A's own check stays on A's list, closed, so A's page shows what was checked there.
-A major non-conformity does not carry over: it is verified before the decision."""
+A major non-conformity does not carry over: it is verified before the decision.
+
+Earlier audits of the organisation, not only of A's cycle, as the delta reads them: a renewal's
+decision plans the next surveillance audits in the same cycle, but a host that moves to another
+certification body starts a new cycle, and the new body reviews the findings the previous one
+left open (ISO/IEC 17021-1, transfer of certification)."""
 
 from __future__ import annotations
 
@@ -44,7 +49,7 @@ def carried_over_findings(*, audit: Audit) -> QuerySet[Finding]:
     return (
         Finding.objects.filter(
             earlier,
-            audit__cycle_id=audit.cycle_id,
+            audit__cycle__organisation_id=audit.cycle.organisation_id,
             audit__status__in=OVER,
             kind__in=CARRYING_KINDS,
             action_plan_due_on__isnull=False,

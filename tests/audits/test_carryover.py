@@ -66,10 +66,12 @@ def surveillance_of(initial: Audit, rank: int = 0) -> Audit:
     )[rank]
 
 
-def decided_with_findings(cast: Cast, *, plan_days: int = 180) -> tuple[Audit, dict[str, Finding]]:
-    """An initial audit decided today, through the services: an observation and a minor
-    non-conformity with action plans due `plan_days` after today, a major one verified."""
-    audit = audit_in(AuditStatus.STAGE2_DONE, cast)
+def decided_with_findings(
+    cast: Cast, *, plan_days: int = 180, kind: str = AuditKind.INITIAL
+) -> tuple[Audit, dict[str, Finding]]:
+    """An audit of `kind` (initial) decided today, through the services: an observation and a
+    minor non-conformity with action plans due `plan_days` after today, a major one verified."""
+    audit = audit_in(AuditStatus.STAGE2_DONE, cast, kind=kind)
     due = timezone.localdate() + timedelta(days=plan_days)
     found = {}
     for kind, ref in (
@@ -151,7 +153,7 @@ def check(audit: Audit, finding: Finding, cast: Cast, outcome: str, **kwargs) ->
 class Spec:
     kind: str
     due_offset: int | None  # days after the finding's audit ended; None: no due date
-    audit: str  # "initial", "s1", "other_cycle", "other_org"
+    audit: str  # "earlier_cycle", "initial", "s1", "later_cycle", "other_org"
     checked: str  # "none", "closed_s1", "kept_s1", "closed_s2"
 
 
@@ -159,16 +161,17 @@ SPECS = st.builds(
     Spec,
     kind=st.sampled_from(FindingKind.values),
     due_offset=st.none() | st.integers(min_value=-3, max_value=3),
-    audit=st.sampled_from(["initial", "s1", "other_cycle", "other_org"]),
+    audit=st.sampled_from(["earlier_cycle", "initial", "s1", "later_cycle", "other_org"]),
     checked=st.sampled_from(["none", "closed_s1", "kept_s1", "closed_s2"]),
 )
 
 
 def expected(spec: Spec) -> bool:
-    """The rule as issue 15 says it, for a finding seen from surveillance 2 of the first cycle
-    (whose earlier audits are the initial audit, decided, and surveillance 1, closed)."""
+    """The rule as issue 15 says it, for a finding seen from surveillance 2 of cycle A (whose
+    earlier audits are the initial audit, decided, surveillance 1, closed, and the decided audit
+    of the organisation's earlier cycle, with another body)."""
     return (
-        spec.audit in ("initial", "s1")
+        spec.audit in ("earlier_cycle", "initial", "s1")
         and spec.kind in (FindingKind.OBSERVATION, FindingKind.MINOR)
         and spec.due_offset is not None
         and spec.due_offset > 0
@@ -179,15 +182,16 @@ def expected(spec: Spec) -> bool:
 @pytest.fixture
 def chain(cast: Cast) -> dict[str, Audit]:
     """Cycle A: the initial audit decided today, surveillance 1 done and closed today,
-    surveillance 2 planned. A second cycle of the organisation decided too, and another
-    organisation's decided audit."""
+    surveillance 2 planned. The organisation's cycles before and after A, each with a decided
+    audit, and another organisation's decided audit."""
     today = timezone.localdate()
+    earlier_cycle = audit_in(AuditStatus.DECIDED, cast)
     initial = audit_in(AuditStatus.DECIDED, cast)
     s1 = surveillance_of(initial, 0)
     audit_schedule_stage2(audit=s1, start=today, end=today, sites="Paris", actor=cast.officer)
     audit_complete_stage2(audit=s1, outcome="Done", ended_on=today, actor=cast.officer)
     audit_close(audit=s1, actor=cast.officer)
-    other_cycle = audit_in(AuditStatus.DECIDED, cast)
+    later_cycle = audit_in(AuditStatus.DECIDED, cast)
     stranger = OrganisationFactory(name="Ailleurs", slug="ailleurs")
     other_org = Audit.objects.create(
         cycle=Cycle.objects.create(
@@ -201,7 +205,8 @@ def chain(cast: Cast) -> dict[str, Audit]:
         "initial": initial,
         "s1": Audit.objects.get(pk=s1.pk),
         "s2": surveillance_of(initial, 1),
-        "other_cycle": other_cycle,
+        "earlier_cycle": earlier_cycle,
+        "later_cycle": later_cycle,
         "other_org": other_org,
     }
 
@@ -244,7 +249,7 @@ def test_which_findings_carry_over(chain, cast, specs):
         assert set(carried) == {pk for pk, spec in made.items() if expected(spec)}
         for pk, finding in carried.items():
             assert finding.closed_here == (made[pk].checked == "closed_s2")
-        # Nothing carries over to an initial audit, nor to another cycle's.
+        # Nothing carries over to an initial audit.
         assert not carried_over_findings(audit=chain["initial"]).exists()
         transaction.set_rollback(True)
 
@@ -329,6 +334,16 @@ def test_kept_open_carries_on_to_the_next_audit_and_closed_does_not(cast):
     audit_close(audit=s1, actor=cast.officer)
     s2 = surveillance_of(initial, 1)
     assert [f.pk for f in carried_over_findings(audit=s2)] == [found[FindingKind.MINOR].pk]
+
+
+def test_a_renewal_s_findings_carry_over_to_the_first_surveillance_it_plans(cast):
+    """The renewal's decision plans the next three years' audits: the first surveillance audit
+    checks the renewal's observation and minor non-conformity."""
+    renewal, found = decided_with_findings(cast, kind=AuditKind.RENEWAL)
+    first = surveillance_of(renewal)
+    assert first.created_at > renewal.created_at
+    carried = [f.pk for f in carried_over_findings(audit=first)]
+    assert carried == [found[FindingKind.OBSERVATION].pk, found[FindingKind.MINOR].pk]
 
 
 def test_who_and_when_may_check(cast):
