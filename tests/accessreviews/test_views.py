@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accessreviews.models import Campaign, CampaignItem, Decision, SubjectKind
 from accessreviews.services import campaign_open, item_decide
@@ -202,3 +203,31 @@ def test_a_line_decided_meanwhile_says_so_and_changes_nothing(cast, officer, eng
     assert "This line was already decided" in response.content.decode()
     line.refresh_from_db()
     assert line.decision == Decision.CONFIRM
+
+
+def test_a_one_day_period_reads_as_one_date_in_french(cast, officer) -> None:
+    """A first review opened the day the organisation was created covers one day: its title,
+    the list and the PDF say that date once, not « du 4 décembre 2026 au 4 décembre 2026 »."""
+    campaign = _open(cast.organisation, officer)
+    assert campaign.period_start == campaign.period_end
+    client = verified_client_for(officer)
+    day = campaign.period_start
+    page = client.get(_detail(campaign), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    long_day = in_french_long(day)
+    assert f"<h1>Revue des accès du {long_day}</h1>" in page
+    listing = client.get(
+        reverse("accessreviews:campaign-list", args=[cast.organisation.slug]),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()
+    assert listing.count(day.strftime("%d/%m/%Y")) == 2  # the period once, and the opening day
+
+    Campaign.objects.filter(pk=campaign.pk).update(period_start=day - timedelta(days=92))
+    start = day - timedelta(days=92)
+    page = client.get(_detail(campaign), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    long_start = in_french_long(start)
+    assert f"<h1>Revue des accès du {long_start} au {long_day}</h1>" in page
+
+
+def in_french_long(day) -> str:
+    with translation.override("fr"):
+        return date_format(day, "DATE_FORMAT")
