@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -78,7 +80,8 @@ CANCELLABLE: frozenset[str] = frozenset(set(S.values) - {S.DECIDED, S.REFUSED, *
 DECIDING_KINDS: frozenset[str] = frozenset({AuditKind.INITIAL, AuditKind.RENEWAL})
 
 
-Guard = Callable[[Audit], Promise | None]
+# Why the action cannot be taken on this audit on this day (Paris), or None.
+Guard = Callable[[Audit, date], Promise | str | None]
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,11 @@ class Action:
     def on_finding(self) -> bool:
         return bool(self.finding_statuses)
 
-    def refusal(self, audit: Audit, finding: Finding | None = None) -> str | None:
-        """Why this action cannot be taken on this audit now, or None."""
+    def refusal(
+        self, audit: Audit, finding: Finding | None = None, *, today: date | None = None
+    ) -> str | None:
+        """Why this action cannot be taken on this audit now (`today` in Paris, by default the
+        current day), or None."""
         if audit.status not in self.sources:
             return str(
                 _("This audit is “%(state)s”: “%(action)s” is not possible now.")
@@ -123,24 +129,46 @@ class Action:
             )
         if self.on_finding and (finding is None or finding.status not in self.finding_statuses):
             return str(_("This finding cannot change that way now."))
-        if self.guard is not None and (reason := self.guard(audit)) is not None:
+        if self.guard is None:
+            return None
+        if today is None:
+            today = deadlines.paris_date(now=timezone.now())
+        if (reason := self.guard(audit, today)) is not None:
             return str(reason)
         return None
 
 
-def _surveillance_may_skip_stage1(audit: Audit) -> Promise | None:
+def _surveillance_may_skip_stage1(audit: Audit, _today: date) -> Promise | None:
     if audit.status == S.DRAFT and audit.kind != AuditKind.SURVEILLANCE:
         return _("Only a surveillance audit may start with the on-site audit.")
     return None
 
 
-def _documents_not_submitted(audit: Audit) -> Promise | None:
+def _documents_not_submitted(audit: Audit, _today: date) -> Promise | None:
     if audit.stage1_submitted_at is not None:
         return _("The documents of this audit were already submitted.")
     return None
 
 
-def _closable(audit: Audit) -> Promise | None:
+def _stage1_started(audit: Audit, today: date) -> str | None:
+    """The documentary audit is completed once it has started, not on the day it is planned."""
+    if audit.stage1_start is not None and today < audit.stage1_start:
+        return _("The documentary audit starts on %(day)s: it can be completed from that day.") % {
+            "day": date_format(audit.stage1_start, "DATE_FORMAT")
+        }
+    return None
+
+
+def _stage2_started(audit: Audit, today: date) -> str | None:
+    """Likewise the on-site audit."""
+    if audit.stage2_start is not None and today < audit.stage2_start:
+        return _("The on-site audit starts on %(day)s: it can be completed from that day.") % {
+            "day": date_format(audit.stage2_start, "DATE_FORMAT")
+        }
+    return None
+
+
+def _closable(audit: Audit, _today: date) -> Promise | None:
     if audit.status in AFTER_ONSITE and audit.kind != AuditKind.SURVEILLANCE:
         return _("This audit ends with a certification decision, not closing.")
     return None
@@ -189,6 +217,7 @@ STAGE1_COMPLETE = Action(
     event="audit.stage1_completed",
     event_label=_("Documentary audit completed"),
     sets=("stage1_outcome",),
+    guard=_stage1_started,
     notice=_("%(auditor)s completed the documentary audit (%(audit)s)."),
 )
 STAGE2_SCHEDULE = Action(
@@ -215,6 +244,7 @@ STAGE2_COMPLETE = Action(
     event="audit.stage2_completed",
     event_label=_("On-site audit completed"),
     sets=("stage2_ended_on", "stage2_outcome", "correction_deadline"),
+    guard=_stage2_started,
     help=_(
         "The correction window runs 3 months from the day the on-site audit actually ended, "
         "not from the planned end."
@@ -392,16 +422,21 @@ def transitions() -> dict[str, frozenset[str]]:
 
 
 def actions_for(
-    *, audit: Audit, actors: Iterable[Actor], finding: Finding | None = None
+    *,
+    audit: Audit,
+    actors: Iterable[Actor],
+    finding: Finding | None = None,
+    today: date | None = None,
 ) -> list[Action]:
-    """The actions these actors may take on this audit (or on this finding of it) now."""
+    """The actions these actors may take on this audit (or on this finding of it) now, or on
+    `today` (Paris)."""
     held = frozenset(actors)
     return [
         action
         for action in ACTIONS
         if action.actors & held
         and action.on_finding == (finding is not None)
-        and action.refusal(audit, finding) is None
+        and action.refusal(audit, finding, today=today) is None
     ]
 
 

@@ -158,9 +158,17 @@ def _stage1_complete(*, audit: Audit, outcome: str, **_ctx: Any) -> Done:
 
 
 def audit_complete_stage1(
-    *, audit: Audit, outcome: str, actor: User, role: Actor | None = None
+    *,
+    audit: Audit,
+    outcome: str,
+    actor: User,
+    role: Actor | None = None,
+    now: datetime | None = None,
 ) -> Audit:
-    return perform(workflow.STAGE1_COMPLETE, audit=audit, actor=actor, role=role, outcome=outcome)
+    """End of the documentary audit: from the day it starts."""
+    return perform(
+        workflow.STAGE1_COMPLETE, audit=audit, actor=actor, role=role, now=now, outcome=outcome
+    )
 
 
 # Stage 2

@@ -98,7 +98,7 @@ def perform(
                 .get(pk=finding.pk, audit=audit)
             )
             finding.audit = audit
-        reason = action.refusal(audit, finding)
+        reason = action.refusal(audit, finding, today=deadlines.paris_date(now=now))
         if reason is not None:
             raise AuditError(reason)
         before = audit.status

@@ -3,7 +3,7 @@ rejecting evidence are answered like those asking for a revision."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -36,6 +36,10 @@ def _requirement(ref: str) -> Requirement:
     return Requirement.objects.get(framework__organisation__isnull=True, ref_id=ref)
 
 
+# The audits' dates, around the day the tests run: a stage is completed once it has started.
+DAY = timezone.localdate()
+
+
 @pytest.fixture
 def stage2(scoped: Organisation, officer: User, auditor: User) -> Audit:
     cycle = cycle_create(
@@ -43,7 +47,7 @@ def stage2(scoped: Organisation, officer: User, auditor: User) -> Audit:
     )
     audit = audit_plan(cycle=cycle, kind=AuditKind.INITIAL, actor=officer)
     audit_schedule_stage1(
-        audit=audit, start=date(2026, 12, 1), end=date(2026, 12, 2), actor=officer
+        audit=audit, start=DAY - timedelta(days=6), end=DAY - timedelta(days=5), actor=officer
     )
     now = timezone.now()
     invited, _raw = auditor_invite(
@@ -56,7 +60,11 @@ def stage2(scoped: Organisation, officer: User, auditor: User) -> Audit:
     auditor_accept_existing_user(access=invited, user=auditor)
     audit_complete_stage1(audit=audit, outcome="Complete", actor=auditor, role=Actor.AUDITOR)
     return audit_schedule_stage2(
-        audit=audit, start=date(2027, 1, 29), end=date(2027, 1, 31), sites="Paris", actor=officer
+        audit=audit,
+        start=DAY - timedelta(days=1),
+        end=DAY + timedelta(days=1),
+        sites="Paris",
+        actor=officer,
     )
 
 

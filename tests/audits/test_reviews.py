@@ -3,7 +3,7 @@ pinned to the audit; findings raised and verified by the auditor; the host answe
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -49,6 +49,10 @@ def requirement(ref: str) -> Requirement:
     return Requirement.objects.get(framework__organisation__isnull=True, ref_id=ref)
 
 
+# The audits' dates, around the day the tests run: a stage is completed once it has started.
+DAY = timezone.localdate()
+
+
 @pytest.fixture
 def audit(scoped: Organisation, officer: User) -> Audit:
     cycle = cycle_create(
@@ -63,7 +67,7 @@ def audit(scoped: Organisation, officer: User) -> Audit:
 @pytest.fixture
 def stage1(audit: Audit, officer: User) -> Audit:
     return audit_schedule_stage1(
-        audit=audit, start=date(2026, 12, 1), end=date(2026, 12, 2), actor=officer
+        audit=audit, start=DAY - timedelta(days=6), end=DAY - timedelta(days=5), actor=officer
     )
 
 
@@ -71,7 +75,11 @@ def stage1(audit: Audit, officer: User) -> Audit:
 def stage2(stage1: Audit, officer: User, auditor: User) -> Audit:
     audit_complete_stage1(audit=stage1, outcome="Documentation complete", actor=auditor)
     return audit_schedule_stage2(
-        audit=stage1, start=date(2027, 1, 29), end=date(2027, 1, 31), sites="Paris", actor=officer
+        audit=stage1,
+        start=DAY - timedelta(days=1),
+        end=DAY + timedelta(days=1),
+        sites="Paris",
+        actor=officer,
     )
 
 
@@ -342,18 +350,18 @@ class TestAuditorPages:
         assert Audit.objects.get(pk=stage1.pk).status == "stage1_done"
         audit_schedule_stage2(
             audit=stage1,
-            start=date(2027, 1, 29),
-            end=date(2027, 1, 31),
+            start=DAY - timedelta(days=1),
+            end=DAY + timedelta(days=1),
             sites="Paris",
             actor=officer,
         )
         response = client.post(
             _url("auditor-action", stage1.pk, "stage2-complete"),
-            {"stage2-complete-ended_on": "2027-02-01", "stage2-complete-outcome": "No NC"},
+            {"stage2-complete-ended_on": DAY.isoformat(), "stage2-complete-outcome": "No NC"},
         )
         assert response.status_code == 302
         audit = Audit.objects.get(pk=stage1.pk)
-        assert (audit.status, audit.stage2_ended_on) == ("stage2_done", date(2027, 2, 1))
+        assert (audit.status, audit.stage2_ended_on) == ("stage2_done", DAY)
 
     def test_an_action_the_auditor_never_takes_is_a_404(self, stage1, officer, auditor, client_as):
         _invite(stage1, officer, auditor)

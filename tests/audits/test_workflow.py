@@ -22,11 +22,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from audits import workflow
+from audits import deadlines, workflow
 from audits.forms import ACTION_FORMS
 from audits.models import Audit, AuditKind, AuditStatus, Finding, FindingKind, FindingStatus
 from audits.services import AuditError
@@ -389,7 +390,8 @@ class CycleMachine(RuleBasedStateMachine):
             return
         # Some action of a person is always possible (nothing is stuck).
         everyone = frozenset({Actor.OFFICER, Actor.BODY, Actor.HOST, Actor.AUDITOR})
-        assert actions_for(audit=self.audit, actors=everyone), self.audit.status
+        today = deadlines.paris_date(now=self.now)
+        assert actions_for(audit=self.audit, actors=everyone, today=today), self.audit.status
 
     def teardown(self):
         if self.audit is None or self.audit.status == S.CANCELLED:
@@ -448,6 +450,11 @@ def _service_params(action, audit, cast, today, kind, outcome):
     return params
 
 
+def _midday(day):
+    """Noon in Paris on `day`."""
+    return deadlines.end_of_day(day=day) - timedelta(hours=12)
+
+
 def drive_to_end(audit: Audit, cast: Cast, *, now) -> str:
     """Take, step by step, the action that moves the audit towards its end (never cancel)."""
     from audits.services.cycle import (
@@ -472,12 +479,15 @@ def drive_to_end(audit: Audit, cast: Cast, *, now) -> str:
         elif status == S.DRAFT:
             audit_schedule_stage1(audit=audit, start=today, end=today, actor=cast.officer)
         elif status == S.STAGE1_PLANNED:
-            audit_complete_stage1(audit=audit, outcome="", actor=cast.officer)
+            # Completed once it has started: the time passes until then.
+            now = max(now, _midday(audit.stage1_start))
+            audit_complete_stage1(audit=audit, outcome="", actor=cast.officer, now=now)
         elif status in (S.STAGE1_DONE, S.ONSITE_REDO):
             start = max(today, (audit.stage1_end or today) + timedelta(days=1))
             audit_schedule_stage2(audit=audit, start=start, end=start, sites="", actor=cast.officer)
             now = max(now, now + (start - today))
         elif status == S.STAGE2_PLANNED:
+            now = max(now, _midday(audit.stage2_start))
             audit_complete_stage2(audit=audit, outcome="", actor=cast.officer, now=now)
         elif status in (S.CORRECTIONS, S.AWAITING_VERIFICATION):
             for finding in Finding.objects.filter(audit=audit):
@@ -631,3 +641,55 @@ def test_no_auditor_invitation_once_the_audit_is_closed(cast):
     )
     invite_url = reverse("audits:auditor-invite", args=[cast.organisation.slug, audit.pk])
     assert invite_url not in page.content.decode()
+
+
+# A stage is completed once it has started
+
+
+@pytest.mark.parametrize("stage", ["stage1", "stage2"])
+@pytest.mark.parametrize("role", ["officer", "auditor"])
+def test_a_stage_is_offered_for_completion_from_the_day_it_starts(cast, request, stage, role):
+    """Before its first day the stage's « Terminer » is not offered, and a forced post is
+    refused with the date, nothing changed; on its first day it is offered and accepted."""
+    import time_machine
+    from django.utils import translation
+
+    from audits.services.cycle import (
+        audit_complete_stage1,
+        audit_schedule_stage1,
+        audit_schedule_stage2,
+    )
+
+    today = timezone.localdate()
+    start = today + timedelta(days=1)  # the auditor's invitation runs two days
+    audit = audit_in(S.DRAFT, cast)
+    if stage == "stage1":
+        audit_schedule_stage1(audit=audit, start=start, end=start, actor=cast.officer)
+    else:
+        audit_schedule_stage1(audit=audit, start=today, end=today, actor=cast.officer)
+        audit_complete_stage1(audit=audit, outcome="ok", actor=cast.officer)
+        audit_schedule_stage2(
+            audit=audit, start=start, end=start, sites="Paris", actor=cast.officer
+        )
+    audit = Audit.objects.get(pk=audit.pk)
+    action = workflow.ACTIONS_BY_NAME[f"{stage}-complete"]
+    client = verified_client_for(_persona(role, cast, request))
+    html = client.get(_page(role, audit), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f'data-action="{action.name}"' not in html
+    events = TrailEvent.objects.count()
+    data = prefixed(valid_input(action, audit, cast), action.name)
+    response = client.post(_action_url(role, audit, action, None), data, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    with translation.override("fr"):
+        day = date_format(start, "DATE_FORMAT")
+    assert f"commence le {day}" in response.content.decode().replace("&#x27;", "'")
+    assert Audit.objects.get(pk=audit.pk).status == audit.status
+    assert TrailEvent.objects.count() == events
+
+    with time_machine.travel(deadlines.end_of_day(day=start) - timedelta(hours=12)):
+        client = verified_client_for(_persona(role, cast, request))
+        html = client.get(_page(role, audit)).content.decode()
+        assert f'data-action="{action.name}"' in html
+        response = client.post(_action_url(role, audit, action, None), data)
+        assert response.status_code == 302
+        assert Audit.objects.get(pk=audit.pk).status in action.targets

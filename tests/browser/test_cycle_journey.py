@@ -341,7 +341,10 @@ def test_correction_window_lapses(page: Page, scoped: Organisation, officer: Use
     audit_schedule_stage1(
         audit=audit, start=date(2030, 12, 1), end=date(2030, 12, 2), actor=officer
     )
-    audit_complete_stage1(audit=audit, outcome="", actor=officer)
+    # A stage is completed once it has started: these services act on the audit's own days.
+    audit_complete_stage1(
+        audit=audit, outcome="", actor=officer, now=deadlines.end_of_day(day=date(2030, 12, 2))
+    )
     audit_schedule_stage2(
         audit=audit, start=STAGE2_END - timedelta(days=2), end=STAGE2_END, sites="", actor=officer
     )
@@ -352,7 +355,9 @@ def test_correction_window_lapses(page: Page, scoped: Organisation, officer: Use
         description="Revue des traces non formalisée.",
         actor=officer,
     )
-    audit = audit_complete_stage2(audit=audit, outcome="", actor=officer)
+    audit = audit_complete_stage2(
+        audit=audit, outcome="", actor=officer, now=deadlines.end_of_day(day=STAGE2_END)
+    )
     deadline = deadlines.correction_deadline(onsite_audit_end=STAGE2_END)
     assert (audit.status, audit.correction_deadline) == (AuditStatus.CORRECTIONS, deadline)
     assert deadline == date(2031, 4, 30)
