@@ -66,7 +66,9 @@ def test_round_trip_at_the_segment_boundaries(size: int) -> None:
     data = os.urandom(size)
     stored = encrypt(data)
     assert stored.startswith(MAGIC)
-    assert data[:64] not in stored or size == 0
+    # The plaintext does not show through. Only checked from 16 bytes: a shorter random string
+    # turns up in any random ciphertext by chance (one byte did, once in a CI run).
+    assert size < 16 or data[:64] not in stored
     assert len(stored) == encrypted_size(size, header_size(stored))
     assert decrypt(stored) == data
 
