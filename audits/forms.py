@@ -174,8 +174,17 @@ class ActionForm(forms.Form):
 
 
 class StageDatesForm(ActionForm):
+    """The stage's dates, showing those planned when it is planned again."""
+
     start = IsoDateField(label=_("From"))
     end = IsoDateField(label=_("Until"))
+    # (form field, audit field) of what is planned
+    planned: tuple[tuple[str, str], ...] = (("start", "stage1_start"), ("end", "stage1_end"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.planned:
+            self.fields[name].initial = getattr(self.audit, field)
 
     def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
         return audit_schedule_stage1(audit=self.audit, actor=actor, role=role, **self.cleaned_data)
@@ -185,6 +194,7 @@ class Stage2Form(StageDatesForm):
     sites = forms.CharField(
         label=_("Sites visited"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    planned = (("start", "stage2_start"), ("end", "stage2_end"), ("sites", "stage2_sites"))
 
     def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:
         return audit_schedule_stage2(audit=self.audit, actor=actor, role=role, **self.cleaned_data)

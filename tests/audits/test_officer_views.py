@@ -613,11 +613,15 @@ class TestAuditDetail:
             ),
             (
                 "stage1_planned",
-                ["stage1-submit", "stage1-complete", "finding-raise", "cancel"],
-                ["stage1-schedule", "decision-record"],
+                ["stage1-schedule", "stage1-submit", "stage1-complete", "finding-raise", "cancel"],
+                ["stage2-schedule", "decision-record"],
             ),
             ("stage1_done", ["stage2-schedule", "finding-raise", "cancel"], ["stage1-complete"]),
-            ("stage2_planned", ["stage2-complete", "finding-raise"], ["stage2-schedule"]),
+            (
+                "stage2_planned",
+                ["stage2-schedule", "stage2-complete", "finding-raise"],
+                ["stage1-schedule", "decision-record"],
+            ),
             (
                 "stage2_done",
                 ["decision-record", "finding-raise", "stage2-end-correct", "cancel"],
@@ -880,3 +884,47 @@ def test_officer_invites_an_auditor_from_the_audit_page(
     assert AuditorAccess.objects.filter(audit=audit, email="auditrice@organisme.test").exists()
     assert mail.outbox[-1].to == ["auditrice@organisme.test"]
     assert "auditrice@organisme.test" in client.get(page).content.decode()
+
+
+def test_a_planned_stage_is_moved_from_its_form_showing_the_planned_dates(
+    client_as, officer, organisation, stage2_planned
+):
+    """A body that postpones the on-site audit: the officer plans it again from the form, which
+    shows the planned dates; dates before the documentary audit are refused, nothing changed."""
+    client = client_as(officer)
+    detail = url("audit-detail", organisation, stage2_planned.pk)
+    page = client.get(detail).content.decode()
+    form = page[page.index('data-action="stage2-schedule"') :]
+    form = form[: form.index("</form>")]
+    assert 'value="2027-01-29"' in form
+    assert 'value="2027-01-31"' in form
+    assert ">\nParis</textarea>" in form
+    schedule = action_url("audit-action", organisation, stage2_planned.pk, "stage2-schedule")
+
+    events = TrailEvent.objects.count()
+    refused = client.post(
+        schedule, prefixed("stage2-schedule", start="2026-11-30", end="2026-12-01", sites="")
+    )
+    assert refused.status_code == 200
+    assert "The on-site audit comes after the documentary audit." in texts(refused)
+    audit = Audit.objects.get(pk=stage2_planned.pk)
+    assert (audit.stage2_start, audit.stage2_end) == (date(2027, 1, 29), date(2027, 1, 31))
+    assert TrailEvent.objects.count() == events
+
+    moved = client.post(
+        schedule,
+        prefixed("stage2-schedule", start="2027-05-03", end="2027-05-04", sites="Paris, Lyon"),
+    )
+    assert moved.status_code == 302
+    audit = Audit.objects.get(pk=stage2_planned.pk)
+    assert audit.status == AuditStatus.STAGE2_PLANNED
+    assert (audit.stage2_start, audit.stage2_end, audit.stage2_sites) == (
+        date(2027, 5, 3),
+        date(2027, 5, 4),
+        "Paris, Lyon",
+    )
+    event = TrailEvent.objects.filter(kind="audit.stage2_scheduled").latest("seq")
+    assert event.data["start"] == "2027-05-03"
+    # Moved past today: its completion waits for the new first day.
+    page = client.get(detail).content.decode()
+    assert 'data-action="stage2-complete"' not in page
