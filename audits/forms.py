@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audits import workflow
+from audits import deadlines, workflow
 from audits.models import (
     Audit,
     AuditKind,
@@ -43,6 +43,7 @@ from audits.services.cycle import (
     audit_schedule_stage2,
     audit_submit_stage1_documents,
     decision_record,
+    onsite_default_end,
 )
 from audits.services.findings import (
     finding_plan_actions,
@@ -229,7 +230,9 @@ class OnsiteCompleteForm(OutcomeForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ended_on"].initial = self.audit.stage2_end
+        self.fields["ended_on"].initial = onsite_default_end(
+            self.audit, today=deadlines.paris_date(now=timezone.now())
+        )
         self.order_fields(("ended_on", "outcome"))
 
     def perform(self, *, actor: User, role: Actor, finding: Finding | None = None) -> object:

@@ -202,11 +202,21 @@ def audit_schedule_stage2(
     )
 
 
-def _set_onsite_end(audit: Audit, ended_on: date) -> None:
+def _set_onsite_end(audit: Audit, ended_on: date, *, now: datetime) -> None:
     if audit.stage2_start is not None and ended_on < audit.stage2_start:
         raise AuditError(_("The on-site audit cannot end before it starts."))
+    if ended_on > deadlines.paris_date(now=now):
+        raise AuditError(
+            _("The on-site audit's last day is recorded once past: not in the future.")
+        )
     audit.stage2_ended_on = ended_on
     audit.correction_deadline = deadlines.correction_deadline(onsite_audit_end=ended_on)
+
+
+def onsite_default_end(audit: Audit, *, today: date) -> date | None:
+    """The last day of the on-site audit when none is given: the planned one, or today for an
+    audit completed before its planned end."""
+    return None if audit.stage2_end is None else min(audit.stage2_end, today)
 
 
 @effect(workflow.STAGE2_COMPLETE)
@@ -215,10 +225,11 @@ def _stage2_complete(
 ) -> Done:
     """End of the on-site audit, on the day it actually ended. The correction window runs 3
     months from that day; with non-conformities, it opens now."""
-    ended = ended_on or audit.stage2_end
+    # Empty: the planned last day, or today when it ends before it.
+    ended = ended_on or onsite_default_end(audit, today=deadlines.paris_date(now=now))
     if ended is None:
         raise AuditError(_("Enter the dates of the on-site audit first."))
-    _set_onsite_end(audit, ended)
+    _set_onsite_end(audit, ended, now=now)
     audit.stage2_outcome = outcome.strip()
     audit.status = AuditStatus.STAGE2_DONE
     settle(audit, now=now)
@@ -252,7 +263,7 @@ def _stage2_end_correct(
     if not reason.strip():
         raise AuditError(_("Say why the end date is corrected."))
     previous = audit.stage2_ended_on
-    _set_onsite_end(audit, ended_on)
+    _set_onsite_end(audit, ended_on, now=now)
     settle(audit, now=now)
     return Done(
         audit,

@@ -693,3 +693,28 @@ def test_a_stage_is_offered_for_completion_from_the_day_it_starts(cast, request,
         response = client.post(_action_url(role, audit, action, None), data)
         assert response.status_code == 302
         assert Audit.objects.get(pk=audit.pk).status in action.targets
+
+
+def test_the_on_site_audit_ends_today_at_the_latest(cast):
+    """Completed before its planned last day, with no date given, it ended today; a last day in
+    the future is refused, on completion as on correction, nothing changed."""
+    from audits.services.cycle import audit_complete_stage2, audit_correct_stage2_end
+
+    today = timezone.localdate()
+    audit = audit_in(S.STAGE2_PLANNED, cast)
+    audit.stage2_start, audit.stage2_end = today, today + timedelta(days=2)
+    audit.save(update_fields=["stage2_start", "stage2_end"])
+    events = TrailEvent.objects.count()
+    with pytest.raises(AuditError, match="not in the future"):
+        audit_complete_stage2(
+            audit=audit, outcome="", ended_on=today + timedelta(days=1), actor=cast.officer
+        )
+    assert Audit.objects.get(pk=audit.pk).status == S.STAGE2_PLANNED
+    assert TrailEvent.objects.count() == events
+    done = audit_complete_stage2(audit=audit, outcome="", actor=cast.officer)
+    assert done.stage2_ended_on == today
+    with pytest.raises(AuditError, match="not in the future"):
+        audit_correct_stage2_end(
+            audit=done, ended_on=today + timedelta(days=1), reason="typo", actor=cast.officer
+        )
+    assert Audit.objects.get(pk=audit.pk).stage2_ended_on == today
