@@ -441,6 +441,25 @@ def actions_for(
     ]
 
 
+# The actions that wait for a day rather than for something to be done: the page says from when.
+WAITING_FOR_A_DAY: tuple[Action, ...] = (STAGE1_COMPLETE, STAGE2_COMPLETE)
+
+
+def waiting_for(*, audit: Audit, actors: Iterable[Actor], today: date | None = None) -> list[str]:
+    """Why the next step these actors take is not offered yet, when it only waits for its
+    day (« L’audit sur site commence le … »): the state and the kind allow it, the guard says
+    when."""
+    held = frozenset(actors)
+    return [
+        reason
+        for action in WAITING_FOR_A_DAY
+        if action.actors & held
+        and audit.status in action.sources
+        and audit.kind in action.kinds
+        and (reason := action.refusal(audit, today=today)) is not None
+    ]
+
+
 def allowed(action: Action, *, audit: Audit, actors: Iterable[Actor]) -> bool:
     return bool(action.actors & frozenset(actors)) and action.refusal(audit) is None
 

@@ -44,7 +44,13 @@ from audits.views.actions import (
     take_action,
 )
 from audits.views.carryover import carried_over_context, page_query, take_check
-from audits.workflow import AUDITOR_INVITE, CORRECTION_WINDOW_STATUSES, Actor, allowed
+from audits.workflow import (
+    AUDITOR_INVITE,
+    CORRECTION_WINDOW_STATUSES,
+    Actor,
+    allowed,
+    waiting_for,
+)
 from hdsready import roles
 from hdsready.http import AuthedHttpRequest, query_pk
 from hdsready.models import Organisation
@@ -186,6 +192,7 @@ def audit_page(
             "auditor_invite_form": (invite_form or AuditorInviteForm()) if can_manage else None,
             "now": timezone.now(),
             "actions": on_audit,
+            "waiting": waiting_for(audit=audit, actors=actors),
             **carried_over_context(
                 request,
                 audit=audit,

@@ -47,7 +47,7 @@ from audits.views.actions import (
     say_unplaced_errors,
     take_action,
 )
-from audits.workflow import EVIDENCE_REVIEW, Actor
+from audits.workflow import EVIDENCE_REVIEW, Actor, waiting_for
 from evidence.selectors import evidence_item_get
 from evidence.services import EvidenceIntegrityError, evidence_version_open
 from evidence.serving import file_response
@@ -157,6 +157,7 @@ def _review_page(
             ],
             "findings_page": findings_page,
             "actions": [o for o in on_audit if o.action != EVIDENCE_REVIEW],
+            "waiting": waiting_for(audit=audit, actors=AUDITOR),
             "picker_url": reverse("audits:auditor-evidence-search", args=[audit.pk])
             if picker_needed(on_audit, on_findings)
             else None,

@@ -676,12 +676,15 @@ def test_a_stage_is_offered_for_completion_from_the_day_it_starts(cast, request,
     client = verified_client_for(_persona(role, cast, request))
     html = client.get(_page(role, audit), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert f'data-action="{action.name}"' not in html
+    with translation.override("fr"):
+        day = date_format(start, "DATE_FORMAT")
+    # The page says from when instead.
+    waiting = html[html.index('id="audit-waiting"') :]
+    assert f"commence le {day}" in waiting[: waiting.index("</section>")]
     events = TrailEvent.objects.count()
     data = prefixed(valid_input(action, audit, cast), action.name)
     response = client.post(_action_url(role, audit, action, None), data, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 200
-    with translation.override("fr"):
-        day = date_format(start, "DATE_FORMAT")
     assert f"commence le {day}" in response.content.decode().replace("&#x27;", "'")
     assert Audit.objects.get(pk=audit.pk).status == audit.status
     assert TrailEvent.objects.count() == events
@@ -690,6 +693,7 @@ def test_a_stage_is_offered_for_completion_from_the_day_it_starts(cast, request,
         client = verified_client_for(_persona(role, cast, request))
         html = client.get(_page(role, audit)).content.decode()
         assert f'data-action="{action.name}"' in html
+        assert 'id="audit-waiting"' not in html
         response = client.post(_action_url(role, audit, action, None), data)
         assert response.status_code == 302
         assert Audit.objects.get(pk=audit.pk).status in action.targets
