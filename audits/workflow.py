@@ -150,22 +150,17 @@ def _documents_not_submitted(audit: Audit, _today: date) -> Promise | None:
     return None
 
 
-def _stage1_started(audit: Audit, today: date) -> str | None:
-    """The documentary audit is completed once it has started, not on the day it is planned."""
-    if audit.stage1_start is not None and today < audit.stage1_start:
-        return _("The documentary audit starts on %(day)s: it can be completed from that day.") % {
-            "day": date_format(audit.stage1_start, "DATE_FORMAT")
-        }
-    return None
+def _started(first_day: str, message: Promise) -> Guard:
+    """A stage is completed once it has started: from its first day (the audit field
+    `first_day`), not on the day it is planned."""
 
+    def guard(audit: Audit, today: date) -> str | None:
+        first = getattr(audit, first_day)
+        if first is not None and today < first:
+            return str(message) % {"day": date_format(first, "DATE_FORMAT")}
+        return None
 
-def _stage2_started(audit: Audit, today: date) -> str | None:
-    """Likewise the on-site audit."""
-    if audit.stage2_start is not None and today < audit.stage2_start:
-        return _("The on-site audit starts on %(day)s: it can be completed from that day.") % {
-            "day": date_format(audit.stage2_start, "DATE_FORMAT")
-        }
-    return None
+    return guard
 
 
 def _closable(audit: Audit, _today: date) -> Promise | None:
@@ -218,7 +213,10 @@ STAGE1_COMPLETE = Action(
     event="audit.stage1_completed",
     event_label=_("Documentary audit completed"),
     sets=("stage1_outcome",),
-    guard=_stage1_started,
+    guard=_started(
+        "stage1_start",
+        _("The documentary audit starts on %(day)s: it can be completed from that day."),
+    ),
     notice=_("%(auditor)s completed the documentary audit (%(audit)s)."),
 )
 STAGE2_SCHEDULE = Action(
@@ -245,7 +243,9 @@ STAGE2_COMPLETE = Action(
     event="audit.stage2_completed",
     event_label=_("On-site audit completed"),
     sets=("stage2_ended_on", "stage2_outcome", "correction_deadline"),
-    guard=_stage2_started,
+    guard=_started(
+        "stage2_start", _("The on-site audit starts on %(day)s: it can be completed from that day.")
+    ),
     help=_(
         "The correction window runs 3 months from the day the on-site audit actually ended, "
         "not from the planned end."
