@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -17,6 +16,7 @@ from openpyxl.styles import Font
 from weasyprint import HTML
 
 from accessreviews.models import Campaign, CampaignItem, Decision
+from hdsready.dates import date_format
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

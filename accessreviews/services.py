@@ -13,7 +13,6 @@ from functools import partial
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -38,6 +37,7 @@ from evidence.services import (
     evidence_version_add,
 )
 from evidence.uploads import HashedUploadedFile, HashingUploadHandler
+from hdsready.dates import date_format
 from hdsready.models import ApiToken, Membership, Organisation, User
 from hdsready.services import CoreError
 from hdsready.services.mfa import users_with_confirmed_device

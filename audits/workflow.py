@@ -21,12 +21,12 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audits import deadlines
 from audits.models import Audit, AuditKind, AuditStatus, Finding, FindingStatus, Stage
+from hdsready.dates import date_format
 
 S = AuditStatus
 

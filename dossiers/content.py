@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audits import deadlines
@@ -52,6 +51,7 @@ from dossiers.typography import french
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from guarantees.display import guarantees_view
 from guarantees.selectors import latest_publication_of
+from hdsready.dates import date_format
 from hdsready.models import Organisation, User
 from scopes.activities import ACTIVITIES, activity_labels, certificate_types_for
 from scopes.models import ActivityMode, ImplementationStatus, ReadinessStatus, Requirement

@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
@@ -26,6 +25,7 @@ from guarantees.facts import (
     snapshot_of,
 )
 from guarantees.models import Publication
+from hdsready.dates import date_format
 from hdsready.models import Organisation
 from scopes.models import ActivityMode, Certificate, Subcontractor
 from scopes.readiness_figures import ComputedFigure

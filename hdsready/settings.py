@@ -131,6 +131,8 @@ TEMPLATES = [
                 "hdsready.context_processors.memberships",
                 "hdsready.context_processors.notifications",
             ],
+            # Django's `date` filter, with the French first of the month (hdsready/dates.py).
+            "builtins": ["hdsready.templatetags.dates"],
         },
     },
 ]

@@ -16,11 +16,12 @@ from typing import Any
 
 from django.db import models
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from hdsready.dates import date_format
 
 Choices = Mapping[str, Any]
 
@@ -151,14 +152,14 @@ def _key_label(event: TrailEventType, key: str) -> str:
 def _date_text(value: str) -> str | None:
     if len(value) == 10:
         parsed_date = parse_date(value) if value[4] == "-" else None
-        return formats.date_format(parsed_date, "SHORT_DATE_FORMAT") if parsed_date else None
+        return date_format(parsed_date, "SHORT_DATE_FORMAT") if parsed_date else None
     if len(value) > 10 and value[4] == "-" and "T" in value:
         try:
             parsed = parse_datetime(value)
         except ValueError:
             return None
         if parsed is not None:
-            return formats.date_format(parsed, "SHORT_DATETIME_FORMAT")
+            return date_format(parsed, "SHORT_DATETIME_FORMAT")
     return None
 
 
@@ -186,7 +187,7 @@ def _value_text(event: TrailEventType, key: str, value: Any) -> str:
     if isinstance(value, str):
         return _date_text(value) or value
     if isinstance(value, dt.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
+
+from hdsready.dates import date_format
 
 # Legal forms of French (and a few foreign) companies, as tokens once dots are removed: a
 # list writes "OVH SAS" where the register says "OVH", "S.A.S." or "OVH (SAS)".

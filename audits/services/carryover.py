@@ -9,7 +9,6 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audits import deadlines, workflow
@@ -20,6 +19,7 @@ from audits.services import AuditError
 from audits.services.workflow import Done, _locked, _officers_told
 from audits.workflow import Actor
 from evidence.models import EvidenceVersion
+from hdsready.dates import date_format
 from hdsready.models import User
 from hdsready.trail import trail_record
 

@@ -13,7 +13,6 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audits import deadlines, workflow
@@ -32,6 +31,7 @@ from audits.services.programme import programme_propose
 from audits.services.workflow import Done, effect, next_audit_sync, perform, settle
 from audits.workflow import Actor
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
+from hdsready.dates import date_format
 from hdsready.models import Organisation, User
 from hdsready.services.notifications import notify, officers_of
 from hdsready.trail import trail_record

@@ -15,7 +15,6 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from audits import deadlines
@@ -23,6 +22,7 @@ from audits.deadline_kinds import DEADLINE_KINDS, DeadlineKind, deadline_rows
 from audits.models import Reminder
 from audits.programme import ProgrammeFacts
 from audits.reminders import OVERDUE, due_offsets
+from hdsready.dates import date_format
 from hdsready.models import Membership, Organisation, User
 from hdsready.services.notifications import NOTIFICATION_TEXT_LENGTH, notify, officers_of
 from scopes.services.certificates import certificate_procedures_open_expiring

@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
@@ -33,6 +32,7 @@ from audits.views.carryover import carried_over_context, page_query, take_check
 from audits.views.officer import audit_page
 from audits.workflow import EVIDENCE_REVIEW, Actor, allowed
 from hdsready import roles
+from hdsready.dates import date_format
 from hdsready.http import AuthedHttpRequest
 from hdsready.paging import numbered_page
 from hdsready.selectors import organisation_get_for_user

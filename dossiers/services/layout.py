@@ -12,7 +12,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dossiers.models import (
@@ -23,6 +22,7 @@ from dossiers.models import (
     UnitStatus,
 )
 from dossiers.pdf import Frame, Heading, Part, assemble, render_units
+from hdsready.dates import date_format
 from hdsready.queue import enqueue
 from hdsready.trail import trail_record
 

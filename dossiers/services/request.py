@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audits.models import Audit, Cycle
@@ -25,6 +24,7 @@ from dossiers.models import (
     UnitStatus,
 )
 from dossiers.services import DossierError, DossierIntegrityError
+from hdsready.dates import date_format
 from hdsready.encryption import EncryptedFileDamaged
 from hdsready.models import Organisation, User
 from hdsready.queue import enqueue

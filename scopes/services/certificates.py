@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from hdsready.dates import date_format
 from hdsready.models import User
 from hdsready.services.notifications import notify, officers_of
 from hdsready.trail import trail_record

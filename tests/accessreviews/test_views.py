@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
 from accessreviews.models import Campaign, CampaignItem, Decision, SubjectKind
 from accessreviews.services import campaign_open, item_decide
 from audits.models import AuditorAccess
+from hdsready.dates import date_format
 from hdsready.models import ApiToken
 from hdsready.services.tokens import api_token_create
 from tests.conftest import verified_client_for

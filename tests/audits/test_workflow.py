@@ -22,7 +22,6 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -33,6 +32,7 @@ from audits.models import Audit, AuditKind, AuditStatus, Finding, FindingKind, F
 from audits.services import AuditError
 from audits.services.workflow import EFFECTS
 from audits.workflow import ACTIONS, Actor, actions_for
+from hdsready.dates import date_format
 from hdsready.models import Role, TrailEvent
 from hdsready.services.tokens import api_token_create
 from tests.audits.workflow_helpers import (
