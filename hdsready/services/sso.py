@@ -23,7 +23,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +51,8 @@ PROVIDER_TIMEOUT_SECONDS = 10
 PROVIDER_MFA_DEVICE_NAME = "identity provider"
 # Hosts where a plain-http issuer is accepted: a provider on this machine (development, tests).
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# The PostgreSQL advisory lock under which providers' domains are checked and saved.
+DOMAINS_LOCK = int.from_bytes(hashlib.sha256(b"hdsready.sso.domains").digest()[:4])
 
 
 # --- the client secret, encrypted with a key from the environment -------------------------
@@ -106,6 +108,15 @@ class ProviderSettings:
     accepted_mfa_values: list[str]
 
 
+def _domains_locked() -> None:
+    """Until the transaction ends, no other organisation's provider settings are saved: the
+    check that a domain is free and the save are one step, so two officers claiming the same
+    domain at once cannot both have it (PostgreSQL; SQLite writes one transaction at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DOMAINS_LOCK])
+
+
 def identity_provider_save(
     *, organisation: Organisation, values: ProviderSettings, actor: User
 ) -> IdentityProvider:
@@ -116,6 +127,7 @@ def identity_provider_save(
     if not domains:
         raise CoreError(_("Give at least one e-mail domain."))
     with transaction.atomic():
+        _domains_locked()
         # Few rows (one per organisation with single sign-on): a domain belongs to one only.
         taken = {
             domain

@@ -6,6 +6,7 @@ The app runs in Django's test client; a `requests` session plays the browser at 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import requests
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hdsready.models import (
@@ -447,3 +448,53 @@ def test_changing_what_verified_a_session_ends_it(
     configure(client_secret="", trust_provider_mfa=True, **change)
     assert ProviderMFADevice.objects.exists() is kept
     assert session_verified(client) is kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_organisations_claiming_a_domain_at_once_do_not_both_get_it(monkeypatch) -> None:
+    """Both officers save at the same moment. Inside the service each waits (up to 2 s) for the
+    other just after its check that the domain is free: without the lock both checks pass and
+    both save; with it, the second waits for the first to commit, then finds the domain taken."""
+    import threading
+
+    from django.db import connection
+
+    from hdsready.services import sso
+
+    officers = []
+    for slug in ("premier", "second"):
+        organisation = OrganisationFactory(slug=slug)
+        officers.append((organisation, make_member(organisation, Role.OFFICER)))
+    barrier = threading.Barrier(2, timeout=2)
+    encrypt = sso.client_secret_encrypt
+
+    def meeting_the_other(secret: str) -> str:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return encrypt(secret)
+
+    monkeypatch.setattr(sso, "client_secret_encrypt", meeting_the_other)
+    outcomes: list[str] = []
+
+    def save(organisation: Organisation, officer: User) -> None:
+        try:
+            with translation.override("en"):
+                identity_provider_save(
+                    organisation=organisation,
+                    values=settings_for("https://login.example.test"),
+                    actor=officer,
+                )
+            outcomes.append("saved")
+        except CoreError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=pair) for pair in officers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes)[1] == "saved", outcomes
+    assert "Another organisation" in sorted(outcomes)[0], outcomes
+    assert IdentityProvider.objects.count() == 1
