@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,7 @@ from accessreviews.selectors import (
 )
 from audits import deadlines
 from audits.models import AuditorAccess, Reminder
-from audits.reminders import OVERDUE
+from audits.reminders import OVERDUE, due_offsets
 from audits.services import AuditError
 from audits.services.auditors import auditor_access_revoke
 from evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
@@ -443,8 +444,17 @@ def campaign_close(*, campaign: Campaign, actor: User, now: datetime | None = No
 # Reminders --------------------------------------------------------------------------------------
 
 
+# What the officers are told: before the due date (at the offsets of every deadline's reminders,
+# settings.REMINDER_OFFSET_DAYS), then once when it has passed (OVERDUE).
+_CAMPAIGN_TO_CLOSE = gettext_lazy(
+    "The access review is to be closed by %(day)s: decide its remaining lines and close it."
+)
 _CAMPAIGN_OVERDUE = gettext_lazy(
     "The access review was to be closed by %(day)s: decide its remaining lines and close it."
+)
+_REVIEW_TO_OPEN = gettext_lazy(
+    "An access review is due by %(day)s: open one to review every member, auditor access and "
+    "API token."
 )
 _REVIEW_DUE = gettext_lazy(
     "An access review was due by %(day)s: open one to review every member, auditor access "
@@ -453,81 +463,84 @@ _REVIEW_DUE = gettext_lazy(
 
 
 @dataclass(frozen=True)
-class _Overdue:
+class _Due:
     organisation: Organisation
     key: str
     subject_id: int
     due_on: date
+    offset: int
     text: object
     link: str
 
 
-def _overdue_of(organisation: Organisation, today: date) -> _Overdue | None:
+def _due_of(organisation: Organisation, today: date, offsets: tuple[int, ...]) -> list[_Due]:
+    """The reminders due today: for the open campaign's due date, or, with none open, for the
+    day by which the next one must be opened."""
     open_due_on: date | None = getattr(organisation, "open_due_on", None)
     open_pk: int | None = getattr(organisation, "open_pk", None)
     if open_due_on is not None and open_pk is not None:
-        if not rules.review_overdue(due_on=open_due_on, today=today):
-            return None
-        return _Overdue(
-            organisation,
-            f"access_review:{open_pk}:{open_due_on.isoformat()}:{OVERDUE}",
-            open_pk,
-            open_due_on,
-            _CAMPAIGN_OVERDUE,
-            reverse("accessreviews:campaign-detail", args=[organisation.slug, open_pk]),
+        prefix, subject_id, due_on = "access_review", open_pk, open_due_on
+        before, after = _CAMPAIGN_TO_CLOSE, _CAMPAIGN_OVERDUE
+        link = reverse("accessreviews:campaign-detail", args=[organisation.slug, open_pk])
+    else:
+        policy = getattr(organisation, "access_review_policy", None)
+        prefix, subject_id = "access_review_due", organisation.pk
+        due_on = rules.next_review_due(
+            last_opened_on=getattr(organisation, "last_opened_on", None),
+            since=deadlines.paris_date(now=organisation.created_at),
+            interval_months=policy.interval_months if policy else rules.DEFAULT_INTERVAL_MONTHS,
         )
-    policy = getattr(organisation, "access_review_policy", None)
-    due_on = rules.next_review_due(
-        last_opened_on=getattr(organisation, "last_opened_on", None),
-        since=deadlines.paris_date(now=organisation.created_at),
-        interval_months=policy.interval_months if policy else rules.DEFAULT_INTERVAL_MONTHS,
-    )
-    if not rules.review_overdue(due_on=due_on, today=today):
-        return None
-    return _Overdue(
-        organisation,
-        f"access_review_due:{organisation.pk}:{due_on.isoformat()}:{OVERDUE}",
-        organisation.pk,
-        due_on,
-        _REVIEW_DUE,
-        reverse("accessreviews:campaign-list", args=[organisation.slug]),
-    )
+        before, after = _REVIEW_TO_OPEN, _REVIEW_DUE
+        link = reverse("accessreviews:campaign-list", args=[organisation.slug])
+    return [
+        _Due(
+            organisation,
+            f"{prefix}:{subject_id}:{due_on.isoformat()}:{offset}",
+            subject_id,
+            due_on,
+            offset,
+            after if offset == OVERDUE else before,
+            link,
+        )
+        for offset in due_offsets(due_on=due_on, today=today, offsets=offsets)
+    ]
 
 
-def _reminder_text(overdue: _Overdue) -> str:
-    return str(overdue.text) % {"day": date_format(overdue.due_on, "DATE_FORMAT")}
+def _reminder_text(due: _Due) -> str:
+    return str(due.text) % {"day": date_format(due.due_on, "DATE_FORMAT")}
 
 
 def access_review_reminders_sweep(*, now: datetime) -> int:
-    """Remind the officers, once per due date, of an open campaign past its due date, or of an
-    organisation with no campaign opened within its interval. The reminder's row is inserted
-    (unique key) before anybody is notified, so a second run sends nothing twice."""
+    """Remind the officers of an open campaign's due date, or of the day by which an
+    organisation must open its next campaign: at each configured number of days before it
+    (settings.REMINDER_OFFSET_DAYS, as every deadline), then once when it has passed. Each
+    reminder's row is inserted (unique key) before anybody is notified, so a second run sends
+    nothing twice."""
     today = deadlines.paris_date(now=now)
+    offsets = tuple(settings.REMINDER_OFFSET_DAYS)
     sent = 0
     for organisation in organisations_for_review_reminders():
-        overdue = _overdue_of(organisation, today)
-        if overdue is None:
-            continue
-        with transaction.atomic():
-            _reminder, created = Reminder.objects.get_or_create(
-                key=overdue.key,
-                defaults={
-                    "organisation": organisation,
-                    "subject_type": "access_review",
-                    "subject_id": str(overdue.subject_id),
-                    "due_on": overdue.due_on,
-                    "offset_days": OVERDUE,
-                    "created_at": now,
-                },
-            )
-            if not created:
-                continue  # another sweep sent it
-            notify(
-                users=officers_of(organisation),
-                organisation=organisation,
-                message=partial(_reminder_text, overdue),
-                link=overdue.link,
-                now=now,
-            )
-        sent += 1
+        for due in _due_of(organisation, today, offsets):
+            with transaction.atomic():
+                _reminder, created = Reminder.objects.get_or_create(
+                    key=due.key,
+                    defaults={
+                        "organisation": organisation,
+                        "subject_type": "access_review",
+                        "subject_id": str(due.subject_id),
+                        "due_on": due.due_on,
+                        "offset_days": due.offset,
+                        "created_at": now,
+                    },
+                )
+                if not created:
+                    continue  # another sweep sent it
+                notify(
+                    users=officers_of(organisation),
+                    organisation=organisation,
+                    message=partial(_reminder_text, due),
+                    link=due.link,
+                    now=now,
+                )
+            sent += 1
     return sent

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accessreviews.models import Campaign, CampaignItem, Decision, SubjectKind
@@ -24,9 +24,11 @@ from accessreviews.services import (
     item_decide,
     review_policy_set,
 )
+from audits import deadlines
 from audits.models import Audit, AuditorAccess
 from audits.services.auditors import auditor_access_revoke
 from evidence.services import evidence_version_open
+from hdsready.dates import date_format
 from hdsready.models import Membership, Notification, TrailEvent
 from hdsready.services.mfa import user_has_confirmed_device, users_with_confirmed_device
 from hdsready.services.organisations import membership_create
@@ -333,6 +335,35 @@ class TestReminders:
         assert note.link == reverse(
             "accessreviews:campaign-detail", args=[organisation.slug, campaign.pk]
         )
+
+    def test_reminders_come_before_the_due_date_too(self, organisation, officer, settings) -> None:
+        """As every deadline: at each configured number of days before, then once past it; in
+        the officer's language."""
+        settings.REMINDER_OFFSET_DAYS = (7, 1)
+        officer.language = "fr"
+        officer.save(update_fields=["language"])
+        campaign = _open(organisation, officer)
+        due = campaign.due_on
+        for days_before, expected in ((8, 0), (7, 1), (6, 0), (1, 1), (0, 0), (-1, 1), (-2, 0)):
+            moment = deadlines.end_of_day(day=due - timedelta(days=days_before)) - timedelta(
+                hours=12
+            )
+            with time_machine.travel(moment, tick=False):
+                assert access_review_reminders_sweep(now=timezone.now()) == expected, days_before
+                assert access_review_reminders_sweep(now=timezone.now()) == 0
+        said = [
+            n.text.replace("\u00a0", " ")
+            for n in Notification.objects.filter(user=officer).order_by("pk")
+        ]
+        with translation.override("fr"):
+            day = date_format(due, "DATE_FORMAT")
+        assert said == [
+            f"La revue des accès est à clôturer au plus tard le {day} : décidez les lignes "
+            "restantes et clôturez-la.",
+        ] * 2 + [
+            f"La revue des accès devait être clôturée le {day} : décidez les lignes "
+            "restantes et clôturez-la."
+        ]
 
     def test_the_beat_runs_it_daily(self, settings) -> None:
         tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
